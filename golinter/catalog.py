@@ -20,6 +20,9 @@ if TYPE_CHECKING:
         from importlib.abc import Traversable
 
 WHAT_IT_DOES = "What it does"
+# The project's home page (placeholder until the repository is public): SARIF's
+# informationUri and the base of every rule's helpUri.
+INFORMATION_URI = "https://github.com/golinter/golinter"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,11 @@ def page_filename(code: str) -> str | None:
     """`GML003-unguarded-concurrent-map-write.md`, or None without a page."""
     page = load_page(code)
     return page.filename if page else None
+
+
+def help_uri(code: str, name: str, filename: str | None = None) -> str:
+    """The page's address in the repository (`CODE-name.md` when no page is installed)."""
+    return f"{INFORMATION_URI}/blob/main/rules/{filename or f'{code}-{name}.md'}"
 
 
 def _fallback_text(code: str, summary: str) -> str:
