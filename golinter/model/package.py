@@ -1,0 +1,166 @@
+"""Package: everything a check may ask about one Go package.
+
+A Package holds the parsed files, the candidate matches of the combined query, the rule's
+options and versions, and the fact providers (scopes, type-lite, constants, storage,
+lifetimes, locksets, concurrency), each built on first use and cached here. Checks never
+walk scopes or evaluate anything themselves; they ask these providers.
+
+Matches inside functions that contain ERROR or MISSING nodes are dropped here, once, so no
+check ever sees them.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.findings import Finding, Level, Related, Span
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+    from tree_sitter import Node, Tree
+
+    from golinter.checks.base import OptionValue, Rule
+    from golinter.model.constants import Constants
+    from golinter.model.scopes import Scopes
+    from golinter.model.storage import Storage
+    from golinter.model.typelite import Typelite
+    from golinter.parse import Match
+
+Version = tuple[int, int]
+NEWEST_GO: Version = (1, 27)
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """One parsed .go file. `path` is absolute; `src` is the bytes tree-sitter parsed."""
+
+    path: str
+    src: bytes
+    tree: Tree
+    lang_version: Version
+    reported: bool = True
+    generated: bool = False
+    broken: list[tuple[int, int]] = field(default_factory=list)
+    matches: dict[str, list[Match]] = field(default_factory=dict)
+
+    @property
+    def is_test(self) -> bool:
+        return self.path.endswith("_test.go")
+
+    def text(self, node: Node) -> str:
+        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def in_broken(self, node: Node) -> bool:
+        return any(s <= node.start_byte < e for s, e in self.broken)
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        pos = self.src.find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = self.src.find(b"\n", pos + 1)
+        return starts
+
+    def line_of_byte(self, offset: int) -> int:
+        """1-based line of a byte offset."""
+        return bisect.bisect_right(self._line_starts, offset)
+
+    def span(self, node: Node) -> Span:
+        (sr, sc), (er, ec) = node.start_point, node.end_point
+        return Span(self.path, sr + 1, sc + 1, er + 1, ec + 1, node.start_byte, node.end_byte)
+
+
+class Package:
+    """One Go package (a directory's files sharing a package clause)."""
+
+    def __init__(self, directory: str, name: str, files: list[SourceFile], runtime_version: Version,
+                 options: Mapping[str, Mapping[str, OptionValue]] | None = None) -> None:
+        self.dir = directory
+        self.name = name
+        self.files = files
+        self.runtime_version = runtime_version
+        self._options = options or {}
+        self._by_root: dict[int, SourceFile] = {f.tree.root_node.id: f for f in files}
+
+    # -- files and text ---------------------------------------------------------------
+    def file_of(self, node: Node) -> SourceFile:
+        """The file a node belongs to (tree-sitter nodes do not know their tree: climb to the root)."""
+        root = node
+        while True:
+            parent = root.parent
+            if parent is None:
+                break
+            root = parent
+        f = self._by_root.get(root.id)
+        if f is None:
+            raise LookupError("node does not belong to this package")
+        return f
+
+    def text(self, node: Node) -> str:
+        return self.file_of(node).text(node)
+
+    def lang_version(self, node: Node) -> Version:
+        return self.file_of(node).lang_version
+
+    def options(self, rule: Rule) -> dict[str, OptionValue]:
+        merged = rule.option_defaults
+        merged.update(self._options.get(rule.code, {}))
+        return merged
+
+    # -- candidates --------------------------------------------------------------------
+    def matches(self, rule: Rule, *, include_tests: bool = True) -> Iterator[Match]:
+        """The rule's candidate matches from the combined query, outside broken functions."""
+        for f in self.files:
+            if not include_tests and f.is_test:
+                continue
+            for match in f.matches.get(rule.code, ()):
+                first = next(iter(match.values()), None)
+                if first is not None and not f.in_broken(first):
+                    yield match
+
+    # -- findings ----------------------------------------------------------------------
+    def finding(self, rule: Rule, node: Node, message: str,
+                related: Iterable[tuple[Node, str]] = (), level: Level | None = None) -> Finding:
+        rel = tuple(Related(self.file_of(n).span(n), msg) for n, msg in related)
+        return Finding(rule.code, rule.name, level or rule.level, message, self.file_of(node).span(node), rel)
+
+    # -- fact providers ----------------------------------------------------------------
+    @cached_property
+    def scopes(self) -> Scopes:
+        from golinter.model.scopes import Scopes
+        return Scopes(self)
+
+    @cached_property
+    def types(self) -> Typelite:
+        from golinter.model.typelite import Typelite
+        return Typelite(self)
+
+    @cached_property
+    def consts(self) -> Constants:
+        from golinter.model.constants import Constants
+        return Constants(self)
+
+    @cached_property
+    def storage(self) -> Storage:
+        from golinter.model.storage import Storage
+        return Storage(self)
+
+
+def enclosing(node: Node, node_kinds: frozenset[str]) -> Node | None:
+    """The nearest strict ancestor of `node` whose kind is in `node_kinds`."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in node_kinds:
+            return parent
+        parent = parent.parent
+    return None
+
+
+def enclosing_function(node: Node) -> Node | None:
+    """The innermost function declaration, method declaration or func literal holding `node`."""
+    return enclosing(node, kinds.FUNCTION_KINDS)
