@@ -8,7 +8,7 @@ the constant hint and the Go release that builds the binary, and mirrors that ru
   cmd/compile/internal/reflectdata/map.go `MapGroupType` (interleaved slots, the default layout).
 Every allocation is rounded as mallocgc rounds it (runtime/malloc.go, msize.go `roundupsize`):
 malloc size classes below 32 KiB (runtime/sizeclasses.go; internal/runtime/gc/sizeclasses.go
-since Go 1.26, the same table), whole 8 KiB pages above, and since Go 1.22 an 8-byte malloc header
+in recent releases, the same table), whole 8 KiB pages above, and since Go 1.22 an 8-byte malloc header
 inside pointerful objects over 512 bytes. The figure is what runtime.MemStats.HeapAlloc grows by.
 
 Decisions: the map header make allocates (hmap or maps.Map, 48 B) is counted, so a small hint
