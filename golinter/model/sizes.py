@@ -19,7 +19,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from golinter.model.types import (
-    UNKNOWN, Array, Basic, Chan, Func, Interface, Map, Named, Pointer, Slice, Struct, TypeParam,
+    UNKNOWN,
+    Array,
+    Basic,
+    Chan,
+    Func,
+    Interface,
+    Map,
+    Named,
+    Pointer,
+    Slice,
+    Struct,
+    TypeParam,
 )
 
 if TYPE_CHECKING:

@@ -8,8 +8,21 @@ import pytest
 
 from golinter.model.sizes import STD_LAYOUTS, Layout, layout, struct_layout
 from golinter.model.types import (
-    UNKNOWN, Array, Basic, Chan, Field, Func, Interface, Map, Named, Pointer, Slice, Struct, Tuple,
-    Type, TypeParam,
+    UNKNOWN,
+    Array,
+    Basic,
+    Chan,
+    Field,
+    Func,
+    Interface,
+    Map,
+    Named,
+    Pointer,
+    Slice,
+    Struct,
+    Tuple,
+    Type,
+    TypeParam,
 )
 
 
