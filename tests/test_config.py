@@ -152,6 +152,8 @@ def test_load_config_unknown_rule_option(tmp_path: Path) -> None:
     ("[rules.GML001]\nmax-bytes = [1]", 'rules.GML001.max-bytes: expected a size such as "4MiB"'),
     ("[rules.GML001]\nlevel = 'warn'", "rules.GML001.level: invalid level 'warn'; accepted: error, warning, note; "
                                        "did you mean 'warning'?"),
+    ("extend-exclude = ['!']", "exclude: invalid path pattern: Invalid git pattern: '!'"),
+    ("[per-file-ignores]\n'\\' = []", "per-file-ignores.'\\\\': invalid path pattern"),
     ("max-file-size = '0'", "max-file-size: must be positive"),
     ("max-file-size = '10 furlongs'", "max-file-size: invalid size '10 furlongs'"),
 ])
