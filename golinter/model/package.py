@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Tree
 
     from golinter.checks.base import OptionValue, Rule
+    from golinter.model.concurrency import Concurrency
     from golinter.model.constants import Constants
+    from golinter.model.lifetimes import Lifetimes
+    from golinter.model.locksets import Locksets
+    from golinter.model.taint import Taint
     from golinter.model.scopes import Scopes
     from golinter.model.storage import Storage
     from golinter.model.typelite import Typelite
@@ -142,13 +146,37 @@ class Package:
 
     @cached_property
     def consts(self) -> Constants:
-        from golinter.model.constants import Constants
+        from golinter.model.concurrency import Concurrency
+    from golinter.model.constants import Constants
+    from golinter.model.lifetimes import Lifetimes
+    from golinter.model.locksets import Locksets
+    from golinter.model.taint import Taint
         return Constants(self)
 
     @cached_property
     def storage(self) -> Storage:
         from golinter.model.storage import Storage
         return Storage(self)
+
+    @cached_property
+    def lifetimes(self) -> Lifetimes:
+        from golinter.model.lifetimes import Lifetimes
+        return Lifetimes(self)
+
+    @cached_property
+    def locks(self) -> Locksets:
+        from golinter.model.locksets import Locksets
+        return Locksets(self)
+
+    @cached_property
+    def concurrency(self) -> Concurrency:
+        from golinter.model.concurrency import Concurrency
+        return Concurrency(self)
+
+    @cached_property
+    def taint(self) -> Taint:
+        from golinter.model.taint import Taint
+        return Taint(self)
 
 
 def enclosing(node: Node, node_kinds: frozenset[str]) -> Node | None:

@@ -86,6 +86,9 @@ _DECL_STATEMENTS = frozenset({kinds.SHORT_VAR_DECLARATION, kinds.VAR_DECLARATION
 _INIT_SCOPES = frozenset({kinds.IF_STATEMENT, kinds.EXPRESSION_SWITCH_STATEMENT,
                           kinds.TYPE_SWITCH_STATEMENT})
 _NAME_KINDS = frozenset({kinds.IDENTIFIER, kinds.TYPE_IDENTIFIER})
+_SCOPE_KINDS = frozenset({kinds.STATEMENT_LIST, kinds.FOR_STATEMENT, kinds.FOR_CLAUSE,
+                          kinds.COMMUNICATION_CASE, kinds.TYPE_SPEC, kinds.METHOD_ELEM}
+                         | _INIT_SCOPES | kinds.FUNCTION_KINDS)
 _CONFLICT = Obj(ObjKind.BUILTIN, "<conflict>")
 
 Index = dict[str, list[Obj]]
@@ -251,6 +254,9 @@ class Scopes:
             return None
         child, parent = ident, ident.parent
         while parent is not None:
+            own = self._declared_here(f, parent, ident, name)
+            if own is not None:
+                return own
             found = self._lookup_in(f, parent, child, name)
             if found is not None:
                 return found
@@ -262,6 +268,15 @@ class Scopes:
             return Obj(ObjKind.IMPORT, name, import_path=path, file=f)
         if name in BUILTIN_FUNCS or name in UNIVERSE_TYPES or name in UNIVERSE_VALUES:
             return Obj(ObjKind.BUILTIN, name)
+        return None
+
+    def _declared_here(self, f: SourceFile, scope: Node, ident: Node, name: str) -> Obj | None:
+        """A declaring identifier resolves to its own object (`k` in `for k := range m`)."""
+        if scope.type not in _SCOPE_KINDS:
+            return None
+        for obj in self._index(f, scope).get(name, ()):
+            if obj.ident is not None and obj.ident.start_byte == ident.start_byte:
+                return obj
         return None
 
     def _lookup_in(self, f: SourceFile, scope: Node, child: Node, name: str) -> Obj | None:
