@@ -146,11 +146,7 @@ class Package:
 
     @cached_property
     def consts(self) -> Constants:
-        from golinter.model.concurrency import Concurrency
-    from golinter.model.constants import Constants
-    from golinter.model.lifetimes import Lifetimes
-    from golinter.model.locksets import Locksets
-    from golinter.model.taint import Taint
+        from golinter.model.constants import Constants
         return Constants(self)
 
     @cached_property
