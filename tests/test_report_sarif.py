@@ -257,3 +257,16 @@ def test_sarif_levels_of_all_kinds(tmp_path: Path, go_file: str) -> None:
     fs = tuple(finding(RULE_6, Span(go_file, 6, 2, 6, 3), level.value, level=level) for level in Level)
     results = sarif(run_result(fs), options(tmp_path))["runs"][0]["results"]
     assert [r["level"] for r in results] == ["error", "warning", "note"]
+
+
+def test_sarif_writer_keeps_defaults_and_drops_only_unset() -> None:
+    import sarif_om as om
+
+    from golinter.report.sarif_writer import to_json
+    result = om.Result(message=om.Message(text="m"), level="warning", kind="fail", rule_id="GML001",
+                       locations=[], related_locations=None)
+    assert to_json(result) == {"message": {"text": "m"}, "kind": "fail", "level": "warning", "ruleId": "GML001"}
+    run = om.Run(tool=om.Tool(driver=om.ToolComponent(name="golinter", contents=None, language=None)),
+                 results=[], language=None, newline_sequences=None)
+    assert to_json(run) == {"tool": {"driver": {"name": "golinter"}}, "results": []}
+    assert to_json(om.ReportingConfiguration(level="warning", enabled=True)) == {"enabled": True, "level": "warning"}
