@@ -51,7 +51,7 @@ def cli() -> None:
 # click's version_option prints only our version; replace its message lazily with the full text.
 for _param in cli.params:
     if isinstance(_param, click.Option) and _param.name == "version":
-        _param.callback = lambda ctx, _p, value: (click.echo(_version_text()), ctx.exit()) if value else None  # type: ignore[assignment, func-returns-value]
+        _param.callback = lambda ctx, _p, value: (click.echo(_version_text()), ctx.exit()) if value else None  # type: ignore[func-returns-value]
 
 
 @cli.command()

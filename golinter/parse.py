@@ -84,7 +84,8 @@ def parse(parser: Parser, source: bytes, budget_seconds: float = 10.0) -> Tree:
 def compile_query(source: str) -> Query:
     import tree_sitter
 
-    return tree_sitter.Query(language(), source)
+    query: Query = tree_sitter.Query(language(), source)
+    return query
 
 
 @dataclass(frozen=True)
