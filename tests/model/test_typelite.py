@@ -1,0 +1,93 @@
+"""golinter/model/typelite.py: declared types of expressions, named and generic map types."""
+from __future__ import annotations
+
+from golinter.model.types import UNKNOWN, Basic, Map, Named, Pointer, Slice, TypeParam
+
+from _modelkit import at, package
+
+SRC = """package p
+
+import (
+	"net/http"
+	"sync"
+)
+
+type Labels map[string]string
+
+type Set[K comparable] interface{ ~map[K]struct{} }
+
+type Cache[K comparable, V any] struct {
+	mu    sync.Mutex
+	items map[K]V
+}
+
+type Base struct{ index map[int]*Cache[string, int] }
+
+type Server struct {
+	*Base
+	labels Labels
+}
+
+func (c *Cache[K, V]) Get(k K) V { return /*@generic*/c.items[k] }
+
+func Add[S Set[string]](s S) { _ = /*@tparam*/s }
+
+func handle(w http.ResponseWriter, r *http.Request) {
+	s := &Server{}
+	_ = /*@named*/s.labels
+	_ = /*@embedded*/s.index
+	v, ok := s.labels["a"]
+	_, _ = /*@commaok*/ok, v
+	q := r.URL.Query()
+	_ = /*@std*/q.Get("n")
+	_ = /*@ptr*/&s
+	_ = /*@made*/make(map[string][]byte, 10)
+	n := 3
+	_ = /*@untyped*/n
+	_ = /*@unknown*/r.Foo()
+	for k, e := range s.labels {
+		_, _ = /*@rangekey*/k, e
+	}
+}
+"""
+
+
+def test_typelite_named_map_type_has_map_underlying() -> None:
+    pkg = package({"a.go": SRC})
+    t = pkg.types.type_of(at(pkg, "named"))
+    assert t == Named("", "Labels")
+    assert pkg.types.map_of(t) == Map(Basic("string"), Basic("string"))
+
+
+def test_typelite_fields_through_embedded_pointer() -> None:
+    pkg = package({"a.go": SRC})
+    t = pkg.types.type_of(at(pkg, "embedded"))
+    assert t == Map(Basic("int"), Pointer(Named("", "Cache")))
+
+
+def test_typelite_generic_receiver_field_is_a_map_of_type_params() -> None:
+    pkg = package({"a.go": SRC})
+    items = at(pkg, "generic").child_by_field_name("operand")
+    assert items is not None
+    m = pkg.types.expr_map(items)
+    assert m is not None and isinstance(m.key, TypeParam) and m.key.name == "K"
+
+
+def test_typelite_type_param_with_map_constraint_is_a_map() -> None:
+    pkg = package({"a.go": SRC})
+    assert pkg.types.expr_map(at(pkg, "tparam")) is not None
+
+
+def test_typelite_comma_ok_std_methods_pointers_make() -> None:
+    pkg = package({"a.go": SRC})
+    assert pkg.types.type_of(at(pkg, "commaok")) == Basic("bool")
+    assert pkg.types.type_of(at(pkg, "std")) == Basic("string")
+    assert pkg.types.type_of(at(pkg, "ptr")) == Pointer(Pointer(Named("", "Server")))
+    assert pkg.types.type_of(at(pkg, "made")) == Map(Basic("string"), Slice(Basic("byte")))
+    assert pkg.types.type_of(at(pkg, "untyped")) == Basic("int")
+    assert pkg.types.type_of(at(pkg, "rangekey")) == Basic("string")
+
+
+def test_typelite_unknown_stays_unknown() -> None:
+    pkg = package({"a.go": SRC})
+    assert pkg.types.type_of(at(pkg, "unknown")) is UNKNOWN
