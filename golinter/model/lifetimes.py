@@ -1,0 +1,299 @@
+"""Lifetimes: which storage is long-lived, on evidence of sharing (SPEC section 4).
+
+Long-lived storage outlives the call that touches it, so what it holds stays reachable:
+- package-level variables (`pkg:` keys, any path below them);
+- fields of shared types (`type:T` keys). A same-package named type T is shared when
+  * it holds a sync.Mutex / sync.RWMutex or a sync/atomic value as a field, embeds one, or
+    holds one in an embedded or anonymous struct field ("field of *Cache, which holds a
+    sync.Mutex");
+  * one of its methods is started as a goroutine or by a spawner: `go s.run()`,
+    `g.Go(s.run)`, `wg.Go(s.run)`, `time.AfterFunc(d, s.expire)`, `context.AfterFunc(ctx, s.stop)`;
+  * it serves requests: it has `ServeHTTP`, a method with a handler signature
+    (`func(http.ResponseWriter, *http.Request)`, gin `*gin.Context`, echo `echo.Context`, fiber
+    `*fiber.Ctx`), a method value or value of it is passed to `HandleFunc`/`Handle`, or it embeds
+    a gRPC `Unimplemented*Server`;
+  * a value of it is stored in a package variable (`var std = &Logger{}`, `var plugins
+    map[string]*Plugin`);
+  * a value of it is a field of another shared type (the server's store lives as long as the
+    server);
+- local variables captured by an async context: a `go func(){...}()` literal, a literal passed
+  to a spawner, or a handler literal (`http.HandleFunc("/", func(w, r) {...})`).
+Everything else (parsers, decoders, builders, per-request structs, returned maps) is not: a
+struct field alone is no evidence. Unknown storage (no key) is not long-lived.
+
+The facts are computed once per package on first use; plain data keyed by type name and
+StorageKey. Concurrency contexts proper (joins, multi-instance) live in model/concurrency.py.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model.scopes import ObjKind
+from golinter.model.storage import StorageKey
+from golinter.model.types import Array, Map, Named, Pointer, Slice, Struct, Type
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Query
+
+    from golinter.model.package import Package
+
+_SYNC_LOCKS = frozenset({"Mutex", "RWMutex"})
+_SPAWNER_METHODS = frozenset({"Go", "TryGo"})  # errgroup.Group, sync.WaitGroup (1.25), conc pools
+_SPAWNER_FUNCS = frozenset({("time", "AfterFunc"), ("context", "AfterFunc")})
+_REGISTER_FUNCS = frozenset({"HandleFunc", "Handle"})
+# (import path prefix, type name) of router context parameters: a method taking one is a handler.
+_ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
+                    ("github.com/gofiber/fiber", "Ctx"))
+
+_QUERY = """
+(go_statement (call_expression function: (_) @go.fn arguments: (argument_list) @go.args))
+(call_expression
+  function: [(selector_expression field: (field_identifier) @call.name)
+             (identifier) @call.name]
+  arguments: (argument_list) @call.args)
+(func_literal parameters: (parameter_list) @lit.params) @lit
+"""
+
+
+@lru_cache(maxsize=1)
+def _query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query(_QUERY)
+
+
+class Lifetimes:
+    """Long-lived storage of one package. Built lazily by `Package.lifetimes`."""
+
+    def __init__(self, package: Package) -> None:
+        self._pkg = package
+        self._types: dict[str, str] | None = None   # shared type name -> reason
+        self._captured: dict[StorageKey, str] = {}  # captured local -> reason
+
+    # -- public API ----------------------------------------------------------------------
+    def is_long_lived(self, key: StorageKey | None) -> bool:
+        """True when the storage is long-lived on evidence; False when not or unknown."""
+        return bool(self.why_long_lived(key))
+
+    def shared_types(self) -> frozenset[str]:
+        """Names of the same-package types whose fields are long-lived."""
+        return frozenset(self._shared())
+
+    def why_long_lived(self, key: StorageKey | None) -> str:
+        """A short reason for messages ("package-level", "field of *Cache, which holds a
+        sync.Mutex"); "" when the storage is not long-lived or unknown."""
+        if key is None:
+            return ""
+        if key.is_package_var:
+            return "package-level"
+        shared = self._shared()
+        owner = key.owner_type
+        if owner is not None:
+            reason = shared.get(owner)
+            return f"field of *{owner}, which {reason}" if reason else ""
+        if key.root.startswith("local:"):
+            return self._captured.get(StorageKey(key.root), "")
+        return ""
+
+    def type_reason(self, name: str) -> str:
+        """Why same-package type `name` is shared ("holds a sync.Mutex"), or ""."""
+        return self._shared().get(name, "")
+
+    # -- building ------------------------------------------------------------------------
+    def _shared(self) -> dict[str, str]:
+        if self._types is None:
+            self._types = {}
+            self._build(self._types)
+        return self._types
+
+    def _build(self, shared: dict[str, str]) -> None:
+        pkg = self._pkg
+        for name, objs in pkg.scopes.package_index.items():
+            obj = objs[0]
+            if obj.kind is ObjKind.TYPE:
+                reason = self._intrinsic_reason(name)
+                if reason:
+                    shared.setdefault(name, reason)
+            elif obj.kind is ObjKind.VAR and len(objs) == 1 and name != "_":
+                for held in self._held_types(pkg.types.obj_type(obj)):
+                    shared.setdefault(held, f"is stored in package variable {name}")
+        for (recv, method), decls in pkg.scopes.methods.items():
+            if len(decls) == 1 and self._is_handler_signature(decls[0]):
+                what = "serves http requests" if method == "ServeHTTP" else f"has handler method {method}"
+                shared.setdefault(recv, what)
+        from golinter.parse import query_captures
+        for f in pkg.files:
+            caps = query_captures(_query(), f.tree.root_node)
+            for fn in caps.get("go.fn", []):
+                if not f.in_broken(fn):
+                    self._spawned(fn, "go", shared)
+            for name_node in caps.get("call.name", []):
+                if not f.in_broken(name_node):
+                    self._call(name_node, shared)
+            for lit in caps.get("lit", []):
+                if not f.in_broken(lit) and self._is_handler_signature(lit):
+                    self._capture(lit, f"captured by the handler at line {lit.start_point[0] + 1}")
+        self._propagate(shared)
+
+    def _intrinsic_reason(self, name: str) -> str:
+        """`type Cache struct { mu sync.Mutex; ... }`, `struct{ sync.RWMutex }`,
+        `hits atomic.Int64`, `struct{ state struct{ sync.Mutex; n int } }`, a gRPC server."""
+        types = self._pkg.types
+        stack: list[tuple[Type, int]] = [(Named("", name), 0)]
+        while stack:
+            t, depth = stack.pop()
+            u = types.underlying(t)
+            if not isinstance(u, Struct) or depth > 4:
+                continue
+            for fld in u.fields:
+                lock = _sync_name(fld.type)
+                if lock:
+                    return f"holds a {lock}"
+                ft = fld.type
+                if fld.embedded and isinstance(types.deref(ft), Named):
+                    held = types.deref(ft)
+                    assert isinstance(held, Named)
+                    if held.name.startswith("Unimplemented") and held.name.endswith("Server"):
+                        return f"is a gRPC service ({held.name})"
+                    if not held.pkg:
+                        stack.append((held, depth + 1))
+                elif isinstance(ft, Struct):
+                    stack.append((ft, depth + 1))
+        return ""
+
+    def _held_types(self, t: Type) -> list[str]:
+        """Same-package named types whose values `t` holds: T, *T, []*T, map[K]*T, [N]T."""
+        types = self._pkg.types
+        out: list[str] = []
+        base = types.deref(t)
+        if isinstance(base, Named) and not base.pkg:
+            out.append(base.name)
+        u = types.underlying(t)
+        if isinstance(u, (Map, Slice, Array)):
+            elem = types.deref(u.elem)
+            if isinstance(elem, Named) and not elem.pkg:
+                out.append(elem.name)
+        return out
+
+    def _is_handler_signature(self, func: Node) -> bool:
+        """`(w http.ResponseWriter, r *http.Request)`, or a router context as first parameter."""
+        params = list(self._pkg.types.signature(func).params)
+        if len(params) == 2 and params[0] == Named("net/http", "ResponseWriter") \
+                and params[1] == Pointer(Named("net/http", "Request")):
+            return True
+        if len(params) == 1:
+            base = params[0].elem if isinstance(params[0], Pointer) else params[0]
+            if isinstance(base, Named):
+                return any(base.pkg.startswith(prefix) and base.name == name for prefix, name in _ROUTER_CONTEXTS)
+        return False
+
+    def _spawned(self, fn: Node, how: str, shared: dict[str, str]) -> None:
+        """`go s.run()` / `g.Go(s.run)`: the receiver's type is shared; `go func(){...}()`
+        captures."""
+        fn = _unparen(fn)
+        if fn.type == kinds.FUNC_LITERAL:
+            self._capture(fn, f"captured by the goroutine at line {fn.start_point[0] + 1}")
+            return
+        target = self._method_value(fn)
+        if target is not None:
+            shared.setdefault(target[0], f"has method {target[1]} started by {how}")
+
+    def _method_value(self, expr: Node) -> tuple[str, str] | None:
+        """`s.run` where s is a T or *T of this package and run is T's method: (T, run)."""
+        if expr.type != kinds.SELECTOR_EXPRESSION:
+            return None
+        operand = expr.child_by_field_name(kinds.F_OPERAND)
+        method = expr.child_by_field_name(kinds.F_FIELD)
+        if operand is None or method is None:
+            return None
+        recv = self._pkg.types.deref(self._pkg.types.type_of(operand))
+        name = self._pkg.text(method)
+        if isinstance(recv, Named) and not recv.pkg and self._pkg.scopes.method_decl(recv.name, name) is not None:
+            return (recv.name, name)
+        return None
+
+    def _call(self, name_node: Node, shared: dict[str, str]) -> None:
+        """Spawner calls (`g.Go(f)`, `time.AfterFunc(d, f)`) and handler registrations
+        (`mux.HandleFunc(p, s.handle)`, `http.Handle(p, s)`, literals)."""
+        pkg = self._pkg
+        name = pkg.text(name_node)
+        call = name_node.parent
+        if call is not None and call.type == kinds.SELECTOR_EXPRESSION:
+            call = call.parent
+        if call is None or call.type != kinds.CALL_EXPRESSION:
+            return
+        args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
+        args = [a for a in (args_node.named_children if args_node is not None else []) if a.type != kinds.COMMENT]
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        qualified = pkg.types.qualified(fn) if fn is not None else None
+        if qualified is not None and qualified in _SPAWNER_FUNCS and len(args) == 2:
+            self._spawned(args[1], f"{qualified[0]}.{qualified[1]}", shared)
+        elif name in _SPAWNER_METHODS and qualified is None and len(args) == 1 \
+                and name_node.type == kinds.FIELD_IDENTIFIER:
+            self._spawned(args[0], name, shared)
+        elif name in _REGISTER_FUNCS and len(args) == 2 and pkg.types.callee_decl(call) is None:
+            handler = _unparen(args[1])
+            if handler.type == kinds.FUNC_LITERAL:
+                self._capture(handler, f"captured by the handler at line {handler.start_point[0] + 1}")
+                return
+            target = self._method_value(handler)
+            if target is not None:
+                shared.setdefault(target[0], f"has method {target[1]} registered with {name}")
+                return
+            for held in self._held_types(pkg.types.type_of(handler)):
+                shared.setdefault(held, f"is registered with {name}")
+
+    def _capture(self, lit: Node, reason: str) -> None:
+        """Locals declared outside an async literal and used inside it are long-lived."""
+        from golinter.parse import walk_named
+        pkg = self._pkg
+        body = lit.child_by_field_name(kinds.F_BODY)
+        if body is None:
+            return
+        for node in walk_named(body):
+            if node.type != kinds.IDENTIFIER:
+                continue
+            obj = pkg.scopes.resolve(node)
+            if obj is None or obj.kind is not ObjKind.VAR or obj.package_level or obj.ident is None:
+                continue
+            if lit.start_byte <= obj.ident.start_byte < lit.end_byte:
+                continue  # declared inside the literal (its own parameters included)
+            key = pkg.storage.obj_key(obj)
+            if key is not None and key.root.startswith("local:"):
+                self._captured.setdefault(StorageKey(key.root), reason)
+
+    def _propagate(self, shared: dict[str, str]) -> None:
+        """A field of a shared type holding a T or *T makes T shared (fix point)."""
+        types = self._pkg.types
+        todo = list(shared)
+        while todo:
+            owner = todo.pop()
+            u = types.underlying(Named("", owner))
+            if not isinstance(u, Struct):
+                continue
+            for fld in u.fields:
+                base = types.deref(fld.type)
+                if isinstance(base, Named) and not base.pkg and base.name not in shared \
+                        and isinstance(types.underlying(base), Struct):
+                    shared[base.name] = f"is held by *{owner}, which {shared[owner]}" \
+                        if "held by" not in shared[owner] else shared[owner]
+                    todo.append(base.name)
+
+
+def _sync_name(t: Type) -> str:
+    """"sync.Mutex" for sync.Mutex / *sync.Mutex, "atomic.Int64" for sync/atomic types, else ""."""
+    if isinstance(t, Pointer):
+        t = t.elem
+    if isinstance(t, Named):
+        if t.pkg == "sync" and t.name in _SYNC_LOCKS:
+            return f"sync.{t.name}"
+        if t.pkg == "sync/atomic":
+            return f"atomic.{t.name}"
+    return ""
+
+
+def _unparen(node: Node) -> Node:
+    while node.type == kinds.PARENTHESIZED_EXPRESSION and node.named_children:
+        node = node.named_children[0]
+    return node
