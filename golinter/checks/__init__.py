@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Protocol, cast
 
-from golinter.checks import gml009_delete_loop_use_clear
+from golinter.checks import gml004_uninterned_string_key, gml009_delete_loop_use_clear
 
 if TYPE_CHECKING:
     from golinter.checks.base import Rule
@@ -24,6 +24,7 @@ class Check(Protocol):
 
 
 _MODULES: tuple[ModuleType, ...] = (
+    gml004_uninterned_string_key,
     gml009_delete_loop_use_clear,
 )
 

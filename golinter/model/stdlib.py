@@ -65,6 +65,15 @@ STD_FUNCS: dict[tuple[str, str], tuple[Type, ...]] = {
     ("unique", "Make"): (Named("unique", "Handle"),),
     ("context", "Background"): (Named("context", "Context"),),
     ("context", "TODO"): (Named("context", "Context"),),
+    # GML004/GML007: regexp constructors, more strings splitters and trimmers
+    ("regexp", "MustCompile"): (Pointer(Named("regexp", "Regexp")),),
+    ("regexp", "Compile"): (Pointer(Named("regexp", "Regexp")), ERROR),
+    ("strings", "FieldsFunc"): (STRINGS,), ("strings", "SplitAfter"): (STRINGS,),
+    ("strings", "SplitAfterN"): (STRINGS,), ("strings", "TrimFunc"): (STRING,),
+    ("strings", "TrimLeftFunc"): (STRING,), ("strings", "TrimRightFunc"): (STRING,),
+    ("path", "Ext"): (STRING,),
+    ("bufio", "NewScanner"): (Pointer(Named("bufio", "Scanner")),),
+    ("bufio", "NewReader"): (Pointer(Named("bufio", "Reader")),),
 }
 
 # Result types of std methods: (path, type name, method) -> results.
@@ -95,6 +104,7 @@ STD_METHODS: dict[tuple[str, str, str], tuple[Type, ...]] = {
     ("encoding/binary", "ByteOrder", "Uint16"): (Basic("uint16"),),
     ("encoding/binary", "ByteOrder", "Uint32"): (Basic("uint32"),),
     ("encoding/binary", "ByteOrder", "Uint64"): (UINT64,),
+    ("regexp", "Regexp", "FindAllStringSubmatch"): (Slice(STRINGS),),
 }
 
 # Package-level std variables whose type matters (binary.BigEndian is a ByteOrder value).

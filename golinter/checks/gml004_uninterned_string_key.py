@@ -1,0 +1,252 @@
+"""GML004 uninterned-string-key: string map keys built per operation inside a loop, where the
+allocation is wasted.
+
+User prose: rules/GML004-uninterned-string-key.md. Model facts: type-lite (map key types, the
+types of converted operands and concatenations), constants (lengths of constant key parts),
+derivation (conversions to string types, same-value comparison of keys), scopes (fmt).
+
+Flagged, inside a loop body of the same function:
+- `m[string(b)]++`, `m[string(b)] += n`, `m[string(b)] = append(m[string(b)], x)` and the set
+  insert `m[string(b)] = true` with b a []byte or []rune: the conversion allocates on every
+  write, even when the key exists (lookups `m[string(b)]` do not);
+- the same writes with a concatenated key `m[a+":"+b]` (a stored key always allocates), and
+  concatenated lookups whose constant parts alone make the key longer than 32 bytes (shorter
+  ones use the runtime's 32-byte stack buffer);
+- any use of a `fmt.Sprint`, `Sprintf` or `Sprintln` key: lookups, writes and `delete`.
+Not flagged: lookups and deletes with string(b); keys that are variables, fields, parameters
+or constants; plain inserts `m[string(b)] = v` of other values (the key usually has to be
+stored anyway); writes after the loop body already looked the same key up in the same map
+(the comma-ok-first fix); test files; the many-small-maps shape (see Known problems).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from golinter import kinds
+from golinter.checks.base import Nature, Precision, Rule
+from golinter.findings import Level
+from golinter.model.derivation import Derivation
+from golinter.model.typelite import unparen
+from golinter.model.types import UNKNOWN, Basic, Slice
+from golinter.parse import walk_named
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tree_sitter import Node
+
+    from golinter.findings import Finding
+    from golinter.model.package import Package
+    from golinter.parse import Match
+
+RULE = Rule(code="GML004", name="uninterned-string-key",
+            summary="string map key allocated on every operation in a loop",
+            nature=Nature.PERFORMANCE, level=Level.NOTE, precision=Precision.HIGH)
+
+QUERY = """
+(index_expression
+  operand: (_) @gml004.map
+  index: (call_expression function: (identifier) arguments: (argument_list . (_) .)) @gml004.key) @gml004.index
+(index_expression
+  operand: (_) @gml004.map
+  index: (binary_expression operator: "+") @gml004.key) @gml004.index
+(index_expression
+  operand: (_) @gml004.map
+  index: (call_expression
+    function: (selector_expression field: (field_identifier) @_gml004.fmt
+                                   (#match? @_gml004.fmt "^Sprint(f|ln)?$"))) @gml004.key) @gml004.index
+(call_expression
+  function: (identifier) @_gml004.delete (#eq? @_gml004.delete "delete")
+  arguments: (argument_list
+    . (_) @gml004.map
+    . (call_expression
+        function: (selector_expression field: (field_identifier) @_gml004.dfmt
+                                       (#match? @_gml004.dfmt "^Sprint(f|ln)?$"))) @gml004.key .)) @gml004.index
+"""
+
+KeyKind = Literal["convert", "concat", "format"]
+Use = Literal["update", "insert", "plain", "lookup"]
+
+_FMT_FUNCS = frozenset({"Sprint", "Sprintf", "Sprintln"})
+_BYTE_OR_RUNE = frozenset({"byte", "uint8", "rune", "int32"})
+_STACK_BUFFER = 32  # runtime tmpBuf: non-escaping concatenations up to 32 bytes stay on the stack
+_STRUCT_KEY = "key {m} by a struct of the parts (map[struct{{a, b string}}]V), which does not allocate"
+
+
+def run(pkg: Package) -> Iterator[Finding]:
+    derivation = Derivation(pkg)
+    for hit in pkg.matches(RULE, include_tests=False):
+        index, key, map_node = hit["gml004.index"], hit["gml004.key"], hit["gml004.map"]
+        body = _loop_body(index)
+        if body is None or not _string_keyed(pkg, map_node):
+            continue
+        kind = _key_kind(pkg, derivation, key)
+        if kind is None:
+            continue
+        use = _use(pkg, derivation, index)
+        message = _message(pkg, kind, use, hit)
+        if message is None:
+            continue
+        if kind != "format" and _looked_up_before(derivation, body, index):
+            continue  # the write sits on the miss path of a lookup: the comma-ok-first fix
+        yield pkg.finding(RULE, index, message)
+
+
+def _loop_body(node: Node) -> Node | None:
+    """The body of the innermost `for` holding `node` in the same function (a func literal
+    is a boundary: it may run once, elsewhere)."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in kinds.FUNCTION_KINDS:
+        if parent.type == kinds.FOR_STATEMENT and child == parent.child_by_field_name(kinds.F_BODY):
+            return child
+        child, parent = parent, parent.parent
+    return None
+
+
+def _string_keyed(pkg: Package, map_node: Node) -> bool:
+    """`map[string]V` or `map[Name]V` with Name a named string type."""
+    mt = pkg.types.expr_map(map_node)
+    return mt is not None and pkg.types.is_string(mt.key)
+
+
+def _key_kind(pkg: Package, derivation: Derivation, key: Node) -> KeyKind | None:
+    """`string(b)` / `Name(b)` of a []byte or []rune; `a + b` of strings; `fmt.Sprint*(...)`."""
+    if key.type == kinds.BINARY_EXPRESSION:
+        return "concat" if pkg.types.is_string(pkg.types.type_of(key)) else None
+    operand = derivation.string_conversion_operand(key)
+    if operand is not None:
+        u = pkg.types.underlying(pkg.types.type_of(operand))
+        if isinstance(u, Slice) and isinstance(elem := pkg.types.underlying(u.elem), Basic) \
+                and elem.name in _BYTE_OR_RUNE:
+            return "convert"
+        return None
+    fn = key.child_by_field_name(kinds.F_FUNCTION)
+    q = pkg.types.qualified(fn) if fn is not None else None
+    return "format" if q is not None and q[0] == "fmt" and q[1] in _FMT_FUNCS else None
+
+
+def _use(pkg: Package, derivation: Derivation, index: Node) -> Use:
+    """update: `m[k]++`, `m[k] op= v`, `m[k] = f(m[k])`; insert: `m[k] = <constant>`, the set
+    insert; plain: any other `m[k] = v`; lookup: everything else (reads, comma-ok, delete)."""
+    parent = index.parent
+    if parent is None:
+        return "lookup"
+    if parent.type in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT):
+        return "update"
+    stmt = parent.parent
+    if parent.type != kinds.EXPRESSION_LIST or stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT \
+            or stmt.child_by_field_name(kinds.F_LEFT) != parent or len(parent.named_children) != 1:
+        return "lookup"
+    op = stmt.child_by_field_name(kinds.F_OPERATOR)
+    if op is not None and pkg.text(op) != "=":
+        return "update"
+    right = stmt.child_by_field_name(kinds.F_RIGHT)
+    values = right.named_children if right is not None else []
+    if len(values) != 1:
+        return "lookup"
+    if _rereads(derivation, values[0], index):
+        return "update"
+    return "insert" if _is_constant(pkg, values[0]) else "plain"
+
+
+def _rereads(derivation: Derivation, value: Node, index: Node) -> bool:
+    """`m[k] = append(m[k], x)`, `m[k] = m[k] + n`: the value reads the entry it replaces."""
+    return any(n.type == kinds.INDEX_EXPRESSION and derivation.same_value(n, index)
+               for n in walk_named(value))
+
+
+def _is_constant(pkg: Package, value: Node) -> bool:
+    """`true`, `1`, `"x"`, a named constant, `struct{}{}`: the set-insert shape."""
+    value = unparen(value)
+    if value.type in (kinds.TRUE, kinds.FALSE, kinds.INT_LITERAL, kinds.FLOAT_LITERAL, kinds.RUNE_LITERAL) \
+            or value.type in kinds.STRING_LITERAL_KINDS:
+        return True
+    if value.type == kinds.COMPOSITE_LITERAL:
+        body = value.child_by_field_name(kinds.F_BODY)
+        return body is not None and not body.named_children
+    return pkg.consts.value(value) is not UNKNOWN
+
+
+def _looked_up_before(derivation: Derivation, body: Node, index: Node) -> bool:
+    """`if _, ok := seen[string(b)]; !ok { seen[string(b)] = true }`, `v, ok := m[k]` earlier in
+    the loop body: the same map and key were looked up before this write's statement."""
+    stmt = index.parent
+    while stmt is not None and stmt.parent is not None and stmt.parent.type != kinds.STATEMENT_LIST \
+            and stmt.type not in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT, kinds.ASSIGNMENT_STATEMENT):
+        stmt = stmt.parent
+    start = stmt.start_byte if stmt is not None else index.start_byte
+    return any(n.type == kinds.INDEX_EXPRESSION and n.end_byte <= start and derivation.same_value(n, index)
+               for n in walk_named(body))
+
+
+def _message(pkg: Package, kind: KeyKind, use: Use, hit: Match) -> str | None:
+    index, key, map_node = hit["gml004.index"], hit["gml004.key"], hit["gml004.map"]
+    m, k = pkg.text(map_node), pkg.text(key)
+    if kind == "format":
+        return _format_message(pkg, key, m)
+    if kind == "convert":
+        if use == "update":
+            return (f"{k} allocates a new string on every update of {m}, even when the key is already "
+                    f"there; store pointer values in {m} and update through a lookup"
+                    f"{_pointer_example(pkg, index)}, which does not allocate")
+        if use == "insert":
+            return (f"{k} allocates a new string on every insert into {m}, even when the key is already "
+                    f"there; look it up first (_, ok := {m}[{k}]), which does not allocate")
+        return None
+    if use in ("update", "insert"):
+        into = "of" if use == "update" else "into"
+        return (f"{k} allocates a new string on every {use} {into} {m}, even when the key is already "
+                f"there; " + _STRUCT_KEY.format(m=m))
+    if use == "lookup" and _constant_bytes(pkg, key) >= _STACK_BUFFER:
+        return (f"{k} builds a key longer than {_STACK_BUFFER} bytes on every lookup in {m}, which "
+                f"allocates (shorter keys use a stack buffer); key {m} by the variable parts alone "
+                f"(a struct for several), which does not allocate")
+    return None
+
+
+def _pointer_example(pkg: Package, index: Node) -> str:
+    """` (*m[k]++)` for `m[k]++`, ` (*m[k] += n)` for `m[k] += n`; "" for other updates."""
+    stmt = index.parent
+    if stmt is not None and stmt.type in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT):
+        return f" (*{pkg.text(index)}{'++' if stmt.type == kinds.INC_STATEMENT else '--'})"
+    stmt = stmt.parent if stmt is not None else None
+    if stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT:
+        return ""
+    op, right = stmt.child_by_field_name(kinds.F_OPERATOR), stmt.child_by_field_name(kinds.F_RIGHT)
+    if op is None or right is None or pkg.text(op) == "=":
+        return ""
+    return f" (*{pkg.text(index)} {pkg.text(op)} {pkg.text(right)})"
+
+
+def _format_message(pkg: Package, call: Node, m: str) -> str:
+    """`m[fmt.Sprintf("%s/%d", a, b)]`: struct key; `m[fmt.Sprint(id)]`: key by the value."""
+    fn = call.child_by_field_name(kinds.F_FUNCTION)
+    name = pkg.text(fn.child_by_field_name(kinds.F_FIELD) or fn) if fn is not None else "Sprint"
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    values = [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
+    if name == "Sprintf":
+        values = values[1:]
+    head = f"fmt.{name} formats a new key for {m} on every iteration, allocating each time; "
+    if len(values) == 1:
+        return head + f"key {m} by {pkg.text(values[0])} itself, which does not allocate"
+    return head + _STRUCT_KEY.format(m=m)
+
+
+def _constant_bytes(pkg: Package, concat: Node) -> int:
+    """Bytes contributed by constant parts of `a + "..." + b`; -1 when every part is constant
+    (the compiler folds a constant key). Literals with escapes count 0 (a lower bound)."""
+    total, variable = 0, False
+    stack = [concat]
+    while stack:
+        node = unparen(stack.pop())
+        op = node.child_by_field_name(kinds.F_OPERATOR) if node.type == kinds.BINARY_EXPRESSION else None
+        if op is not None and pkg.text(op) == "+":
+            stack += [c for c in (node.child_by_field_name(kinds.F_LEFT), node.child_by_field_name(kinds.F_RIGHT))
+                      if c is not None]
+            continue
+        value = pkg.consts.value(node)
+        if isinstance(value, str):
+            total += len(value.encode())
+        elif node.type not in kinds.STRING_LITERAL_KINDS:
+            variable = True
+    return total if variable else -1
