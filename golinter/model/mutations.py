@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -95,6 +96,12 @@ _INIT_LITERALS = frozenset({kinds.COMPOSITE_LITERAL})
 _COMPARISON_OPS = frozenset({"<", "<=", ">", ">=", "==", "!="})
 
 
+@lru_cache(maxsize=1)
+def _assignments_query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query("(assignment_statement) @assign")
+
+
 def _name_query(name: str) -> str:
     return (f'((identifier) @id (#eq? @id "{name}"))\n'
             f'((field_identifier) @id (#eq? @id "{name}"))')
@@ -107,7 +114,7 @@ class Mutations:
         self._pkg = package
         self._by_name: dict[str, list[Node]] = {}
         self._uses: dict[StorageKey, tuple[Use, ...]] = {}
-        self._queries: dict[str, Query] = {}
+        self._replaced: dict[str, tuple[Use, ...]] | None = None
 
     @staticmethod
     def of(pkg: Package) -> Mutations:
@@ -138,12 +145,99 @@ class Mutations:
             if prefix.is_field and not prefix.path:
                 break  # a type root alone names no storage
             out += [u for u in self.uses(prefix) if u.op in (Op.REPLACE, Op.ESCAPE) and u.detail != "selector"]
+        if key.owner_type is not None:
+            out += self.holder_replacements(key.owner_type)
         return tuple(out)
+
+    def holder_replacements(self, type_name: str) -> tuple[Use, ...]:
+        """Assignments that replace a whole value of same-package type T (`s.stats = newStats()`,
+        `*c = Cache{}`), other than initialisations: they drop every map the old value held."""
+        if self._replaced is None:
+            self._replaced = self._collect_replacements()
+        return self._replaced.get(type_name, ())
+
+    def is_existing_key_update(self, index: Node) -> bool:
+        """`M[k] = v` that can only update a key already present, never insert one:
+        `if _, ok := M[k]; ok { M[k] = v }` or `v, ok := M[k]; if !ok { return }; M[k] = v + 1`."""
+        operand = index.child_by_field_name(kinds.F_OPERAND)
+        idx = index.child_by_field_name(kinds.F_INDEX)
+        key = self._pkg.storage.key(operand) if operand is not None else None
+        if key is None or idx is None:
+            return False
+        node = index
+        while node.parent is not None and node.parent.type not in kinds.FUNCTION_KINDS:
+            parent = node.parent
+            if parent.type == kinds.IF_STATEMENT and parent.child_by_field_name(kinds.F_CONSEQUENCE) == node:
+                if self._checks_presence(parent.child_by_field_name(kinds.F_CONDITION), key, idx, True):
+                    return True
+            if parent.type == kinds.STATEMENT_LIST:
+                for prev in parent.named_children:
+                    if prev == node:
+                        break
+                    if prev.type == kinds.IF_STATEMENT and _leaves(prev.child_by_field_name(kinds.F_CONSEQUENCE)) \
+                            and self._checks_presence(prev.child_by_field_name(kinds.F_CONDITION), key, idx, False):
+                        return True
+            node = parent
+        return False
+
+    def _checks_presence(self, cond: Node | None, key: StorageKey, idx: Node, present: bool) -> bool:
+        """`ok` / `ok && x` (present) or `!ok` / `!ok || x` (absent), ok from `_, ok := M[k]`."""
+        if cond is None:
+            return False
+        cond = unparen(cond)
+        if cond.type == kinds.BINARY_EXPRESSION:
+            op = cond.child_by_field_name(kinds.F_OPERATOR)
+            if op is not None and self._pkg.text(op) == ("&&" if present else "||"):
+                return any(self._checks_presence(cond.child_by_field_name(side), key, idx, present)
+                           for side in (kinds.F_LEFT, kinds.F_RIGHT))
+            return False
+        if not present:
+            if cond.type != kinds.UNARY_EXPRESSION:
+                return False
+            op = cond.child_by_field_name(kinds.F_OPERATOR)
+            inner = cond.child_by_field_name(kinds.F_OPERAND)
+            if op is None or inner is None or self._pkg.text(op) != "!":
+                return False
+            cond = unparen(inner)
+        if cond.type != kinds.IDENTIFIER:
+            return False
+        obj = self._pkg.scopes.resolve(cond)
+        if obj is None or obj.value is None or obj.value_count != 2 or obj.value_index != 1:
+            return False
+        lookup = unparen(obj.value)
+        if lookup.type != kinds.INDEX_EXPRESSION:
+            return False
+        operand = lookup.child_by_field_name(kinds.F_OPERAND)
+        looked = lookup.child_by_field_name(kinds.F_INDEX)
+        return operand is not None and looked is not None and self._pkg.storage.key(operand) == key \
+            and self._pkg.text(looked) == self._pkg.text(idx)
 
     def is_only_incremented(self, key: StorageKey) -> bool:
         """A counter: `s.nextID++` somewhere, never set except to initialise it."""
         ops = self.ops(key)
         return Op.INC in ops and not (ops & {Op.REPLACE, Op.ESCAPE})
+
+    def _collect_replacements(self) -> dict[str, tuple[Use, ...]]:
+        from golinter.model.types import Named
+        from golinter.parse import query_captures
+        pkg = self._pkg
+        out: dict[str, list[Use]] = {}
+        for f in pkg.files:
+            for stmt in query_captures(_assignments_query(), f.tree.root_node).get("assign", []):
+                op = stmt.child_by_field_name(kinds.F_OPERATOR)
+                left = stmt.child_by_field_name(kinds.F_LEFT)
+                if f.in_broken(stmt) or op is None or pkg.text(op) != "=" or left is None:
+                    continue
+                for target in left.named_children:
+                    t = pkg.types.deref(pkg.types.type_of(target))
+                    if not isinstance(t, Named) or t.pkg:
+                        continue
+                    key = pkg.storage.key(target)
+                    if key is None or (key.root.startswith("local:") and not key.path) \
+                            or self._is_initialisation(target, key):
+                        continue
+                    out.setdefault(t.name, []).append(self._use(Op.REPLACE, target, "holder"))
+        return {name: tuple(uses) for name, uses in out.items()}
 
     # -- collection ------------------------------------------------------------------------------
     def _occurrences(self, name: str) -> list[Node]:
@@ -541,6 +635,23 @@ def _is_zero_value(pkg: Package, value: Node) -> bool:
         if inner is not None and op is not None and pkg.text(op) == "*" and unparen(inner).type == kinds.CALL_EXPRESSION:
             fn = unparen(inner).child_by_field_name(kinds.F_FUNCTION)
             return fn is not None and pkg.scopes.is_builtin(fn, "new")
+    return False
+
+
+def _leaves(block: Node | None) -> bool:
+    """The block ends by leaving: return, continue, break, goto, panic(...)."""
+    if block is None:
+        return False
+    stmts = [c for c in block.named_children if c.type == kinds.STATEMENT_LIST]
+    last = stmts[0].named_children[-1] if stmts and stmts[0].named_children else None
+    if last is None:
+        return False
+    if last.type in (kinds.RETURN_STATEMENT, kinds.CONTINUE_STATEMENT, kinds.BREAK_STATEMENT, kinds.GOTO_STATEMENT):
+        return True
+    if last.type == kinds.EXPRESSION_STATEMENT and last.named_children:
+        call = last.named_children[0]
+        fn = call.child_by_field_name(kinds.F_FUNCTION) if call.type == kinds.CALL_EXPRESSION else None
+        return fn is not None and fn.type == kinds.IDENTIFIER and fn.text == b"panic"
     return False
 
 
