@@ -8,7 +8,11 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Protocol, cast
 
-from golinter.checks import gml004_uninterned_string_key, gml009_delete_loop_use_clear
+from golinter.checks import (
+    gml004_uninterned_string_key,
+    gml007_substring_key_retains_source,
+    gml009_delete_loop_use_clear,
+)
 
 if TYPE_CHECKING:
     from golinter.checks.base import Rule
@@ -25,6 +29,7 @@ class Check(Protocol):
 
 _MODULES: tuple[ModuleType, ...] = (
     gml004_uninterned_string_key,
+    gml007_substring_key_retains_source,
     gml009_delete_loop_use_clear,
 )
 
