@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from golinter.checks import (
     gml004_uninterned_string_key,
     gml007_substring_key_retains_source,
+    gml008_unbounded_map_growth,
     gml009_delete_loop_use_clear,
 )
 
@@ -30,6 +31,7 @@ class Check(Protocol):
 _MODULES: tuple[ModuleType, ...] = (
     gml004_uninterned_string_key,
     gml007_substring_key_retains_source,
+    gml008_unbounded_map_growth,
     gml009_delete_loop_use_clear,
 )
 

@@ -124,3 +124,14 @@ def func_results(path: str, name: str) -> Type | None:
     if results is None:
         return None
     return results[0] if len(results) == 1 else Tuple(results)
+
+# GML008: network sources (connections accepted from a listener, peer addresses).
+STD_TYPES.update({
+    ("net", "Listener"): Interface("net.Listener"),
+    ("net", "Addr"): Interface("net.Addr"),
+})
+STD_METHODS.update({
+    ("net", "Listener", "Accept"): (Named("net", "Conn"), ERROR),
+    ("net", "Conn", "RemoteAddr"): (Named("net", "Addr"),),
+    ("net", "Addr", "String"): (STRING,),
+})
