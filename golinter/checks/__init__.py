@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Protocol, cast
 
 from golinter.checks import (
+    gml002_delete_during_range,
     gml004_uninterned_string_key,
     gml007_substring_key_retains_source,
     gml008_unbounded_map_growth,
@@ -29,6 +30,7 @@ class Check(Protocol):
 
 
 _MODULES: tuple[ModuleType, ...] = (
+    gml002_delete_during_range,
     gml004_uninterned_string_key,
     gml007_substring_key_retains_source,
     gml008_unbounded_map_growth,

@@ -1,0 +1,790 @@
+"""Map mutations and side effects: of a statement region, and summarised per function.
+
+- `mutations_in(region)`: the map mutations a region performs there and then: `delete(M, k)`,
+  `M[k] = v`, `M[k] op= v`, `M[k]++`/`--`, and, one call down, the mutations of a same-package
+  function or method it calls (through `of`).
+- `of(func)`: a FuncSummary: which maps the function deletes from or inserts into, relative
+  to its receiver and parameters (`func (c *Cache) evict(id string) { delete(c.items, id) }`
+  deletes from the receiver's `.items` at parameter 0), and whether it has other side effects
+  (its own, or any same-package callee's, transitively).
+- `effects_in(region, scope)`: what a region does that outlives it: sends, goroutines,
+  writes to variables declared outside `scope` or through pointers, maps and slices that
+  `scope` did not make, callbacks, same-package calls with effects, std output.
+- `insert_keys(storage)`: how the package's own inserts into one map storage choose their
+  keys (`M[x.ID] = x` makes ID the key field), and whether they always come in mirrored pairs.
+- `instance(expr)` / `same_map(a, b)`: one map *instance* (a root variable and a selector
+  path), stricter than storage identity, which merges a field across every holder of its type.
+
+Code inside `go` and `defer` statements, and func literals that are not called on the spot,
+does not run there and then, so it is not part of a region. MapMutation, FuncSummary and
+InsertKeys are frozen plain data keyed by StorageKey (cacheable); MutationSite and Effect hold
+nodes and live only while the package is analysed. Unknown callees have no summary.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model import stdlib
+from golinter.model.scopes import Obj, ObjKind, receiver_type_name
+from golinter.model.typelite import unparen
+from golinter.model.types import Func, Map, Named, Pointer, Slice
+from golinter.parse import compile_query, query_captures, walk_named
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tree_sitter import Node, Query
+
+    from golinter.model.package import Package
+    from golinter.model.storage import StorageKey
+
+_NOT_HERE = frozenset({kinds.FUNC_LITERAL, kinds.GO_STATEMENT, kinds.DEFER_STATEMENT})
+_INC_DEC = frozenset({kinds.INC_STATEMENT, kinds.DEC_STATEMENT})
+_PURE_BUILTINS = frozenset({"len", "cap", "make", "new", "min", "max", "complex", "real", "imag",
+                            "append", "panic", "recover"})
+
+
+class MutationKind(str, Enum):
+    DELETE = "delete"  # delete(M, k)
+    INSERT = "insert"  # M[k] = v: creates k when missing
+    UPDATE = "update"  # M[k] op= v, M[k]++, M[k]--: reads k first (creating it as zero when missing)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRef:
+    """A summarised mutation's key: parameter `param` (-1: the receiver), then selected `fields`."""
+
+    param: int
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MapMutation:
+    """A function's mutation of a map it reaches from its receiver, a parameter or a package var.
+
+    `base`: -1 the receiver, i >= 0 parameter i, None a package variable (then `storage` alone
+    names it). `path`: selector/index steps from the base to the map (`(".items",)`).
+    `key`: the key as a parameter (and fields of it), None when computed inside the function.
+    """
+
+    kind: MutationKind
+    storage: StorageKey
+    base: int | None
+    path: tuple[str, ...]
+    key: KeyRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class FuncSummary:
+    """`func`: "Cache.evict" or "expire". `effects`: side effects besides `mutations`."""
+
+    func: str
+    mutations: tuple[MapMutation, ...]
+    effects: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InsertKeys:
+    """The package's `M[key] = value` sites for one storage: `value_fields` holds F for every
+    `M[x.F] = x`; `other` counts inserts keyed any other way; `mirrored` is True when every
+    insert `M[a] = b` has its mirror `M[b] = a` in the same block (a symmetric pairing)."""
+
+    storage: StorageKey
+    value_fields: frozenset[str]
+    other: int
+    mirrored: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One map instance: the root variable's declaration and the selector/index path from it."""
+
+    root: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class MutationSite:
+    """One mutation in a region. Direct: `map_expr` and `key_expr`. One call down: `call` is the
+    call, `mutation` the callee's summary entry, `base_expr` the argument or receiver holding
+    the map, `key_expr` the argument the key comes from (None: Unknown) and `key_fields` the
+    fields the callee selects from it."""
+
+    node: Node
+    kind: MutationKind
+    map_expr: Node | None = None
+    key_expr: Node | None = None
+    call: Node | None = None
+    mutation: MapMutation | None = None
+    base_expr: Node | None = None
+    key_fields: tuple[str, ...] = ()
+    callee: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Effect:
+    """Something a region does that outlives it; `what` reads "appends to out"."""
+
+    node: Node
+    what: str
+
+
+@dataclass(frozen=True)
+class _Local:
+    name: str
+    mutations: tuple[MapMutation, ...]
+    direct_effect: bool
+    callees: tuple[Node, ...]
+
+
+@lru_cache(maxsize=1)
+def _insert_query() -> Query:
+    return compile_query("""
+(assignment_statement left: (expression_list (index_expression) @target)) @stmt
+(inc_statement (index_expression) @target) @stmt
+(dec_statement (index_expression) @target) @stmt
+""")
+
+
+class Summaries:
+    """Mutation and effect facts for one package; memoised by node id."""
+
+    def __init__(self, package: Package) -> None:
+        self._pkg = package
+        self._local: dict[int, _Local] = {}
+        self._summary: dict[int, FuncSummary] = {}
+        self._assigned: dict[int, tuple[frozenset[Obj], frozenset[tuple[str, int]]]] = {}
+        self._inserts: dict[StorageKey, list[tuple[Node, Node]]] | None = None
+        self._insert_keys: dict[StorageKey, InsertKeys] = {}
+
+    @staticmethod
+    def for_package(pkg: Package) -> Summaries:
+        """The package's provider, built on first use and kept on the Package (it has no slot)."""
+        found = pkg.__dict__.get("_summaries")
+        if not isinstance(found, Summaries):
+            found = Summaries(pkg)
+            pkg.__dict__["_summaries"] = found
+        return found
+
+    # -- regions ---------------------------------------------------------------------------------
+    def region_nodes(self, region: Node) -> Iterator[Node]:
+        """Named nodes of `region` that run there and then. `go`, `defer` and func literal roots
+        are yielded but not entered, except literals called on the spot (`func() {...}()`)."""
+        stack = [region]
+        while stack:
+            root = stack.pop()
+            for node in walk_named(root, _NOT_HERE):
+                if node != root and node.type == kinds.FUNC_LITERAL and _called_here(node):
+                    body = node.child_by_field_name(kinds.F_BODY)
+                    if body is not None:
+                        stack.append(body)
+                yield node
+
+    def assigned_in(self, region: Node, obj: Obj) -> bool:
+        """`obj` may change inside `region`: assigned, incremented, address taken, a range
+        target, or its name on the left of a `:=` other than its own declaration (which may
+        assign an existing variable, or shadow it: either way, not the same value throughout)."""
+        cached = self._assigned.get(region.id)
+        if cached is None:
+            objs: set[Obj] = set()
+            names: set[tuple[str, int]] = set()
+            for node in walk_named(region):
+                for ident in self._assigned_idents(node):
+                    if node.type == kinds.SHORT_VAR_DECLARATION:
+                        names.add((self._pkg.text(ident), ident.start_byte))
+                        continue
+                    target = self._pkg.scopes.resolve(ident)
+                    if target is not None:
+                        objs.add(target)
+            cached = (frozenset(objs), frozenset(names))
+            self._assigned[region.id] = cached
+        if obj in cached[0]:
+            return True
+        own = obj.ident.start_byte if obj.ident is not None else -1
+        return any(name == obj.name and start != own for name, start in cached[1])
+
+    def _assigned_idents(self, node: Node) -> list[Node]:
+        t = node.type
+        if t in (kinds.ASSIGNMENT_STATEMENT, kinds.SHORT_VAR_DECLARATION) or (
+                t == kinds.RANGE_CLAUSE and not _has_token(node, ":=")):
+            left = node.child_by_field_name(kinds.F_LEFT)
+            return [unparen(c) for c in (left.named_children if left is not None else [])
+                    if unparen(c).type == kinds.IDENTIFIER]
+        if t in _INC_DEC:
+            return [c for c in node.named_children if c.type == kinds.IDENTIFIER]
+        if t == kinds.UNARY_EXPRESSION and self._operator(node) == "&":
+            operand = node.child_by_field_name(kinds.F_OPERAND)
+            return [unparen(operand)] if operand is not None and unparen(operand).type == kinds.IDENTIFIER else []
+        return []
+
+    # -- mutation sites ----------------------------------------------------------------------------
+    def mutations_in(self, region: Node, *, calls: bool = True) -> list[MutationSite]:
+        """Map mutations in `region`, direct and (with `calls`) one same-package call down."""
+        out: list[MutationSite] = []
+        for node in self.region_nodes(region):
+            t = node.type
+            if t == kinds.CALL_EXPRESSION:
+                direct = self._delete_site(node)
+                if direct is not None:
+                    out.append(direct)
+                elif calls:
+                    out += self.call_sites(node)
+            elif t == kinds.ASSIGNMENT_STATEMENT:
+                left = node.child_by_field_name(kinds.F_LEFT)
+                kind = MutationKind.INSERT if self._operator(node) == "=" else MutationKind.UPDATE
+                for target in (left.named_children if left is not None else []):
+                    site = self._insert_site(target, kind)
+                    if site is not None:
+                        out.append(site)
+            elif t in _INC_DEC and node.named_children:
+                site = self._insert_site(node.named_children[0], MutationKind.UPDATE)
+                if site is not None:
+                    out.append(site)
+        return out
+
+    def _delete_site(self, call: Node) -> MutationSite | None:
+        """`delete(M, k)` with the builtin delete."""
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        if fn is None or not self._pkg.scopes.is_builtin(unparen(fn), "delete"):
+            return None
+        args = _args(call)
+        if len(args) != 2:
+            return None
+        return MutationSite(call, MutationKind.DELETE, map_expr=args[0], key_expr=args[1])
+
+    def _insert_site(self, target: Node, kind: MutationKind = MutationKind.INSERT) -> MutationSite | None:
+        """`M[k] = v` (INSERT), `M[k] += v`, `M[k]++` (UPDATE): the target `M[k]` on a map M."""
+        target = unparen(target)
+        if target.type != kinds.INDEX_EXPRESSION:
+            return None
+        operand = target.child_by_field_name(kinds.F_OPERAND)
+        index = target.child_by_field_name(kinds.F_INDEX)
+        if operand is None or index is None or self._pkg.types.expr_map(operand) is None:
+            return None
+        return MutationSite(target, kind, map_expr=operand, key_expr=index)
+
+    def call_sites(self, call: Node) -> list[MutationSite]:
+        """The summarised mutations of a same-package callee, bound to this call's arguments."""
+        callee = self._pkg.types.callee_decl(call)
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        if callee is None or fn is None:
+            return []
+        fn = unparen(fn)
+        receiver = fn.child_by_field_name(kinds.F_OPERAND) if fn.type == kinds.SELECTOR_EXPRESSION else None
+        args = _args(call)
+        out: list[MutationSite] = []
+        for m in self.of(callee).mutations:
+            base = _bind(m.base, receiver, args) if m.base is not None else None
+            if m.base is not None and base is None:
+                continue
+            key = _bind(m.key.param, receiver, args) if m.key is not None else None
+            out.append(MutationSite(call, m.kind, call=call, mutation=m, base_expr=base, key_expr=key,
+                                    key_fields=m.key.fields if m.key is not None else (),
+                                    callee=self._pkg.text(fn)))
+        return out
+
+    def on_map(self, site: MutationSite, map_expr: Node) -> bool:
+        """The site mutates the very map instance `map_expr` denotes."""
+        if site.map_expr is not None:
+            return self.same_map(site.map_expr, map_expr)
+        m = site.mutation
+        if m is None:
+            return False
+        if m.base is None:
+            return m.storage.is_package_var and self._pkg.storage.key(map_expr) == m.storage
+        if site.base_expr is None:
+            return False
+        base, target = self.instance(site.base_expr), self.instance(map_expr)
+        return base is not None and target == Instance(base.root, base.path + m.path)
+
+    # -- instances -----------------------------------------------------------------------------------
+    def instance(self, expr: Node) -> Instance | None:
+        """`s.items` -> (declaration of s, (".items",)); `m[id]` -> (m, ("[id]",)); else None."""
+        found = self._decompose(expr)
+        if found is None:
+            return None
+        obj, path = found
+        root = f"pkg:{obj.name}" if obj.package_level else "{}:{}".format(*obj.key[:2])
+        return Instance(root, path)
+
+    def same_map(self, a: Node, b: Node) -> bool:
+        """Same instance, or the same package variable or local storage (following copies)."""
+        ia, ib = self.instance(a), self.instance(b)
+        if ia is not None and ia == ib:
+            return True
+        ka, kb = self._pkg.storage.key(a), self._pkg.storage.key(b)
+        return ka is not None and ka == kb and not ka.is_field
+
+    def _decompose(self, expr: Node) -> tuple[Obj, tuple[str, ...]] | None:
+        steps: list[str] = []
+        node = unparen(expr)
+        for _ in range(16):
+            t = node.type
+            if t == kinds.IDENTIFIER:
+                obj = self._pkg.scopes.resolve(node)
+                if obj is None or obj.kind is not ObjKind.VAR or obj.ident is None:
+                    return None
+                return obj, tuple(reversed(steps))
+            operand = node.child_by_field_name(kinds.F_OPERAND)
+            if operand is None:
+                return None
+            if t == kinds.SELECTOR_EXPRESSION:
+                name = node.child_by_field_name(kinds.F_FIELD)
+                if name is None:
+                    return None
+                steps.append("." + self._pkg.text(name))
+            elif t == kinds.INDEX_EXPRESSION:
+                label = self._index_label(node.child_by_field_name(kinds.F_INDEX))
+                if label is None:
+                    return None
+                steps.append(label)
+            elif not (t == kinds.UNARY_EXPRESSION and self._operator(node) == "*"):
+                return None
+            node = unparen(operand)
+        return None
+
+    def _index_label(self, index: Node | None) -> str | None:
+        if index is None:
+            return None
+        index = unparen(index)
+        if index.type in (kinds.INT_LITERAL, *kinds.STRING_LITERAL_KINDS):
+            return f"[{self._pkg.text(index)}]"
+        if index.type == kinds.IDENTIFIER:
+            obj = self._pkg.scopes.resolve(index)
+            if obj is not None and obj.kind in (ObjKind.VAR, ObjKind.CONST):
+                return "[{}:{}]".format(*obj.key[:2])
+        return None
+
+    # -- function summaries -----------------------------------------------------------------------
+    def of(self, func: Node) -> FuncSummary:
+        """The summary of a function or method declaration (one level of mutations; effects
+        through every same-package callee)."""
+        cached = self._summary.get(func.id)
+        if cached is not None:
+            return cached
+        own = self._local_facts(func)
+        effects = own.direct_effect
+        seen = {func.id}
+        work = list(own.callees)
+        while work and not effects:
+            callee = work.pop()
+            if callee.id in seen:
+                continue
+            seen.add(callee.id)
+            facts = self._local_facts(callee)
+            effects = facts.direct_effect or bool(facts.mutations)
+            work += facts.callees
+        summary = FuncSummary(own.name, own.mutations, effects)
+        self._summary[func.id] = summary
+        return summary
+
+    def _local_facts(self, func: Node) -> _Local:
+        cached = self._local.get(func.id)
+        if cached is not None:
+            return cached
+        name = _func_name(self._pkg, func)
+        body = func.child_by_field_name(kinds.F_BODY)
+        if body is None or self._pkg.file_of(func).in_broken(func):
+            facts = _Local(name, (), False, ())
+            self._local[func.id] = facts
+            return facts
+        params = self._params(func)
+        mutations: list[MapMutation] = []
+        recorded: set[int] = set()
+        for site in self.mutations_in(body, calls=False):
+            m = self._summarise(site, params, body)
+            if m is not None:
+                recorded.add(site.node.id)
+                if m not in mutations:
+                    mutations.append(m)
+        callees: list[Node] = []
+        effects = self.effects_in(body, func, lambda s: s.node.id in recorded, callees)
+        facts = _Local(name, tuple(mutations), bool(effects), tuple(callees))
+        self._local[func.id] = facts
+        return facts
+
+    def _params(self, func: Node) -> dict[Obj, int]:
+        """Receiver (-1) and parameters (0, 1, ...) of a declaration, as objects."""
+        out: dict[Obj, int] = {}
+        for field_name, start in ((kinds.F_RECEIVER, -1), (kinds.F_PARAMETERS, 0)):
+            plist = func.child_by_field_name(field_name)
+            index = start
+            for decl in (plist.named_children if plist is not None else []):
+                if decl.type not in (kinds.PARAMETER_DECLARATION, kinds.VARIADIC_PARAMETER_DECLARATION):
+                    continue
+                names = decl.children_by_field_name(kinds.F_NAME)
+                for name in names:
+                    obj = self._pkg.scopes.resolve(name)
+                    if obj is not None and decl.type == kinds.PARAMETER_DECLARATION:
+                        out[obj] = index
+                    index += 1
+                index += 0 if names else 1
+        return out
+
+    def _summarise(self, site: MutationSite, params: dict[Obj, int], body: Node) -> MapMutation | None:
+        if site.map_expr is None:
+            return None
+        storage = self._pkg.storage.key(site.map_expr)
+        found = self._decompose(site.map_expr)
+        if storage is None or found is None:
+            return None
+        obj, path = found
+        if obj.package_level:
+            if not storage.is_package_var:
+                return None
+            base: int | None = None
+            path = ()
+        elif obj in params and not self.assigned_in(body, obj):
+            base = params[obj]
+        else:
+            return None
+        return MapMutation(site.kind, storage, base, path, self._key_ref(site.key_expr, params, body))
+
+    def _key_ref(self, key: Node | None, params: dict[Obj, int], body: Node) -> KeyRef | None:
+        found = self._decompose(key) if key is not None else None
+        if found is None:
+            return None
+        obj, path = found
+        if obj not in params or self.assigned_in(body, obj) or any(not p.startswith(".") for p in path):
+            return None
+        return KeyRef(params[obj], tuple(p[1:] for p in path))
+
+    # -- effects ------------------------------------------------------------------------------------
+    def effects_in(self, region: Node, scope: Node, skip: Callable[[MutationSite], bool],
+                   callees: list[Node] | None = None) -> list[Effect]:
+        """Effects of `region` visible outside `scope` (its locals are `scope`'s declarations).
+        Mutation sites for which `skip` holds are not effects. With `callees`, same-package
+        calls are collected there instead of being judged by their summaries."""
+        out: list[Effect] = []
+        for node in self.region_nodes(region):
+            t = node.type
+            if t == kinds.GO_STATEMENT:
+                out.append(Effect(node, "starts a goroutine"))
+            elif t == kinds.SEND_STATEMENT:
+                channel = node.child_by_field_name(kinds.F_CHANNEL)
+                out.append(Effect(node, f"sends on {self._pkg.text(channel) if channel else 'a channel'}"))
+            elif t == kinds.ASSIGNMENT_STATEMENT or t in _INC_DEC:
+                out += self._write_effects(node, scope, skip)
+            elif t == kinds.CALL_EXPRESSION:
+                effect = self._call_effect(node, scope, skip, callees)
+                if effect is not None:
+                    out.append(effect)
+        return out
+
+    def _write_effects(self, stmt: Node, scope: Node, skip: Callable[[MutationSite], bool]) -> list[Effect]:
+        if stmt.type in _INC_DEC:
+            targets = stmt.named_children[:1]
+            verb = "counts in"
+        else:
+            left = stmt.child_by_field_name(kinds.F_LEFT)
+            right = stmt.child_by_field_name(kinds.F_RIGHT)
+            targets = left.named_children if left is not None else []
+            verb = "updates" if self._operator(stmt) != "=" else "writes"
+            values = right.named_children if right is not None else []
+            if len(targets) == 1 and len(values) == 1 and _is_call_to(self._pkg, values[0], "append"):
+                verb = "appends to"
+        out: list[Effect] = []
+        for target in targets:
+            site = self._insert_site(target)
+            if site is not None and skip(site):
+                continue
+            if self.escapes(target, scope):
+                out.append(Effect(target, f"{verb} {self._pkg.text(target)}"))
+        return out
+
+    def _call_effect(self, call: Node, scope: Node, skip: Callable[[MutationSite], bool],
+                     callees: list[Node] | None) -> Effect | None:
+        fn_node = call.child_by_field_name(kinds.F_FUNCTION)
+        if fn_node is None:
+            return None
+        fn = unparen(fn_node)
+        name = self._pkg.text(fn)
+        args = _args(call)
+        if fn.type == kinds.IDENTIFIER:
+            obj = self._pkg.scopes.resolve(fn)
+            if obj is not None and obj.kind is ObjKind.BUILTIN:
+                return self._builtin_effect(call, obj.name, args, scope, skip)
+            if obj is not None and obj.kind is ObjKind.VAR and not self._declared_in(obj, scope) \
+                    and isinstance(self._pkg.types.underlying(self._pkg.types.type_of(fn)), Func):
+                return Effect(call, f"calls {name}")
+        callee = self._pkg.types.callee_decl(call)
+        if callee is not None:
+            if callees is not None:
+                callees.append(callee)
+                return None
+            if self.of(callee).effects:
+                return Effect(call, f"calls {name}")
+            for site in self.call_sites(call):
+                if not skip(site) and (site.base_expr is None or self.escapes(site.base_expr, scope, deref=True)):
+                    return Effect(call, f"calls {name}")
+            return None
+        return self._selector_call_effect(call, fn, name, scope)
+
+    def _builtin_effect(self, call: Node, builtin: str, args: list[Node], scope: Node,
+                        skip: Callable[[MutationSite], bool]) -> Effect | None:
+        if builtin in _PURE_BUILTINS or not args:
+            return None
+        if builtin == "delete":
+            site = self._delete_site(call)
+            if site is not None and skip(site):
+                return None
+        if builtin in ("delete", "clear", "copy", "close") and self.escapes(args[0], scope, deref=True):
+            verb = {"delete": "deletes from", "clear": "clears", "copy": "copies into", "close": "closes"}[builtin]
+            return Effect(call, f"{verb} {self._pkg.text(args[0])}")
+        if builtin in ("print", "println"):
+            return Effect(call, "prints")
+        return None
+
+    def _selector_call_effect(self, call: Node, fn: Node, name: str, scope: Node) -> Effect | None:
+        """Std output calls, std methods that write their receiver, and func-typed fields."""
+        q = self._pkg.types.qualified(fn)
+        if q is not None:
+            return Effect(call, f"calls {name}") if q in stdlib.STD_EFFECT_FUNCS else None
+        if fn.type != kinds.SELECTOR_EXPRESSION:
+            return None
+        operand = fn.child_by_field_name(kinds.F_OPERAND)
+        field = fn.child_by_field_name(kinds.F_FIELD)
+        if operand is None or field is None:
+            return None
+        recv = self._pkg.types.type_of(operand)
+        method = self._pkg.text(field)
+        if isinstance(self._pkg.types.underlying(self._pkg.types.field(recv, method)), Func):
+            return Effect(call, f"calls {name}") if self.escapes(operand, scope, deref=True) else None
+        base = self._pkg.types.deref(recv)
+        if isinstance(base, Named) and (base.pkg, base.name, method) in stdlib.STD_EFFECT_METHODS \
+                and self.escapes(operand, scope, deref=True):
+            return Effect(call, f"calls {name}")
+        return None
+
+    def escapes(self, target: Node, scope: Node, *, deref: bool = False) -> bool:
+        """Writing `target` is visible outside `scope`: it is rooted in a variable declared
+        outside, or reaches through a pointer, map or slice that `scope` did not make. With
+        `deref`, `target` itself is written through (a map passed to delete, a receiver)."""
+        steps = 1 if deref else 0
+        node = unparen(target)
+        for _ in range(16):
+            if node.type == kinds.IDENTIFIER:
+                break
+            operand = node.child_by_field_name(kinds.F_OPERAND)
+            if operand is None or node.type not in (kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION,
+                                                    kinds.UNARY_EXPRESSION):
+                return False
+            steps += 1
+            node = unparen(operand)
+        else:
+            return False
+        obj = self._pkg.scopes.resolve(node)
+        if obj is None or obj.kind is not ObjKind.VAR:
+            return False
+        if not self._declared_in(obj, scope):
+            return True
+        if steps == 0 or _made_locally(self._pkg, obj):
+            return False
+        return isinstance(self._pkg.types.underlying(self._pkg.types.type_of(node)), (Pointer, Map, Slice))
+
+    def _declared_in(self, obj: Obj, scope: Node) -> bool:
+        if obj.package_level or obj.ident is None or obj.file is None:
+            return False
+        return obj.file is self._pkg.file_of(scope) and scope.start_byte <= obj.ident.start_byte < scope.end_byte
+
+    # -- insert sites ------------------------------------------------------------------------------
+    def insert_keys(self, storage: StorageKey) -> InsertKeys:
+        """How the package's inserts into `storage` choose their keys."""
+        cached = self._insert_keys.get(storage)
+        if cached is not None:
+            return cached
+        fields: set[str] = set()
+        other = 0
+        mirrored = True
+        sites = self._insert_index().get(storage, [])
+        for stmt, target in sites:
+            field = self._value_field(stmt, target)
+            if field is not None:
+                fields.add(field)
+            else:
+                other += 1
+            mirrored = mirrored and self._has_mirror(stmt, target, storage)
+        result = InsertKeys(storage, frozenset(fields), other, mirrored and bool(sites))
+        self._insert_keys[storage] = result
+        return result
+
+    def _insert_index(self) -> dict[StorageKey, list[tuple[Node, Node]]]:
+        if self._inserts is None:
+            index: dict[StorageKey, list[tuple[Node, Node]]] = {}
+            for f in self._pkg.files:
+                caps = query_captures(_insert_query(), f.tree.root_node)
+                for target in caps.get("target", []):
+                    stmt = target.parent
+                    if stmt is not None and stmt.type == kinds.EXPRESSION_LIST:
+                        stmt = stmt.parent
+                    operand = target.child_by_field_name(kinds.F_OPERAND)
+                    if stmt is None or operand is None or f.in_broken(stmt):
+                        continue
+                    key = self._pkg.storage.key(operand)
+                    if key is not None and self._pkg.types.expr_map(operand) is not None:
+                        index.setdefault(key, []).append((stmt, target))
+            self._inserts = index
+        return self._inserts
+
+    def _pair(self, stmt: Node, target: Node) -> tuple[Node, Node] | None:
+        """(key, value) of `M[key] = value` when the target has its own value (n targets, n values)."""
+        if stmt.type != kinds.ASSIGNMENT_STATEMENT or self._operator(stmt) != "=":
+            return None
+        left = stmt.child_by_field_name(kinds.F_LEFT)
+        right = stmt.child_by_field_name(kinds.F_RIGHT)
+        targets = left.named_children if left is not None else []
+        values = right.named_children if right is not None else []
+        if len(targets) != len(values) or target not in targets:
+            return None
+        key = target.child_by_field_name(kinds.F_INDEX)
+        return (key, values[targets.index(target)]) if key is not None else None
+
+    def _value_field(self, stmt: Node, target: Node) -> str | None:
+        """F when the insert keys the map by the value's field F: `M[x.F] = x`, `M[x.F()] = x`,
+        `M[k] = &T{F: k}`, or `x.F = k` beside `M[k] = x` in the same block."""
+        pair = self._pair(stmt, target)
+        if pair is None:
+            return None
+        key, value = unparen(pair[0]), unparen(pair[1])
+        if key.type == kinds.CALL_EXPRESSION and not _args(key):
+            inner = key.child_by_field_name(kinds.F_FUNCTION)
+            key = unparen(inner) if inner is not None else key
+        if key.type == kinds.SELECTOR_EXPRESSION and value.type == kinds.IDENTIFIER:
+            operand = key.child_by_field_name(kinds.F_OPERAND)
+            field = key.child_by_field_name(kinds.F_FIELD)
+            if operand is not None and field is not None and self._pkg.scopes.same_object(unparen(operand), value):
+                return self._pkg.text(field)
+            return None
+        if value.type == kinds.UNARY_EXPRESSION and self._operator(value) == "&":
+            operand = value.child_by_field_name(kinds.F_OPERAND)
+            value = unparen(operand) if operand is not None else value
+        if value.type == kinds.COMPOSITE_LITERAL:
+            return self._literal_field(value, key)
+        if value.type == kinds.IDENTIFIER and stmt.parent is not None:
+            return self._assigned_field(stmt.parent, value, key)
+        return None
+
+    def _literal_field(self, literal: Node, key: Node) -> str | None:
+        """`T{F: key}`: the field set to the key."""
+        body = literal.child_by_field_name(kinds.F_BODY)
+        for elem in (body.named_children if body is not None else []):
+            name = elem.child_by_field_name(kinds.F_KEY)
+            val = elem.child_by_field_name(kinds.F_VALUE)
+            if elem.type != kinds.KEYED_ELEMENT or name is None or val is None:
+                continue
+            name_ident = name.named_children[0] if name.named_children else name
+            val_expr = val.named_children[0] if val.named_children else val
+            if name_ident.type == kinds.IDENTIFIER and self.same_value(val_expr, key):
+                return self._pkg.text(name_ident)
+        return None
+
+    def _assigned_field(self, block: Node, value: Node, key: Node) -> str | None:
+        """`x.F = key` among the statements of `block`."""
+        for stmt in block.named_children:
+            pair = self._single_assignment(stmt)
+            if pair is None or pair[0].type != kinds.SELECTOR_EXPRESSION:
+                continue
+            operand = pair[0].child_by_field_name(kinds.F_OPERAND)
+            field = pair[0].child_by_field_name(kinds.F_FIELD)
+            if operand is not None and field is not None and self.same_value(operand, value) \
+                    and self.same_value(pair[1], key):
+                return self._pkg.text(field)
+        return None
+
+    def _single_assignment(self, stmt: Node) -> tuple[Node, Node] | None:
+        if stmt.type != kinds.ASSIGNMENT_STATEMENT or self._operator(stmt) != "=":
+            return None
+        left = stmt.child_by_field_name(kinds.F_LEFT)
+        right = stmt.child_by_field_name(kinds.F_RIGHT)
+        targets = left.named_children if left is not None else []
+        values = right.named_children if right is not None else []
+        return (unparen(targets[0]), unparen(values[0])) if len(targets) == 1 and len(values) == 1 else None
+
+    def _has_mirror(self, stmt: Node, target: Node, storage: StorageKey) -> bool:
+        """`M[a] = b` has `M[b] = a` beside it (same assignment or same statement list)."""
+        pair = self._pair(stmt, target)
+        block = stmt.parent
+        if pair is None or block is None:
+            return False
+        for other_stmt, other_target in self._insert_index().get(storage, []):
+            if other_target == target or other_stmt.parent != block:
+                continue
+            other = self._pair(other_stmt, other_target)
+            if other is not None and self.same_value(other[0], pair[1]) and self.same_value(other[1], pair[0]):
+                return True
+        return False
+
+    def same_value(self, a: Node, b: Node) -> bool:
+        """Two plain operands that read the same variable or field path (`a.x`, `a.x`)."""
+        ia, ib = self._decompose(a), self._decompose(b)
+        return ia is not None and ia == ib
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _operator(self, node: Node) -> str:
+        op = node.child_by_field_name(kinds.F_OPERATOR)
+        return self._pkg.text(op) if op is not None else ""
+
+
+def _called_here(literal: Node) -> bool:
+    """`func() { ... }()`: the literal is the function of a call outside go/defer."""
+    parent = literal.parent
+    if parent is None or parent.type != kinds.CALL_EXPRESSION:
+        return False
+    fn = parent.child_by_field_name(kinds.F_FUNCTION)
+    if fn is None or unparen(fn) != literal:
+        return False
+    grand = parent.parent
+    return grand is None or grand.type not in (kinds.GO_STATEMENT, kinds.DEFER_STATEMENT)
+
+
+def _args(call: Node) -> list[Node]:
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    return [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
+
+
+def _bind(param: int, receiver: Node | None, args: list[Node]) -> Node | None:
+    if param == -1:
+        return receiver
+    return args[param] if 0 <= param < len(args) else None
+
+
+def _has_token(node: Node, token: str) -> bool:
+    return any(not c.is_named and c.type == token for c in node.children)
+
+
+def _is_call_to(pkg: Package, expr: Node, builtin: str) -> bool:
+    expr = unparen(expr)
+    if expr.type != kinds.CALL_EXPRESSION:
+        return False
+    fn = expr.child_by_field_name(kinds.F_FUNCTION)
+    return fn is not None and pkg.scopes.is_builtin(unparen(fn), builtin)
+
+
+def _made_locally(pkg: Package, obj: Obj) -> bool:
+    """The variable holds something its own declaration made: `make(...)`, `new(T)`, `T{}`,
+    `&T{}`, or the zero value of `var x T`."""
+    if obj.value is None:
+        return obj.decl is not None and obj.decl.type == kinds.VAR_SPEC
+    if obj.value_count != 1 or obj.value.type == kinds.RANGE_CLAUSE:
+        return False
+    value = unparen(obj.value)
+    if value.type == kinds.UNARY_EXPRESSION:
+        operand = value.child_by_field_name(kinds.F_OPERAND)
+        value = unparen(operand) if operand is not None else value
+    if value.type == kinds.COMPOSITE_LITERAL:
+        return True
+    return _is_call_to(pkg, value, "make") or _is_call_to(pkg, value, "new")
+
+
+def _func_name(pkg: Package, func: Node) -> str:
+    name = func.child_by_field_name(kinds.F_NAME)
+    text = pkg.text(name) if name is not None else "func"
+    if func.type == kinds.METHOD_DECLARATION:
+        recv = receiver_type_name(pkg.file_of(func), func)
+        return f"{recv}.{text}" if recv else text
+    return text
