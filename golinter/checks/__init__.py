@@ -9,8 +9,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Protocol, cast
 
 from golinter.checks import (
+    gml001_oversized_map_hint,
     gml002_delete_during_range,
     gml004_uninterned_string_key,
+    gml006_untrusted_map_size,
     gml007_substring_key_retains_source,
     gml008_unbounded_map_growth,
     gml009_delete_loop_use_clear,
@@ -30,8 +32,10 @@ class Check(Protocol):
 
 
 _MODULES: tuple[ModuleType, ...] = (
+    gml001_oversized_map_hint,
     gml002_delete_during_range,
     gml004_uninterned_string_key,
+    gml006_untrusted_map_size,
     gml007_substring_key_retains_source,
     gml008_unbounded_map_growth,
     gml009_delete_loop_use_clear,

@@ -168,3 +168,24 @@ STD_EFFECT_METHODS: frozenset[tuple[str, str, str]] = frozenset(
     | {(path, recv, name) for path, recv in (("net/http", "Header"), ("net/url", "Values"))
        for name in ("Set", "Add", "Del")}
 )
+
+# Readers, decoders and binary reads (GML006 follows attacker-controlled data through them).
+STD_FUNCS.update({
+    ("bufio", "NewReader"): (Pointer(Named("bufio", "Reader")),),
+    ("bufio", "NewReaderSize"): (Pointer(Named("bufio", "Reader")),),
+    ("bytes", "NewReader"): (Pointer(Named("bytes", "Reader")),),
+    ("io", "LimitReader"): (Named("io", "Reader"),),
+    ("io", "ReadFull"): (INT, ERROR), ("io", "ReadAtLeast"): (INT, ERROR),
+    ("encoding/binary", "Read"): (ERROR,),
+    ("encoding/json", "NewDecoder"): (Pointer(Named("encoding/json", "Decoder")),),
+    ("encoding/gob", "NewDecoder"): (Pointer(Named("encoding/gob", "Decoder")),),
+    ("encoding/xml", "NewDecoder"): (Pointer(Named("encoding/xml", "Decoder")),),
+})
+STD_FUNC_TYPES.update({key: Func((), results) for key, results in STD_FUNCS.items() if key not in STD_FUNC_TYPES})
+STD_METHODS.update({
+    ("bufio", "Reader", "ReadByte"): (Basic("byte"), ERROR),
+    ("bufio", "Reader", "Peek"): (BYTES, ERROR),
+    ("bufio", "Reader", "ReadBytes"): (BYTES, ERROR),
+    ("io", "ByteReader", "ReadByte"): (Basic("byte"), ERROR),
+    ("net/http", "Request", "UserAgent"): (STRING,),
+})
