@@ -1,0 +1,363 @@
+"""Unit tests for golinter/model/flow.py: map ranges, key roles, statement exits, leaving a loop,
+order-dependent bodies, fix-point loops and known-present keys, on small Go sources."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from golinter import kinds
+from golinter.model.flow import FALL, RETURN, Flow, KeyRole, MapRange
+from golinter.model.package import Package, SourceFile
+from golinter.model.summaries import Summaries
+from golinter.parse import new_parser, walk_named
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+
+def _pkg(src: str, lang: tuple[int, int] = (1, 22)) -> Package:
+    data = src.encode()
+    tree = new_parser().parse(data)
+    return Package("/src/p", "p", [SourceFile("/src/p/p.go", data, tree, lang)], (1, 27))
+
+
+def _flow(pkg: Package) -> Flow:
+    return Flow(pkg, Summaries(pkg))
+
+
+def _all(pkg: Package, kind: str) -> list[Node]:
+    return [n for n in walk_named(pkg.files[0].tree.root_node) if n.type == kind]
+
+
+def _node(pkg: Package, kind: str, text: str, nth: int = 0) -> Node:
+    return [n for n in _all(pkg, kind) if pkg.text(n) == text][nth]
+
+
+def _range(pkg: Package, flow: Flow, nth: int = 0) -> MapRange:
+    loops = [n for n in _all(pkg, kinds.FOR_STATEMENT) if any(c.type == kinds.RANGE_CLAUSE for c in n.named_children)]
+    rng = flow.map_range(loops[nth])
+    assert rng is not None
+    return rng
+
+
+def _in_func(body: str, header: str = "m map[string]int, out []string, ch chan string") -> str:
+    return f"""package p
+
+import (
+	"log"
+	"maps"
+	"os"
+	"slices"
+	"testing"
+)
+
+var _ = maps.Keys[map[string]int]
+var _ = slices.Collect[string]
+var _ = log.Fatal
+var _ = os.Exit
+var _ *testing.T
+
+func f({header}) {{
+{body}
+}}
+"""
+
+
+# -- map_range -----------------------------------------------------------------------------------
+
+def test_map_range_direct_binds_key_and_value() -> None:
+    pkg = _pkg(_in_func("\tfor k, v := range m {\n\t\t_, _ = k, v\n\t}"))
+    rng = _range(pkg, _flow(pkg))
+    assert pkg.text(rng.map_expr) == "m" and rng.view == ""
+    assert rng.key is not None and pkg.text(rng.key) == "k"
+    assert rng.value is not None and pkg.text(rng.value) == "v"
+
+
+def test_map_range_blank_key() -> None:
+    pkg = _pkg(_in_func("\tfor _, v := range m {\n\t\t_ = v\n\t}"))
+    rng = _range(pkg, _flow(pkg))
+    assert rng.key is None and rng.value is not None
+
+
+@pytest.mark.parametrize(("call", "lang", "view", "key", "value"), [
+    ("maps.Keys(m)", (1, 23), "keys", "x", None),
+    ("maps.Values(m)", (1, 23), "values", None, "x"),
+    ("maps.All(m)", (1, 23), "all", "x", None),
+])
+def test_map_range_live_views_at_go123(call: str, lang: tuple[int, int], view: str, key: str | None,
+                                       value: str | None) -> None:
+    pkg = _pkg(_in_func(f"\tfor x := range {call} {{\n\t\t_ = x\n\t}}"), lang)
+    rng = _range(pkg, _flow(pkg))
+    assert rng.view == view and pkg.text(rng.map_expr) == "m"
+    assert (pkg.text(rng.key) if rng.key is not None else None) == key
+    assert (pkg.text(rng.value) if rng.value is not None else None) == value
+
+
+@pytest.mark.parametrize(("right", "lang"), [
+    ("maps.Keys(m)", (1, 22)),  # no live std views before 1.23
+    ("slices.Collect(maps.Keys(m))", (1, 23)),
+    ("out", (1, 23)),
+])
+def test_map_range_none_for_copies_and_slices(right: str, lang: tuple[int, int]) -> None:
+    pkg = _pkg(_in_func(f"\tfor x := range {right} {{\n\t\t_ = x\n\t}}"), lang)
+    flow = _flow(pkg)
+    loop = _all(pkg, kinds.FOR_STATEMENT)[0]
+    assert flow.map_range(loop) is None
+
+
+def test_map_range_none_for_selector_key_target() -> None:
+    pkg = _pkg(_in_func("\tvar s struct{ k string }\n\tfor s.k = range m {\n\t}"))
+    assert _flow(pkg).map_range(_all(pkg, kinds.FOR_STATEMENT)[0]) is None
+
+
+# -- key roles ----------------------------------------------------------------------------------
+
+ROLES = """package p
+
+type T struct{ ID, Parent string }
+
+type S struct{ byID map[string]*T }
+
+func (s *S) add(t *T) { s.byID[t.ID] = t }
+
+func (s *S) f(other string) {
+	for k, t := range s.byID {
+		key := k
+		alt := k
+		alt = alt + "x"
+		_ = s.byID[k]
+		_ = s.byID[key]
+		_ = s.byID[alt]
+		_ = s.byID[t.ID]
+		_ = s.byID[t.Parent]
+		_ = s.byID[other]
+		_ = s.byID[k+"/"]
+	}
+}
+"""
+
+
+@pytest.mark.parametrize(("index", "role"), [
+    (0, KeyRole.CURRENT), (1, KeyRole.CURRENT), (2, KeyRole.OTHER), (3, KeyRole.CURRENT),
+    (4, KeyRole.OTHER), (5, KeyRole.OTHER), (6, KeyRole.OTHER),
+])
+def test_key_roles(index: int, role: KeyRole) -> None:
+    pkg = _pkg(ROLES)
+    flow = _flow(pkg)
+    rng = _range(pkg, flow)
+    reads = [n for n in _all(pkg, kinds.INDEX_EXPRESSION) if rng.loop.start_byte < n.start_byte < rng.loop.end_byte]
+    key = reads[index].child_by_field_name(kinds.F_INDEX)
+    assert key is not None
+    assert flow.expr_role(rng, key) is role
+
+
+def test_key_role_reassigned_key_is_unknown_and_value_is_value() -> None:
+    pkg = _pkg(_in_func("\tfor k, v := range names {\n\t\tk = k + \"!\"\n\t\t_ = names[k]\n\t\t_ = names[v]\n\t}",
+                        "names map[string]string"))
+    flow = _flow(pkg)
+    rng = _range(pkg, flow)
+    assert flow.expr_role(rng, _node(pkg, kinds.IDENTIFIER, "k", 3)) is KeyRole.UNKNOWN
+    assert flow.expr_role(rng, _node(pkg, kinds.IDENTIFIER, "v", 1)) is KeyRole.VALUE
+
+
+def test_key_role_value_field_without_evidence_is_unknown() -> None:
+    pkg = _pkg("""package p
+type T struct{ ID string }
+func f(m map[string]*T) {
+	for _, t := range m {
+		delete(m, t.ID)
+	}
+}
+""")
+    flow = _flow(pkg)
+    rng = _range(pkg, flow)
+    assert flow.expr_role(rng, _node(pkg, kinds.SELECTOR_EXPRESSION, "t.ID")) is KeyRole.UNKNOWN
+
+
+# -- exits ---------------------------------------------------------------------------------------
+
+def _stmt(pkg: Package, kind: str, nth: int = 0) -> Node:
+    return _all(pkg, kind)[nth]
+
+
+def test_exits_if_without_else_falls_and_returns() -> None:
+    pkg = _pkg(_in_func("\tif len(m) > 0 {\n\t\treturn\n\t}"))
+    assert _flow(pkg).exits(_stmt(pkg, kinds.IF_STATEMENT)) == frozenset({FALL, RETURN})
+
+
+def test_exits_if_else_both_return() -> None:
+    pkg = _pkg(_in_func("\tif len(m) > 0 {\n\t\treturn\n\t} else {\n\t\tpanic(1)\n\t}"))
+    assert _flow(pkg).exits(_stmt(pkg, kinds.IF_STATEMENT)) == frozenset({RETURN})
+
+
+def test_exits_infinite_for_only_by_break() -> None:
+    pkg = _pkg(_in_func("\tfor {\n\t}\n\tfor {\n\t\tbreak\n\t}\n\tfor len(m) > 0 {\n\t}"))
+    flow = _flow(pkg)
+    loops = _all(pkg, kinds.FOR_STATEMENT)
+    assert flow.exits(loops[0]) == frozenset()
+    assert flow.exits(loops[1]) == frozenset({FALL})
+    assert flow.exits(loops[2]) == frozenset({FALL})
+
+
+def test_exits_switch_without_default_falls_select_empty_blocks() -> None:
+    pkg = _pkg(_in_func("\tswitch len(m) {\n\tcase 1:\n\t\treturn\n\t}\n\tselect {}"))
+    flow = _flow(pkg)
+    assert flow.exits(_stmt(pkg, kinds.EXPRESSION_SWITCH_STATEMENT)) == frozenset({FALL, RETURN})
+    assert flow.exits(_stmt(pkg, kinds.SELECT_STATEMENT)) == frozenset()
+
+
+def test_exits_labelled_break_targets_outer_loop() -> None:
+    pkg = _pkg(_in_func("outer:\n\tfor range m {\n\t\tfor range out {\n\t\t\tbreak outer\n\t\t}\n\t}"))
+    flow = _flow(pkg)
+    outer, inner = _all(pkg, kinds.FOR_STATEMENT)
+    assert flow.exits(inner) == frozenset({("break", outer.id), FALL})  # the range may also end
+    assert flow.exits(outer) == frozenset({FALL})
+
+
+def test_exits_no_return_calls() -> None:
+    pkg = _pkg(_in_func("\tos.Exit(1)\n\tlog.Fatalf(\"x\")\n\tt.Fatal(1)\n\tprintln()",
+                        "m map[string]int, t *testing.T"))
+    flow = _flow(pkg)
+    stmts = _all(pkg, kinds.EXPRESSION_STATEMENT)
+    assert [flow.exits(s) for s in stmts] == [frozenset({RETURN})] * 3 + [frozenset({FALL})]
+
+
+# -- leaving a loop -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "leaves"), [
+    ("delete(m, \"x\")\n\t\treturn", True),
+    ("delete(m, \"x\")\n\t\tcontinue", False),
+    ("delete(m, \"x\")", False),
+    ("if k != \"\" {\n\t\t\tdelete(m, \"x\")\n\t\t\tbreak\n\t\t}", True),
+    ("if k != \"\" {\n\t\t\tdelete(m, \"x\")\n\t\t}\n\t\tbreak", True),
+    ("delete(m, \"x\")\n\t\tif k == \"\" {\n\t\t\treturn\n\t\t}", False),
+    ("delete(m, \"x\")\n\t\tif k == \"\" {\n\t\t\treturn\n\t\t} else {\n\t\t\tbreak\n\t\t}", True),
+    ("delete(m, \"x\")\n\t\tswitch k {\n\t\tdefault:\n\t\t\tbreak\n\t\t}", False),
+    ("delete(m, \"x\")\n\t\tswitch k {\n\t\tdefault:\n\t\t\tbreak\n\t\t}\n\t\treturn", True),
+    ("for range out {\n\t\t\tdelete(m, \"x\")\n\t\t\tbreak\n\t\t}\n\t\treturn", True),
+    ("for range out {\n\t\t\tdelete(m, \"x\")\n\t\t\tbreak\n\t\t}", False),
+    ("for range out {\n\t\t\tdelete(m, \"x\")\n\t\t}\n\t\treturn", False),
+    ("delete(m, \"x\")\n\t\tpanic(k)", True),
+    ("delete(m, \"x\")\n\t\tgoto done", True),
+    ("delete(m, \"x\")\n\t\tgoto again", False),
+])
+def test_leaves_loop(body: str, leaves: bool) -> None:
+    src = _in_func(f"\tfor k := range m {{\n\tagain:\n\t\t{body}\n\t}}\ndone:\n\treturn")
+    pkg = _pkg(src)
+    flow = _flow(pkg)
+    loop = _all(pkg, kinds.FOR_STATEMENT)[0]
+    delete = _node(pkg, kinds.CALL_EXPRESSION, "delete(m, \"x\")")
+    assert flow.leaves_loop(delete, loop) is leaves
+
+
+def test_leaves_loop_continue_outer_leaves_inner_range() -> None:
+    pkg = _pkg(_in_func("outer:\n\tfor range out {\n\t\tfor k := range m {\n\t\t\tdelete(m, k+\"x\")\n"
+                        "\t\t\tcontinue outer\n\t\t}\n\t}"))
+    flow = _flow(pkg)
+    outer, inner = _all(pkg, kinds.FOR_STATEMENT)
+    delete = _all(pkg, kinds.CALL_EXPRESSION)[-1]
+    assert flow.leaves_loop(delete, inner)
+    assert not flow.leaves_loop(delete, outer)
+
+
+def test_leaves_loop_false_inside_inner_loop_header() -> None:
+    pkg = _pkg(_in_func("\tfor range m {\n\t\tfor range mut(m) {\n\t\t}\n\t\treturn\n\t}")
+               + "\nfunc mut(m map[string]int) []int { return nil }\n")
+    flow = _flow(pkg)
+    loop = _all(pkg, kinds.FOR_STATEMENT)[0]
+    call = _node(pkg, kinds.CALL_EXPRESSION, "mut(m)")
+    assert not flow.leaves_loop(call, loop)
+
+
+# -- order dependence ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "what"), [
+    ("out = append(out, k)", "appends to out"),
+    ("ch <- k", "sends on ch"),
+    ("if k == \"\" {\n\t\t\tbreak\n\t\t}", "leaves the loop on a condition"),
+    ("if k == \"\" {\n\t\t\treturn\n\t\t}", "leaves the loop on a condition"),
+    ("n := len(k)\n\t\t_ = n", None),
+    ("for range out {\n\t\t\tbreak\n\t\t}", None),
+    ("delete(m, k+\"x\")", None),
+])
+def test_order_dependent(body: str, what: str | None) -> None:
+    pkg = _pkg(_in_func(f"\tfor k := range m {{\n\t\t{body}\n\t}}"))
+    flow = _flow(pkg)
+    rng = _range(pkg, flow)
+    effect = flow.order_dependent(rng, lambda s: flow.summaries.on_map(s, rng.map_expr))
+    assert (effect.what if effect is not None else None) == what
+
+
+# -- fix-points and present keys -------------------------------------------------------------------
+
+FIX = """package p
+
+func flag(g map[string][]string) {
+	for changed := true; changed; {
+		changed = false
+		for k := range g {
+			g[k+"'"] = nil
+			changed = true
+		}
+	}
+}
+
+func length(g map[string][]string) {
+	for {
+		n := len(g)
+		for k := range g {
+			g[k+"'"] = nil
+		}
+		if len(g) == n {
+			break
+		}
+	}
+}
+
+func unrelated(g map[string][]string, reqs []string) {
+	found := false
+	for _, r := range reqs {
+		for k := range g {
+			g[k+r] = nil
+			found = true
+		}
+	}
+	_ = found
+}
+
+func present(accts map[string]int, parent map[string]string) {
+	for id := range accts {
+		if v, ok := accts[parent[id]]; ok && v > 0 {
+			accts[parent[id]] = v + 1
+		}
+		if _, ok := accts[id+"x"]; !ok {
+			accts[id+"x"] = 0
+		}
+	}
+}
+"""
+
+
+@pytest.mark.parametrize(("nth", "expected"), [(0, True), (1, True), (3, False)])
+def test_in_fixpoint(nth: int, expected: bool) -> None:
+    pkg = _pkg(FIX)
+    flow = _flow(pkg)
+    rng = _range(pkg, flow, nth)
+    insert = next(n for n in _all(pkg, kinds.INDEX_EXPRESSION)
+                  if rng.body.start_byte < n.start_byte < rng.body.end_byte)
+    assert flow.in_fixpoint(insert, rng) is expected
+
+
+def test_key_present_only_under_comma_ok_true_branch() -> None:
+    pkg = _pkg(FIX)
+    flow = _flow(pkg)
+    rng = _range(pkg, flow, 4)
+    writes = [n for n in _all(pkg, kinds.ASSIGNMENT_STATEMENT) if rng.body.start_byte < n.start_byte]
+    targets = [w.child_by_field_name(kinds.F_LEFT) for w in writes]
+    first, second = (t.named_children[0] for t in targets if t is not None)
+    for target, expected in ((first, True), (second, False)):
+        operand = target.child_by_field_name(kinds.F_OPERAND)
+        index = target.child_by_field_name(kinds.F_INDEX)
+        assert operand is not None and index is not None
+        assert flow.key_present(target, operand, index) is expected

@@ -1,0 +1,328 @@
+"""Unit tests for golinter/model/summaries.py: map mutation sites, function summaries, effects,
+insert keys and map instances, on small Go sources."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model.package import Package, SourceFile
+from golinter.model.storage import StorageKey
+from golinter.model.summaries import KeyRef, MapMutation, MutationKind, Summaries
+from golinter.parse import new_parser, walk_named
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+
+def _pkg(src: str, lang: tuple[int, int] = (1, 22)) -> Package:
+    data = src.encode()
+    tree = new_parser().parse(data)
+    return Package("/src/p", "p", [SourceFile("/src/p/p.go", data, tree, lang)], (1, 27))
+
+
+def _node(pkg: Package, kind: str, text: str, nth: int = 0) -> Node:
+    found = [n for n in walk_named(pkg.files[0].tree.root_node) if n.type == kind and pkg.text(n) == text]
+    return found[nth]
+
+
+def _func(pkg: Package, name: str) -> Node:
+    for n in pkg.files[0].tree.root_node.named_children:
+        if n.type in kinds.TOP_FUNCTION_KINDS:
+            ident = n.child_by_field_name(kinds.F_NAME)
+            if ident is not None and pkg.text(ident) == name:
+                return n
+    raise AssertionError(name)
+
+
+def _body(pkg: Package, name: str) -> Node:
+    body = _func(pkg, name).child_by_field_name(kinds.F_BODY)
+    assert body is not None
+    return body
+
+
+CACHE = """package p
+
+var global = map[string]int{}
+
+type Cache struct {
+	items map[string]*Entry
+	index map[string]string
+	hits  int
+	hook  func(string)
+}
+
+type Entry struct {
+	ID   string
+	Next string
+}
+
+func (c *Cache) evict(id string) { delete(c.items, id) }
+
+func (c *Cache) put(e *Entry) { c.items[e.ID] = e }
+
+func (c *Cache) count(id string) { c.hits++ }
+
+func (c *Cache) both(id string) {
+	delete(c.index, id)
+	c.items[id+"x"] = nil
+}
+
+func (c *Cache) wrapper(id string) { c.count(id) }
+
+func (c *Cache) lookup(id string) *Entry { return c.items[id] }
+
+func dropGlobal(k string) { delete(global, k) }
+
+func dropParam(m map[string]int, k string) {
+	k = k + "!"
+	delete(m, k)
+}
+
+func local() {
+	m := map[string]int{}
+	m["a"] = 1
+	delete(m, "a")
+}
+"""
+
+
+def test_summary_method_deletes_receiver_field_at_parameter() -> None:
+    pkg = _pkg(CACHE)
+    s = Summaries(pkg).of(_func_method(pkg, "evict"))
+    assert s.func == "Cache.evict"
+    assert s.mutations == (MapMutation(MutationKind.DELETE, StorageKey("type:Cache", ("items",)), -1,
+                                       (".items",), KeyRef(0)),)
+    assert not s.effects
+
+
+def _func_method(pkg: Package, name: str) -> Node:
+    for n in pkg.files[0].tree.root_node.named_children:
+        if n.type == kinds.METHOD_DECLARATION:
+            ident = n.child_by_field_name(kinds.F_NAME)
+            if ident is not None and pkg.text(ident) == name:
+                return n
+    raise AssertionError(name)
+
+
+def test_summary_insert_key_is_a_field_of_a_parameter() -> None:
+    pkg = _pkg(CACHE)
+    (m,) = Summaries(pkg).of(_func_method(pkg, "put")).mutations
+    assert m.kind is MutationKind.INSERT and m.key == KeyRef(0, ("ID",))
+
+
+def test_summary_effects_are_transitive_and_exclude_own_mutations() -> None:
+    pkg = _pkg(CACHE)
+    sums = Summaries(pkg)
+    assert sums.of(_func_method(pkg, "count")).effects
+    assert sums.of(_func_method(pkg, "wrapper")).effects
+    assert not sums.of(_func_method(pkg, "lookup")).effects
+    assert not sums.of(_func_method(pkg, "lookup")).mutations
+
+
+def test_summary_derived_key_is_unknown_and_two_maps_are_listed() -> None:
+    pkg = _pkg(CACHE)
+    muts = Summaries(pkg).of(_func_method(pkg, "both")).mutations
+    assert [(m.kind, m.path, m.key) for m in muts] == [
+        (MutationKind.DELETE, (".index",), KeyRef(0)), (MutationKind.INSERT, (".items",), None)]
+
+
+def test_summary_package_var_and_reassigned_parameter() -> None:
+    pkg = _pkg(CACHE)
+    sums = Summaries(pkg)
+    (g,) = sums.of(_func(pkg, "dropGlobal")).mutations
+    assert g.base is None and g.storage == StorageKey("pkg:global") and g.key == KeyRef(0)
+    (p,) = sums.of(_func(pkg, "dropParam")).mutations
+    assert p.base == 0 and p.key is None  # k is reassigned before the delete
+    assert sums.of(_func(pkg, "local")).mutations == ()
+
+
+LOOP = """package p
+
+type Cache struct {
+	items map[string]*Entry
+}
+
+type Entry struct{ Next string }
+
+func (c *Cache) evict(id string) { delete(c.items, id) }
+
+func (c *Cache) sweep(other *Cache) {
+	for k, e := range c.items {
+		delete(c.items, k)
+		c.items[e.Next] = e
+		c.items[k] += 0
+		c.evict(e.Next)
+		other.evict(k)
+		go c.evict(k)
+		defer c.evict(k)
+		go func() { delete(c.items, k) }()
+		func() { delete(c.items, e.Next) }()
+		later := func() { delete(c.items, k) }
+		_ = later
+	}
+}
+"""
+
+
+def test_mutations_in_direct_and_one_call_down_not_deferred() -> None:
+    pkg = _pkg(LOOP)
+    sums = Summaries(pkg)
+    loop = next(n for n in walk_named(pkg.files[0].tree.root_node) if n.type == kinds.FOR_STATEMENT)
+    body = loop.child_by_field_name(kinds.F_BODY)
+    clause = loop.named_children[0]
+    range_map = clause.child_by_field_name(kinds.F_RIGHT)
+    assert body is not None and range_map is not None
+    sites = sums.mutations_in(body)
+    got = [(s.kind, pkg.text(s.node)) for s in sites]
+    assert got == [
+        (MutationKind.DELETE, "delete(c.items, k)"),
+        (MutationKind.INSERT, "c.items[e.Next]"),
+        (MutationKind.UPDATE, "c.items[k]"),
+        (MutationKind.DELETE, "c.evict(e.Next)"),
+        (MutationKind.DELETE, "other.evict(k)"),
+        (MutationKind.DELETE, "delete(c.items, e.Next)"),
+    ]
+    on = [pkg.text(s.node) for s in sites if sums.on_map(s, range_map)]
+    assert "other.evict(k)" not in on  # another Cache's items
+    assert "c.evict(e.Next)" in on
+    call_down = sites[3]
+    assert call_down.callee == "c.evict" and call_down.key_expr is not None
+    assert pkg.text(call_down.key_expr) == "e.Next"
+
+
+def test_instance_distinguishes_holders_storage_does_not() -> None:
+    pkg = _pkg("""package p
+type N struct{ kids map[string]*N }
+func f(n *N) {
+	for _, child := range n.kids {
+		_ = child.kids
+	}
+	_ = n.kids
+}
+""")
+    sums = Summaries(pkg)
+    a = _node(pkg, kinds.SELECTOR_EXPRESSION, "n.kids")
+    b = _node(pkg, kinds.SELECTOR_EXPRESSION, "child.kids")
+    c = _node(pkg, kinds.SELECTOR_EXPRESSION, "n.kids", 1)
+    assert pkg.storage.same(a, b)  # the storage model merges the field across holders
+    assert not sums.same_map(a, b)
+    assert sums.same_map(a, c)
+
+
+def test_same_map_follows_local_copy_of_package_var() -> None:
+    pkg = _pkg("""package p
+var reg = map[string]int{}
+func f() {
+	m := reg
+	_ = m
+	_ = reg
+}
+""")
+    sums = Summaries(pkg)
+    assert sums.same_map(_node(pkg, kinds.IDENTIFIER, "m", 1), _node(pkg, kinds.IDENTIFIER, "reg", 2))
+
+
+INSERTS = """package p
+
+type T struct{ ID, Name string }
+
+type R struct {
+	byID   map[string]*T
+	byName map[string]*T
+	lit    map[string]T
+	pair   map[string]string
+	plain  map[string]*T
+}
+
+func (r *R) add(t *T) { r.byID[t.ID] = t }
+
+func (r *R) named(name string, t *T) {
+	t.Name = name
+	r.byName[name] = t
+}
+
+func (r *R) literal(id string) { r.lit[id] = T{ID: id} }
+
+func (r *R) link(a, b string) {
+	r.pair[a] = b
+	r.pair[b] = a
+}
+
+func (r *R) store(k string, t *T) { r.plain[k] = t }
+"""
+
+
+def test_insert_keys_value_fields_and_mirrors() -> None:
+    pkg = _pkg(INSERTS)
+    sums = Summaries(pkg)
+
+    def keys(field: str) -> tuple[frozenset[str], int, bool]:
+        ik = sums.insert_keys(StorageKey("type:R", (field,)))
+        return ik.value_fields, ik.other, ik.mirrored
+
+    assert keys("byID") == (frozenset({"ID"}), 0, False)
+    assert keys("byName") == (frozenset({"Name"}), 0, False)
+    assert keys("lit") == (frozenset({"ID"}), 0, False)
+    assert keys("pair") == (frozenset(), 2, True)
+    assert keys("plain") == (frozenset(), 1, False)
+    assert sums.insert_keys(StorageKey("type:R", ("missing",))).mirrored is False
+
+
+def test_effects_in_loop_scope() -> None:
+    pkg = _pkg("""package p
+type S struct{ n int; cb func(string); out []string }
+type E struct{ seen bool }
+func (s *S) run(m map[string]*E, ch chan string, vals map[string]E) {
+	for k, e := range m {
+		local := map[string]bool{}
+		local[k] = true
+		var buf []string
+		buf = append(buf, k)
+		x := 0
+		x++
+		e.seen = true
+		s.out = append(s.out, k)
+		ch <- k
+		s.cb(k)
+	}
+	for _, v := range vals {
+		v.seen = true
+	}
+}
+""")
+    sums = Summaries(pkg)
+    loops = [n for n in walk_named(pkg.files[0].tree.root_node) if n.type == kinds.FOR_STATEMENT]
+    body = loops[0].child_by_field_name(kinds.F_BODY)
+    assert body is not None
+    whats = [e.what for e in sums.effects_in(body, loops[0], lambda s: False)]
+    assert whats == ["writes e.seen", "appends to s.out", "sends on ch", "calls s.cb"]
+    body2 = loops[1].child_by_field_name(kinds.F_BODY)
+    assert body2 is not None
+    assert sums.effects_in(body2, loops[1], lambda s: False) == []  # a struct copy
+
+
+def test_assigned_in_counts_redeclaration_not_own_declaration() -> None:
+    pkg = _pkg("""package p
+func f(m map[string]int) {
+	for k := range m {
+		key := k
+		j := k
+		j = j + "x"
+		_, _ = key, j
+	}
+}
+func g(k string) (string, error) {
+	k, err := h(k)
+	return k, err
+}
+func h(s string) (string, error) { return s, nil }
+""")
+    sums = Summaries(pkg)
+    body = _body(pkg, "f")
+    key = pkg.scopes.resolve(_node(pkg, kinds.IDENTIFIER, "key"))
+    j = pkg.scopes.resolve(_node(pkg, kinds.IDENTIFIER, "j"))
+    assert key is not None and j is not None
+    assert not sums.assigned_in(body, key)
+    assert sums.assigned_in(body, j)
+    param = pkg.scopes.resolve(_node(pkg, kinds.IDENTIFIER, "k", 3))
+    assert param is not None and sums.assigned_in(_body(pkg, "g"), param)
