@@ -1,0 +1,250 @@
+"""GML003 unguarded-concurrent-map-write: a map written by code that can run at the same time
+as another access to it, with no lock held exclusively across both.
+
+User prose: rules/GML003-unguarded-concurrent-map-write.md. Model facts: concurrency contexts
+(model/concurrency.py: goroutines and their spawners' code up to a join, handlers, methods of
+shared types; the accesses each makes with its lockset and sharing), locksets
+(model/locksets.py), storage identity. The check pairs accesses to the same storage from
+contexts that can run at the same time and reports the unguarded side, once per site.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from golinter.checks.base import Nature, Precision, Rule
+from golinter.findings import Level
+from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD
+from golinter.model.locksets import HELD, READ
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tree_sitter import Node
+
+    from golinter.findings import Finding
+    from golinter.model.concurrency import Access, Analysis, Context
+    from golinter.model.package import Package
+    from golinter.model.storage import StorageKey
+
+RULE = Rule(code="GML003", name="unguarded-concurrent-map-write",
+            summary="map written concurrently without a common lock",
+            nature=Nature.CRASH, level=Level.ERROR, precision=Precision.HIGH,
+            options=(("spawners", ()),), tags=("concurrency", "reliability"))
+
+# Candidates: a package with none of these has no concurrency the model can see.
+QUERY = """
+(go_statement) @gml003.go
+(qualified_type name: (type_identifier) @_gml003_lock (#match? @_gml003_lock "^(RW)?Mutex$")) @gml003.mutex
+(call_expression function: (selector_expression
+  field: (field_identifier) @_gml003_spawn (#match? @_gml003_spawn "^(Go|TryGo|AfterFunc|RunParallel)$"))) @gml003.spawn
+(qualified_type package: (package_identifier) @_gml003_pkg (#match? @_gml003_pkg "^(http|gin|echo|fiber)$")) @gml003.handler
+(field_declaration type: (qualified_type
+  name: (type_identifier) @_gml003_grpc (#match? @_gml003_grpc "^Unimplemented.*Server$"))) @gml003.grpc
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Race:
+    """The unguarded access `target` and the access it races with."""
+
+    target: Access
+    partner: Access
+
+    def rank(self, analysis: Analysis) -> tuple[int, int, int, int]:
+        """Prefer a partner in another context, holding a lock, earliest in the file."""
+        other = 0 if self.partner.context != self.target.context else 1
+        guarded = 0 if self.partner.lockset.any_held() else 1
+        return (other, guarded, self.partner.site.start, self.partner.context)
+
+
+def run(pkg: Package) -> Iterator[Finding]:
+    spawners = _spawners(pkg)
+    if not spawners and next(pkg.matches(RULE), None) is None:
+        return
+    analysis = pkg.concurrency.analysis(spawners)
+    best: dict[tuple[str, int, int], _Race] = {}
+    for race in _races(analysis):
+        site = race.target.site
+        where = (site.path, site.start, site.end)
+        if where not in best or race.rank(analysis) < best[where].rank(analysis):
+            best[where] = race
+    for where in sorted(best):
+        yield _finding(pkg, analysis, best[where])
+
+
+def _spawners(pkg: Package) -> tuple[str, ...]:
+    value = pkg.options(RULE).get("spawners", ())
+    return tuple(str(v) for v in value) if isinstance(value, tuple) else ()
+
+
+def _races(analysis: Analysis) -> Iterator[_Race]:
+    """Pairs of accesses to the same storage, one a write, from contexts that can run at the same
+    time, with no lock held exclusively across both (and, for methods of shared types, evidence
+    that the storage is meant to be guarded)."""
+    by_key: dict[StorageKey, list[Access]] = {}
+    for a in analysis.accesses:
+        if a.shared:
+            by_key.setdefault(a.key, []).append(a)
+    for key, group in by_key.items():
+        for i, a in enumerate(group):
+            for b in group[i:]:
+                if not (a.write or b.write) or not _can_meet(analysis, a, b):
+                    continue
+                if _protected(a, b) is not False:
+                    continue
+                kinds = {analysis.contexts[a.context].kind, analysis.contexts[b.context].kind}
+                if METHOD in kinds and not analysis.guards(key) and not _rlock_write(a) and not _rlock_write(b):
+                    continue  # no sign the map is meant to be shared under a lock (setup, single owner)
+                yield from _sides(a, b)
+
+
+def _can_meet(analysis: Analysis, a: Access, b: Access) -> bool:
+    ca, cb = analysis.contexts[a.context], analysis.contexts[b.context]
+    if not analysis.concurrent(ca, cb):
+        return False
+    if ca.index == cb.index:
+        return a.instance_shared and b.instance_shared  # two instances of one context
+    return True
+
+
+def _protected(a: Access, b: Access) -> bool | None:
+    """True when some lock is held exclusively across both (or read-held by both readers);
+    None when a lockset is Unknown."""
+    la, lb = a.lockset, b.lockset
+    if la.unknown or lb.unknown:
+        return None
+    for lock in la.any_held():
+        sa, sb = la.state(lock), lb.state(lock)
+        if (sa == HELD and sb in (HELD, READ)) or (sa == READ and sb == HELD):
+            return True
+    return False
+
+
+def _guarded(x: Access) -> bool:
+    """Holds a lock that can protect it: an exclusive one, or a read lock for a read."""
+    return bool(x.lockset.held()) or (not x.write and bool(x.lockset.any_held()))
+
+
+def _rlock_write(x: Access) -> bool:
+    """A write while only read locks are held: every RLock holder runs at once."""
+    return x.write and not x.lockset.held() and bool(x.lockset.any_held())
+
+
+def _sides(a: Access, b: Access) -> Iterator[_Race]:
+    """The finding sits on the unguarded side; on the write(s) when both are unguarded."""
+    ga, gb = _guarded(a), _guarded(b)
+    if ga != gb:
+        yield _Race(b, a) if ga else _Race(a, b)
+        return
+    for t in (a, b) if a is not b else (a,):
+        if t.write:
+            yield _Race(t, b if t is a else a)
+
+
+# -- messages -----------------------------------------------------------------------------------
+
+def _finding(pkg: Package, analysis: Analysis, race: _Race) -> Finding:
+    conc = pkg.concurrency
+    t, p = race.target, race.partner
+    ctx, pctx = analysis.contexts[t.context], analysis.contexts[p.context]
+    node = conc.node_at(t.site)
+    name = pkg.text(conc.node_at(t.map_site))
+    lock = _lock_name(pkg, analysis, race)
+    related: list[tuple[Node, str]] = []
+    if p.site != t.site:
+        related.append((conc.node_at(p.site), _partner_note(pkg, p)))
+    if p.via is not None and p.via != t.via:
+        related.append((conc.node_at(p.via), f"reached from {_who(pkg, pctx)} here"))
+    if t.via is not None:
+        related.append((conc.node_at(t.via), f"reached from {_who(pkg, ctx)} here"))
+    for c in (ctx, pctx):
+        origin = _origin_note(c)
+        if origin and all(conc.node_at(c.origin) != n for n, _ in related):
+            related.append((conc.node_at(c.origin), origin))
+    return pkg.finding(RULE, node, _message(pkg, race, ctx, pctx, name, lock), related)
+
+
+def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, lock: str) -> str:
+    t, p = race.target, race.partner
+    verb = "written" if t.write else "read"
+    pverb = "writes" if p.write else "reads"
+    without = f"without {lock}" if lock else "without a lock"
+    if t.returned:
+        return (f"map {name} is returned to the caller, who reads it after {lock or 'the lock'} is released "
+                f"while {_who(pkg, pctx)} {pverb} it; return maps.Clone({name})")
+    if _rlock_write(t):
+        read_lock = lock or "the lock"
+        return (f"map {name} is written while only {read_lock}.RLock is held; RLock holders run at the same "
+                f"time, use {read_lock}.Lock")
+    if ctx.index == pctx.index and t.site == p.site:
+        if ctx.kind == GOROUTINE:
+            where = "in a loop" if ctx.in_loop else "by every call of the spawner"
+            return f"map {name} is written by goroutines started {where} {without}"
+        if ctx.kind == HANDLER:
+            return f"map {name} is written by concurrent requests to {_who(pkg, ctx)} {without}"
+        return f"map {name} is written by concurrent calls of {ctx.name} {without}"
+    if ctx.index == pctx.index:
+        return f"map {name} is {verb} here while concurrent {_instances(pkg, ctx)} {pverb[:-1]} it {without}"
+    return f"map {name} is {verb} here while {_who(pkg, pctx)} {pverb} it {without}"
+
+
+def _instances(pkg: Package, ctx: Context) -> str:
+    if ctx.kind == HANDLER:
+        return f"requests to {_who(pkg, ctx)}"
+    if ctx.kind == GOROUTINE:
+        return "goroutines started in a loop" if ctx.in_loop else "goroutines"
+    return f"calls of {ctx.name}"
+
+
+def _who(pkg: Package, ctx: Context) -> str:
+    line = _line(pkg, ctx)
+    if ctx.kind == METHOD:
+        return ctx.name
+    if ctx.kind == HANDLER:
+        return f"handler {ctx.name}" if ctx.name != "the handler" else f"the handler registered at line {line}"
+    if ctx.kind == GOROUTINE:
+        return f"{ctx.name} started at line {line}"
+    if ctx.kind == AFTER:
+        return f"{ctx.name} (after the spawn at line {line})"
+    return ctx.name
+
+
+def _line(pkg: Package, ctx: Context) -> int:
+    for f in pkg.files:
+        if f.path == ctx.origin.path:
+            return f.line_of_byte(ctx.origin.start)
+    return 0
+
+
+def _partner_note(pkg: Package, p: Access) -> str:
+    verb = "written" if p.write else "read"
+    held = p.lockset.held() or p.lockset.any_held()
+    if held:
+        return f"{verb} here under {pkg.locks.lock_name(held[0])}"
+    return f"{verb} here without a lock"
+
+
+def _origin_note(ctx: Context) -> str:
+    if ctx.kind == GOROUTINE:
+        return "goroutine started here" if ctx.name == "the goroutine" else f"{ctx.name[len('the func run by '):]} starts it here"
+    if ctx.kind == HANDLER and ctx.name == "the handler":
+        return "handler registered here"
+    return ""
+
+
+def _lock_name(pkg: Package, analysis: Analysis, race: _Race) -> str:
+    """The lock that should guard the map: the one the other side holds, else an evidence lock,
+    else the read lock the target holds."""
+    for x in (race.partner, race.target):
+        held = x.lockset.held()
+        if held:
+            return pkg.locks.lock_name(held[0])
+    evidence = analysis.guards(race.target.key)
+    if evidence:
+        return pkg.locks.lock_name(evidence[0])
+    for x in (race.partner, race.target):
+        held = x.lockset.any_held()
+        if held:
+            return pkg.locks.lock_name(held[0])
+    return ""

@@ -1,0 +1,854 @@
+"""Concurrency contexts: which code of a package can run at the same time, and the locks it holds.
+
+`Concurrency.analysis(spawners)` finds the package's contexts and the map accesses each one
+makes (through same-package calls, with the lockset at each access):
+- goroutines: `go f()`/`go s.m()`/`go func(){...}()`, errgroup `Go`/`TryGo`, `sync.WaitGroup.Go`,
+  `time.AfterFunc`, `context.AfterFunc`, `b.RunParallel`, and configured spawners
+  ("conc.WaitGroup.Go", "workerpool.Submit"); each with its spawner's code after the spawn
+  up to a real join (an AFTER context): `wg.Wait()` when the goroutine defers `wg.Done()`,
+  errgroup `Wait`, a receive from a channel the goroutine sends on or closes after its writes;
+- handlers: `func(http.ResponseWriter, *http.Request)` literals, functions and methods,
+  `ServeHTTP`, gin/echo/fiber handlers, gRPC service methods (types embedding
+  `Unimplemented*Server`), outside `_test.go` files (tests feed requests one at a time);
+- methods: exported methods of shared types (a sync.Mutex/RWMutex field or embedding), unless
+  the type is documented "not safe for concurrent use" or the method is documented to be
+  called before Serve/Start/Run.
+Multi-instance contexts (handlers, methods, goroutines started in a loop or by a handler) run
+at the same time as themselves. `Analysis.concurrent(a, b)` says whether two contexts can.
+
+Each access says whether its storage is shared with other contexts (receiver, package
+variables, captured variables, arguments bound to a goroutine) and whether every instance
+of a multi-instance context shares it (a map declared inside the loop that starts a
+goroutine is per goroutine). Accesses through slice elements (`shards[i][k]`) are left out:
+the model does not know which element is whose. Only one package is seen: callers in other
+packages, interfaces and func values are not followed.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model.locksets import (
+    EMPTY, HELD, LOCAL, NONE, OUTER, PARAM, PKG, RECV, UNKNOWN_LOCKSET, Call, Lockset, Operand, Root,
+    Site, Summary, doc_comment, site_of, type_is_lock,
+)
+from golinter.model.scopes import ObjKind
+from golinter.model.storage import StorageKey
+from golinter.model.typelite import unparen
+from golinter.model.types import Named, Pointer, Struct
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Query
+
+    from golinter.model.package import Package
+
+METHOD, HANDLER, GOROUTINE, AFTER = "method", "handler", "goroutine", "after"
+_MAX_DEPTH = 4
+
+_ERRGROUP = "golang.org/x/sync/errgroup"
+# Built-in spawners: (import path, type or "", method or function) -> index of the func argument.
+_SPAWN_METHODS: dict[tuple[str, str, str], int] = {
+    (_ERRGROUP, "Group", "Go"): 0, (_ERRGROUP, "Group", "TryGo"): 0, ("sync", "WaitGroup", "Go"): 0,
+    ("testing", "B", "RunParallel"): 0,
+}
+_SPAWN_FUNCS: dict[tuple[str, str], int] = {("time", "AfterFunc"): 1, ("context", "AfterFunc"): 1}
+_ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
+                    ("github.com/gofiber/fiber", "Ctx"))
+_NOT_SAFE = re.compile(r"not\s+(safe\s+for\s+concurrent|goroutine[- ]safe|thread[- ]safe|concurrency[- ]safe)",
+                       re.IGNORECASE)
+_SETUP = re.compile(r"\bbefore\b[^.]*\b(Serve|Start|Run|Listen)", re.IGNORECASE)
+_HELD_DOC = re.compile(r"must be held|caller must hold|callers must hold|\bmu held\b|lock held|"
+                       r"must hold|with \S+ held|while holding", re.IGNORECASE)
+_LOCKED_NAME = re.compile(r"(Locked|locked|NoLock)$")
+
+_QUERY = """
+(go_statement) @go
+(call_expression function: (selector_expression) arguments: (argument_list)) @call
+(func_literal) @lit
+"""
+
+
+@lru_cache(maxsize=1)
+def _query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query(_QUERY)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Code that runs as one thread of control. `name` is how messages call it ("Get", "handler
+    handleStats", "the goroutine"); `origin` where it comes from (the method's name, the
+    registration, the spawn); `unit` its function. AFTER contexts are the spawner's own code
+    after spawn `spawn` (the index of the goroutine context)."""
+
+    index: int
+    kind: str
+    name: str
+    unit: Site
+    origin: Site
+    multi: bool
+    ambient: bool
+    spawn: int = -1
+    in_loop: bool = False
+    partners: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """One map access as a context makes it. `via`: the call in the context's own function that
+    reaches it (None when the access is there). `shared`: the storage is visible to other
+    contexts; `instance_shared`: every instance of this context sees the same storage."""
+
+    context: int
+    key: StorageKey
+    write: bool
+    site: Site
+    map_site: Site
+    lockset: Lockset
+    shared: bool
+    instance_shared: bool
+    via: Site | None = None
+    returned: bool = False
+    pos: int = 0
+
+
+@dataclass
+class Analysis:
+    contexts: list[Context] = field(default_factory=list)
+    accesses: list[Access] = field(default_factory=list)
+    evidence: dict[StorageKey, tuple[StorageKey, ...]] = field(default_factory=dict)
+
+    def concurrent(self, a: Context, b: Context) -> bool:
+        """Whether contexts a and b (a may be b) can run at the same time."""
+        if a.index == b.index:
+            return a.multi
+        if a.kind == AFTER or b.kind == AFTER or (a.kind == GOROUTINE and b.kind == GOROUTINE
+                                                 and not (a.ambient and b.ambient)):
+            return b.index in a.partners or a.index in b.partners
+        return a.ambient and b.ambient
+
+    def guards(self, key: StorageKey) -> tuple[StorageKey, ...]:
+        """Locks some code holds around this storage, or that an annotation names (evidence that
+        it is meant to be guarded)."""
+        return self.evidence.get(key, ())
+
+
+_Class = tuple[bool, bool]  # (shared, instance_shared)
+_NOT_SHARED: _Class = (False, False)
+
+
+@dataclass(frozen=True)
+class _Level:
+    """How one inlined function's roots and keys read in the context's terms."""
+
+    classify: Callable[[Root], _Class]
+    resolve: Callable[[Root, StorageKey], StorageKey | None]
+
+
+@dataclass
+class _Spawn:
+    site: Node
+    unit: Node
+    spawner: Node | None
+    recv: Operand | None
+    args: tuple[Operand | None, ...]
+    loop: Node | None
+    join: Node | None = None
+    multi: bool = False
+    boundary: tuple[int, int] | None = None
+    how: str = "go"
+
+
+class Concurrency:
+    """Concurrency contexts of one package. Built lazily by `Package.concurrency`."""
+
+    def __init__(self, package: Package) -> None:
+        self._pkg = package
+        self._memo: dict[tuple[str, ...], Analysis] = {}
+
+    def analysis(self, spawners: tuple[str, ...] = ()) -> Analysis:
+        cached = self._memo.get(spawners)
+        if cached is None:
+            cached = _Builder(self._pkg, spawners).build()
+            self._memo[spawners] = cached
+        return cached
+
+    def node_at(self, site: Site) -> Node:
+        """The node a Site stands for (for findings)."""
+        for f in self._pkg.files:
+            if f.path == site.path:
+                node = f.tree.root_node.descendant_for_byte_range(site.start, site.end)
+                if node is not None:
+                    while node.parent is not None and node.parent.start_byte == site.start \
+                            and node.parent.end_byte == site.end:
+                        node = node.parent
+                    return node
+        raise LookupError(f"no node at {site}")
+
+
+class _Builder:
+    def __init__(self, pkg: Package, spawners: tuple[str, ...]) -> None:
+        self.pkg = pkg
+        self.spawners = spawners
+        self.out = Analysis()
+        self.spawns: list[_Spawn] = []
+        self.handler_lits: dict[int, Node] = {}
+        self.decls: dict[Site, Node] = {}
+        self.async_lits: set[int] = set()
+
+    # -- entry -----------------------------------------------------------------------------------
+    def build(self) -> Analysis:
+        pkg = self.pkg
+        lits: list[Node] = []
+        for f in pkg.files:
+            for top in f.tree.root_node.named_children:
+                if top.type in kinds.TOP_FUNCTION_KINDS and not f.in_broken(top):
+                    self.decls[site_of(pkg, top)] = top
+            from golinter.parse import query_captures
+            caps = query_captures(_query(), f.tree.root_node)
+            for node in caps.get("go", []):
+                if not f.in_broken(node):
+                    self._go(node)
+            for node in caps.get("call", []):
+                if not f.in_broken(node):
+                    self._spawner_call(node)
+            lits += [n for n in caps.get("lit", []) if not f.in_broken(n)]
+        for lit in lits:
+            if not self.pkg.file_of(lit).is_test and self._is_handler(lit):
+                self.handler_lits[lit.id] = lit
+                self.async_lits.add(lit.id)
+        for spawn in self.spawns:
+            self._place(spawn)
+        self._goroutines()
+        self._handlers()
+        self._methods()
+        self._evidence()
+        return self.out
+
+    # -- spawns -----------------------------------------------------------------------------------
+    def _go(self, stmt: Node) -> None:
+        call = next((c for c in stmt.named_children if c.type == kinds.CALL_EXPRESSION), None)
+        if call is None:
+            return
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
+        if fn is None:
+            return
+        args = [unparen(a) for a in (args_node.named_children if args_node is not None else [])
+                if a.type != kinds.COMMENT]
+        self._target(stmt, unparen(fn), args, call, "go")
+
+    def _target(self, site: Node, fn: Node, args: list[Node], call: Node | None, how: str) -> None:
+        """The goroutine body: a literal, or a same-package function/method (value)."""
+        pkg = self.pkg
+        spawner = self._unit_of(site)
+        if fn.type == kinds.FUNC_LITERAL:
+            self.async_lits.add(fn.id)
+            self.spawns.append(_Spawn(site, fn, spawner, None,
+                                      tuple(self._operand(spawner, a) for a in args), None, how=how))
+            return
+        decl: Node | None = None
+        recv: Operand | None = None
+        if call is not None:
+            decl = pkg.types.callee_decl(call)
+        elif fn.type == kinds.IDENTIFIER:
+            obj = pkg.scopes.resolve(fn)
+            if obj is not None and obj.kind is ObjKind.FUNC and obj.package_level:
+                decl = obj.decl
+        elif fn.type == kinds.SELECTOR_EXPRESSION:
+            operand = fn.child_by_field_name(kinds.F_OPERAND)
+            name = fn.child_by_field_name(kinds.F_FIELD)
+            if operand is not None and name is not None and pkg.types.import_path_of(operand) is None:
+                decl = pkg.types.method_decl(pkg.types.type_of(operand), pkg.text(name))
+        if decl is None or decl.type not in kinds.TOP_FUNCTION_KINDS:
+            return
+        if decl.type == kinds.METHOD_DECLARATION and fn.type == kinds.SELECTOR_EXPRESSION:
+            operand = fn.child_by_field_name(kinds.F_OPERAND)
+            recv = self._operand(spawner, unparen(operand)) if operand is not None else None
+        self.spawns.append(_Spawn(site, decl, spawner, recv,
+                                  tuple(self._operand(spawner, a) for a in args), None, how=how))
+
+    def _spawner_call(self, call: Node) -> None:
+        pkg = self.pkg
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
+        if fn is None or args_node is None:
+            return
+        args = [unparen(a) for a in args_node.named_children if a.type != kinds.COMMENT]
+        index, how = self._spawner_arg(fn, len(args))
+        if index < 0 or index >= len(args):
+            return
+        self._target(call, args[index], [], None, how)
+
+    def _spawner_arg(self, fn: Node, nargs: int) -> tuple[int, str]:
+        pkg = self.pkg
+        q = pkg.types.qualified(fn)
+        if q is not None:
+            if q in _SPAWN_FUNCS:
+                return _SPAWN_FUNCS[q], f"{q[0].rsplit('/', 1)[-1]}.{q[1]}"
+            for extra in self.spawners:
+                parts = extra.split(".")
+                if len(parts) == 2 and parts[1] == q[1] and q[0].rsplit("/", 1)[-1] == parts[0]:
+                    return nargs - 1, extra
+            return -1, ""
+        operand = fn.child_by_field_name(kinds.F_OPERAND)
+        name_node = fn.child_by_field_name(kinds.F_FIELD)
+        if operand is None or name_node is None:
+            return -1, ""
+        recv = pkg.types.deref(pkg.types.type_of(operand))
+        name = pkg.text(name_node)
+        if not isinstance(recv, Named) or not recv.pkg:
+            return -1, ""
+        index = _SPAWN_METHODS.get((recv.pkg, recv.name, name))
+        if index is not None:
+            return index, f"{recv.name}.{name}"
+        for extra in self.spawners:
+            parts = extra.split(".")
+            if len(parts) == 3 and parts[1:] == [recv.name, name] and recv.pkg.rsplit("/", 1)[-1] == parts[0]:
+                return nargs - 1, extra
+        return -1, ""
+
+    def _operand(self, unit: Node | None, expr: Node) -> Operand | None:
+        return self.pkg.locks.operand(unit, expr) if unit is not None else None
+
+    def _unit_of(self, node: Node) -> Node | None:
+        """The unit (declaration or async literal) whose code `node` is part of; None when it sits in
+        a literal of unknown timing (not run inline by its unit)."""
+        between: list[Node] = []
+        cur = node.parent
+        unit: Node | None = None
+        while cur is not None:
+            if cur.type in kinds.TOP_FUNCTION_KINDS:
+                unit = cur
+                break
+            if cur.type == kinds.FUNC_LITERAL:
+                if cur.id in self.async_lits or self._is_spawned_literal(cur):
+                    unit = cur
+                    break
+                between.append(cur)
+            cur = cur.parent
+        if unit is None:
+            return None
+        if between:
+            inline = self.pkg.locks.summary(unit).inline
+            if any(site_of(self.pkg, lit) not in inline for lit in between):
+                return None
+        return unit
+
+    def _is_spawned_literal(self, lit: Node) -> bool:
+        parent = lit.parent
+        if parent is not None and parent.type == kinds.CALL_EXPRESSION and parent.parent is not None \
+                and parent.parent.type == kinds.GO_STATEMENT:
+            self.async_lits.add(lit.id)
+            return True
+        if parent is not None and parent.type == kinds.ARGUMENT_LIST and parent.parent is not None:
+            fn = parent.parent.child_by_field_name(kinds.F_FUNCTION)
+            args = [a for a in parent.named_children if a.type != kinds.COMMENT]
+            if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION:
+                index, _how = self._spawner_arg(fn, len(args))
+                if 0 <= index < len(args) and args[index] == lit:
+                    self.async_lits.add(lit.id)
+                    return True
+        if not self.pkg.file_of(lit).is_test and self._is_handler(lit):
+            self.async_lits.add(lit.id)
+            return True
+        return False
+
+    # -- placing a spawn: loop, join, instances ------------------------------------------------------
+    def _place(self, spawn: _Spawn) -> None:
+        unit = spawn.spawner
+        if unit is None:
+            return
+        loop: Node | None = None
+        cur = spawn.site.parent
+        while cur is not None and cur != unit:
+            if cur.type == kinds.FOR_STATEMENT and loop is None:
+                loop = cur
+            cur = cur.parent
+        spawn.loop = loop
+        spawn.join = self._join(spawn)
+        joined_in_loop = loop is not None and spawn.join is not None \
+            and loop.start_byte <= spawn.join.start_byte < loop.end_byte
+        if spawn.how == "RunParallel":
+            spawn.multi = True
+            spawn.boundary = (spawn.unit.start_byte, spawn.unit.end_byte)
+        elif loop is not None and not joined_in_loop:
+            spawn.multi = True
+            spawn.boundary = (loop.start_byte, loop.end_byte)
+        elif self._is_handler_unit(unit):
+            spawn.multi = True
+            spawn.boundary = (unit.start_byte, unit.end_byte)
+
+    def _join(self, spawn: _Spawn) -> Node | None:
+        """The first statement after the spawn, on every path, that waits for the goroutine."""
+        pkg = self.pkg
+        unit = spawn.spawner
+        assert unit is not None
+        waits, chans = self._join_keys(spawn)
+        if not waits and not chans:
+            return None
+        from golinter.parse import walk_named
+        body = unit.child_by_field_name(kinds.F_BODY)
+        if body is None:
+            return None
+        for node in walk_named(body, skip=frozenset({kinds.FUNC_LITERAL})):
+            if node.start_byte < spawn.site.end_byte:
+                continue
+            key: StorageKey | None = None
+            if node.type == kinds.CALL_EXPRESSION:
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION:
+                    name = fn.child_by_field_name(kinds.F_FIELD)
+                    operand = fn.child_by_field_name(kinds.F_OPERAND)
+                    if name is not None and operand is not None and pkg.text(name) == "Wait":
+                        key = pkg.storage.key(operand)
+                        if key is None or key not in waits:
+                            continue
+                    else:
+                        continue
+                else:
+                    continue
+            elif node.type == kinds.UNARY_EXPRESSION:
+                op = node.child_by_field_name(kinds.F_OPERATOR)
+                operand = node.child_by_field_name(kinds.F_OPERAND)
+                if op is None or operand is None or pkg.text(op) != "<-":
+                    continue
+                key = pkg.storage.key(operand)
+                if key is None or key not in chans:
+                    continue
+            elif node.type == kinds.RANGE_CLAUSE:
+                right = node.child_by_field_name(kinds.F_RIGHT)
+                key = pkg.storage.key(right) if right is not None else None
+                if key is None or key not in chans:
+                    continue
+            else:
+                continue
+            stmt = _guaranteed_after(node, spawn.site, body)
+            if stmt is not None:
+                return stmt
+        return None
+
+    def _join_keys(self, spawn: _Spawn) -> tuple[set[StorageKey], set[StorageKey]]:
+        """(WaitGroups/errgroups whose Wait joins the goroutine, channels it signals on when done)."""
+        pkg = self.pkg
+        waits: set[StorageKey] = set()
+        chans: set[StorageKey] = set()
+        if spawn.site.type == kinds.CALL_EXPRESSION:  # g.Go(f), wg.Go(f): g.Wait() joins
+            fn = spawn.site.child_by_field_name(kinds.F_FUNCTION)
+            operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None else None
+            key = pkg.storage.key(operand) if operand is not None and spawn.how != "RunParallel" else None
+            if key is not None and spawn.how in ("Group.Go", "Group.TryGo", "WaitGroup.Go"):
+                waits.add(key)
+            return waits, chans
+        body = spawn.unit.child_by_field_name(kinds.F_BODY)
+        if body is None:
+            return waits, chans
+        summary = pkg.locks.summary(spawn.unit)
+        last_write = max((a.site.end for a in summary.accesses), default=0)
+        from golinter.parse import walk_named
+        for node in walk_named(body, skip=frozenset({kinds.FUNC_LITERAL})):
+            deferred = node.parent is not None and node.parent.type == kinds.DEFER_STATEMENT
+            if node.type == kinds.CALL_EXPRESSION:
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                args_node = node.child_by_field_name(kinds.F_ARGUMENTS)
+                if fn is None:
+                    continue
+                if fn.type == kinds.SELECTOR_EXPRESSION:
+                    name = fn.child_by_field_name(kinds.F_FIELD)
+                    operand = fn.child_by_field_name(kinds.F_OPERAND)
+                    if name is not None and operand is not None and pkg.text(name) == "Done" \
+                            and (deferred or _is_last_statement(node, body)):
+                        key = self._spawner_key(spawn, operand)
+                        if key is not None:
+                            waits.add(key)
+                elif fn.type == kinds.IDENTIFIER and pkg.scopes.is_builtin(fn, "close") and args_node is not None \
+                        and (deferred or node.start_byte > last_write) and args_node.named_children:
+                    key = self._spawner_key(spawn, args_node.named_children[0])
+                    if key is not None:
+                        chans.add(key)
+            elif node.type == kinds.SEND_STATEMENT and node.start_byte > last_write:
+                channel = node.child_by_field_name(kinds.F_CHANNEL)
+                key = self._spawner_key(spawn, channel) if channel is not None else None
+                if key is not None:
+                    chans.add(key)
+        return waits, chans
+
+    def _spawner_key(self, spawn: _Spawn, expr: Node) -> StorageKey | None:
+        """The storage key, in the spawner's terms, of an expression in the goroutine body
+        (parameters and the receiver re-rooted at what the spawn binds them to)."""
+        pkg = self.pkg
+        key = pkg.storage.key(expr)
+        if key is None:
+            return None
+        root = pkg.locks.root(spawn.unit, expr)
+        path = pkg.file_of(expr).path
+        if root.kind == PARAM:
+            return _rebase(key, root, path, spawn.args[root.index] if root.index < len(spawn.args) else None)
+        if root.kind == RECV:
+            return _rebase(key, root, path, spawn.recv)
+        return key
+
+    # -- contexts ------------------------------------------------------------------------------------
+    def _goroutines(self) -> None:
+        """A GOROUTINE context per spawn, and an AFTER context for its spawner's code that runs
+        while it may (partners: the goroutine, and goroutines started in that region)."""
+        pkg = self.pkg
+        base = len(self.out.contexts)
+        count = len(self.spawns)
+        partners: dict[int, set[int]] = {base + i: set() for i in range(2 * count)}
+        for i, spawn in enumerate(self.spawns):
+            if spawn.spawner is None:
+                continue
+            after = base + count + i
+            partners[after].add(base + i)
+            partners[base + i].add(after)
+            for j, other in enumerate(self.spawns):
+                if j != i and other.spawner == spawn.spawner and self._in_region(spawn, other.site.start_byte):
+                    partners[after].add(base + j)
+                    partners[base + i].add(base + j)
+                    partners[base + j].add(base + i)
+        for i, spawn in enumerate(self.spawns):
+            what = "the goroutine" if spawn.how == "go" else f"the func run by {spawn.how}"
+            ctx = Context(base + i, GOROUTINE, what, site_of(pkg, spawn.unit), site_of(pkg, spawn.site),
+                          spawn.multi, ambient=spawn.join is None, spawn=base + i,
+                          in_loop=spawn.multi and spawn.loop is not None, partners=frozenset(partners[base + i]))
+            self.out.contexts.append(ctx)
+            self._collect(ctx, spawn.unit, EMPTY, self._goroutine_level(spawn))
+        for i, spawn in enumerate(self.spawns):
+            unit = spawn.spawner
+            index = base + count + i
+            name = self._unit_name(unit) if unit is not None else "the spawner"
+            ctx = Context(index, AFTER, name, site_of(pkg, unit if unit is not None else spawn.site),
+                          site_of(pkg, spawn.site), False, False, spawn=base + i,
+                          partners=frozenset(partners[index]))
+            self.out.contexts.append(ctx)
+            if unit is None:
+                continue
+            start = len(self.out.accesses)
+            self._collect(ctx, unit, self._entry(unit), _Level(_after_class, lambda r, k: k))
+            self.out.accesses[start:] = [a for a in self.out.accesses[start:] if self._in_region(spawn, a.pos)]
+
+    def _in_region(self, spawn: _Spawn, pos: int) -> bool:
+        """Whether spawner code at byte `pos` runs while the goroutine may: after the spawn and
+        before the join, or anywhere in the loop that starts it (later iterations)."""
+        site, join, loop = spawn.site, spawn.join, spawn.loop
+        end = join.start_byte if join is not None else (spawn.spawner.end_byte if spawn.spawner else 0)
+        if site.end_byte <= pos < end:
+            return True
+        if loop is not None and (join is None or not loop.start_byte <= join.start_byte < loop.end_byte):
+            return loop.start_byte <= pos < loop.end_byte and not (site.start_byte <= pos < site.end_byte)
+        return False
+
+    def _goroutine_level(self, spawn: _Spawn) -> _Level:
+        """Roots of a goroutine body: captured variables and bound arguments are the spawner's;
+        those declared inside the instance boundary (the loop) are per goroutine."""
+        boundary = spawn.boundary
+        path = self.pkg.file_of(spawn.site).path
+
+        def per_instance(decl: int) -> bool:
+            return boundary is not None and boundary[0] <= decl < boundary[1]
+
+        def spawner_class(op: Operand | None) -> _Class:
+            if op is None or op.root.kind in (NONE,):
+                return _NOT_SHARED
+            if op.root.kind == PKG:
+                return (True, True)
+            return (True, not per_instance(op.root.decl))
+
+        def classify(root: Root) -> _Class:
+            if root.kind == PKG:
+                return (True, True)
+            if root.kind == OUTER:
+                return (True, not per_instance(root.decl))
+            if root.kind == RECV:
+                return spawner_class(spawn.recv)
+            if root.kind == PARAM:
+                return spawner_class(spawn.args[root.index] if root.index < len(spawn.args) else None)
+            return _NOT_SHARED
+
+        def resolve(root: Root, key: StorageKey) -> StorageKey | None:
+            if root.kind == RECV:
+                return _rebase(key, root, path, spawn.recv)
+            if root.kind == PARAM:
+                return _rebase(key, root, path, spawn.args[root.index] if root.index < len(spawn.args) else None)
+            return key
+
+        return _Level(classify, resolve)
+
+    def _handlers(self) -> None:
+        pkg = self.pkg
+        units: list[tuple[Node, Site, str]] = []
+        for lit in self.handler_lits.values():
+            units.append((lit, self._registration(lit), "the handler"))
+        for site, decl in self.decls.items():
+            if pkg.file_of(decl).is_test or not self._is_handler(decl):
+                continue
+            name_node = decl.child_by_field_name(kinds.F_NAME)
+            name = pkg.text(name_node) if name_node is not None else "handler"
+            units.append((decl, site_of(pkg, name_node) if name_node is not None else site, name))
+        for unit, origin, name in units:
+            ctx = Context(len(self.out.contexts), HANDLER, name, site_of(pkg, unit), origin, True, True)
+            self.out.contexts.append(ctx)
+            self._collect(ctx, unit, EMPTY, _Level(_handler_class, lambda r, k: k))
+
+    def _methods(self) -> None:
+        pkg = self.pkg
+        for (type_name, method), decls in sorted(pkg.scopes.methods.items()):
+            if len(decls) != 1 or not method[:1].isupper() or method == "ServeHTTP":
+                continue
+            decl = decls[0]
+            if pkg.file_of(decl).in_broken(decl) or self._is_handler(decl):
+                continue
+            if not self._shared_type(type_name) or _SETUP.search(doc_comment(pkg, decl)):
+                continue
+            name_node = decl.child_by_field_name(kinds.F_NAME)
+            assert name_node is not None
+            ctx = Context(len(self.out.contexts), METHOD, method, site_of(pkg, decl), site_of(pkg, name_node),
+                          True, True)
+            self.out.contexts.append(ctx)
+            self._collect(ctx, decl, self._entry(decl), _Level(_method_class, lambda r, k: k))
+
+    def _shared_type(self, name: str) -> bool:
+        """A type with a mutex (field, embedded, or in an embedded struct) whose doc does not say it
+        is not safe for concurrent use."""
+        pkg = self.pkg
+        obj = pkg.scopes.package_obj(name)
+        if obj is None or obj.decl is None or _NOT_SAFE.search(doc_comment(pkg, obj.decl)):
+            return False
+        types = pkg.types
+        stack: list[tuple[Named | Struct, int]] = [(Named("", name), 0)]
+        while stack:
+            t, depth = stack.pop()
+            u = types.underlying(t) if isinstance(t, Named) else t
+            if not isinstance(u, Struct) or depth > 3:
+                continue
+            for fld in u.fields:
+                if type_is_lock(fld.type):
+                    return True
+                inner = types.deref(fld.type)
+                if fld.embedded and isinstance(inner, Named) and not inner.pkg:
+                    stack.append((inner, depth + 1))
+                elif isinstance(fld.type, Struct):
+                    stack.append((fld.type, depth + 1))
+        return False
+
+    def _entry(self, decl: Node) -> Lockset:
+        """Locks held when a function starts: none, unless it is named `*Locked`/`*NoLock` or
+        documented "must be held" (then the receiver's lock named in the doc, or its only lock;
+        Unknown when that cannot be told)."""
+        pkg = self.pkg
+        if decl.type not in kinds.TOP_FUNCTION_KINDS:
+            return EMPTY
+        name_node = decl.child_by_field_name(kinds.F_NAME)
+        name = pkg.text(name_node) if name_node is not None else ""
+        doc = doc_comment(pkg, decl)
+        if not _LOCKED_NAME.search(name) and not _HELD_DOC.search(doc):
+            return EMPTY
+        from golinter.model.scopes import receiver_type_name
+        recv = receiver_type_name(pkg.file_of(decl), decl) if decl.type == kinds.METHOD_DECLARATION else None
+        if recv is None:
+            return UNKNOWN_LOCKSET
+        locks = self._lock_fields(recv)
+        named = [f for f in locks if re.search(rf"\b{re.escape(f)}\b", doc)]
+        chosen = named if named else locks if len(locks) == 1 else []
+        if len(chosen) != 1:
+            return UNKNOWN_LOCKSET
+        return Lockset.make([(StorageKey(f"type:{recv}", (chosen[0],)), HELD)])
+
+    def _lock_fields(self, type_name: str) -> list[str]:
+        u = self.pkg.types.underlying(Named("", type_name))
+        if not isinstance(u, Struct):
+            return []
+        return [f.name for f in u.fields if type_is_lock(f.type)]
+
+    # -- handlers ----------------------------------------------------------------------------------
+    def _is_handler(self, func: Node) -> bool:
+        pkg = self.pkg
+        params = list(pkg.types.signature(func).params)
+        if len(params) == 2 and params[0] == Named("net/http", "ResponseWriter") \
+                and params[1] == Pointer(Named("net/http", "Request")):
+            return True
+        if len(params) == 1:
+            base = params[0].elem if isinstance(params[0], Pointer) else params[0]
+            if isinstance(base, Named) and any(base.pkg.startswith(p) and base.name == n
+                                               for p, n in _ROUTER_CONTEXTS):
+                return True
+        if func.type != kinds.METHOD_DECLARATION:
+            return False
+        name_node = func.child_by_field_name(kinds.F_NAME)
+        name = pkg.text(name_node) if name_node is not None else ""
+        if name == "ServeHTTP" and len(params) == 2:
+            return True
+        if name[:1].isupper() and params and params[0] == Named("context", "Context"):
+            from golinter.model.scopes import receiver_type_name
+            recv = receiver_type_name(pkg.file_of(func), func)
+            return recv is not None and self._grpc_service(recv)
+        return False
+
+    def _grpc_service(self, type_name: str) -> bool:
+        u = self.pkg.types.underlying(Named("", type_name))
+        if not isinstance(u, Struct):
+            return False
+        for fld in u.fields:
+            t = self.pkg.types.deref(fld.type)
+            if fld.embedded and isinstance(t, Named) and t.name.startswith("Unimplemented") \
+                    and t.name.endswith("Server"):
+                return True
+        return False
+
+    def _is_handler_unit(self, unit: Node) -> bool:
+        return not self.pkg.file_of(unit).is_test and self._is_handler(unit)
+
+    def _registration(self, lit: Node) -> Site:
+        parent = lit.parent
+        if parent is not None and parent.type == kinds.ARGUMENT_LIST and parent.parent is not None:
+            return site_of(self.pkg, parent.parent)
+        return site_of(self.pkg, lit)
+
+    def _unit_name(self, unit: Node) -> str:
+        name_node = unit.child_by_field_name(kinds.F_NAME) if unit.type in kinds.TOP_FUNCTION_KINDS else None
+        return self.pkg.text(name_node) if name_node is not None else "the enclosing function"
+
+    # -- accesses ------------------------------------------------------------------------------------
+    def _collect(self, ctx: Context, unit: Node, entry: Lockset, level: _Level) -> None:
+        """Every map access the context makes: its unit's own, then through same-package calls
+        (up to _MAX_DEPTH), each with its lockset and sharing in the context's terms."""
+        pkg = self.pkg
+        stack: list[tuple[Summary, Lockset, _Level, Site | None, int, frozenset[Site]]] = [
+            (pkg.locks.summary(unit), entry, level, None, 0, frozenset({site_of(pkg, unit)}))]
+        while stack:
+            summary, at_entry, lvl, via, depth, seen = stack.pop()
+            for a in summary.accesses:
+                if a.sliced:
+                    continue
+                key = lvl.resolve(a.root, a.key)
+                if key is None:
+                    continue
+                shared, instance = lvl.classify(a.root)
+                lockset = a.transfer.apply(at_entry)
+                if a.returned:
+                    if depth > 0 or not lockset.any_held():
+                        continue
+                    lockset = EMPTY  # the caller reads it after the unlock
+                pos = via.start if via is not None else (summary.unit.end if a.deferred else a.site.start)
+                self.out.accesses.append(Access(ctx.index, key, a.write, a.site, a.map_site, lockset, shared,
+                                                instance, via, a.returned, pos))
+            if depth >= _MAX_DEPTH:
+                continue
+            for call in summary.calls:
+                callee = self.decls.get(call.callee)
+                if callee is None or call.callee in seen:
+                    continue
+                stack.append((pkg.locks.summary(callee), call.transfer.apply(at_entry), _callee_level(lvl, call),
+                              via if via is not None else call.site, depth + 1, seen | {call.callee}))
+
+    def _evidence(self) -> None:
+        """Which locks guard each storage: held around some access, or named by an annotation."""
+        found: dict[StorageKey, set[StorageKey]] = {}
+        for a in self.out.accesses:
+            if a.returned or a.lockset.unknown:
+                continue
+            for lock in a.lockset.any_held():
+                found.setdefault(a.key, set()).add(lock)
+        for name, objs in self.pkg.scopes.package_index.items():
+            if objs[0].kind is ObjKind.TYPE:
+                for fld, guard in self.pkg.locks.field_guards(name).items():
+                    found.setdefault(StorageKey(f"type:{name}", (fld,)), set()).add(
+                        StorageKey(f"type:{name}", (guard,)))
+        self.out.evidence = {k: tuple(sorted(v, key=lambda s: (s.root, s.path))) for k, v in found.items()}
+
+
+def _after_class(root: Root) -> _Class:
+    """The spawner's own code: anything with a root may be what the goroutine touches."""
+    return (True, True) if root.kind != NONE else _NOT_SHARED
+
+
+def _handler_class(root: Root) -> _Class:
+    """Handler roots: the receiver, package variables and captured variables outlive the request."""
+    return (True, True) if root.kind in (RECV, PKG, OUTER) else _NOT_SHARED
+
+
+def _method_class(root: Root) -> _Class:
+    return (True, True) if root.kind in (RECV, PKG) else _NOT_SHARED
+
+
+def _callee_level(parent: _Level, call: Call) -> _Level:
+    path = call.callee.path
+
+    def operand(root: Root) -> Operand | None:
+        if root.kind == RECV:
+            return call.recv
+        if root.kind == PARAM and 0 <= root.index < len(call.args):
+            return call.args[root.index]
+        return None
+
+    def classify(root: Root) -> _Class:
+        if root.kind == PKG:
+            return (True, True)
+        if root.kind in (RECV, PARAM):
+            op = operand(root)
+            return parent.classify(op.root) if op is not None else _NOT_SHARED
+        return _NOT_SHARED
+
+    def resolve(root: Root, key: StorageKey) -> StorageKey | None:
+        if root.kind not in (RECV, PARAM):
+            return key
+        op = operand(root)
+        if op is None or op.key is None:
+            return None if key.root == f"local:{path}:{root.decl}" else key
+        base = parent.resolve(op.root, op.key)
+        if base is None:
+            return None if key.root == f"local:{path}:{root.decl}" else key
+        return _rebase(key, root, path, Operand(op.root, base))
+
+    return _Level(classify, resolve)
+
+
+def _rebase(key: StorageKey, root: Root, path: str, op: Operand | None) -> StorageKey | None:
+    """A key rooted at a parameter (`local:<param>` + path) re-rooted at the bound argument."""
+    if key.root != f"local:{path}:{root.decl}":
+        return key
+    if op is None or op.key is None:
+        return None
+    return StorageKey(op.key.root, op.key.path + key.path)
+
+
+def _is_last_statement(node: Node, body: Node) -> bool:
+    stmt = node.parent
+    if stmt is None or stmt.type != kinds.EXPRESSION_STATEMENT:
+        return False
+    lst = stmt.parent
+    if lst is None or lst.type != kinds.STATEMENT_LIST or lst.parent != body:
+        return False
+    last = [c for c in lst.named_children if c.type != kinds.COMMENT]
+    return bool(last) and last[-1] == stmt
+
+
+def _guaranteed_after(node: Node, spawn: Node, body: Node) -> Node | None:
+    """The statement holding `node` when it runs after `spawn` on every path: it sits (directly,
+    or in the header of an if/for/switch) in a statement list that holds the spawn's statement
+    earlier. None otherwise (inside a branch, a select, a literal)."""
+    stmt = node
+    while stmt.parent is not None and stmt.parent.type != kinds.STATEMENT_LIST:
+        if stmt.parent.type in (kinds.BLOCK, kinds.SELECT_STATEMENT, kinds.COMMUNICATION_CASE,
+                                kinds.FUNC_LITERAL, kinds.EXPRESSION_CASE, kinds.DEFAULT_CASE, kinds.TYPE_CASE):
+            return None
+        stmt = stmt.parent
+    lst = stmt.parent
+    if lst is None:
+        return None
+    holder = spawn
+    while holder.parent is not None and holder.parent != lst:
+        holder = holder.parent
+    if holder.parent != lst or stmt.start_byte < holder.end_byte:
+        return None
+    cur: Node | None = lst
+    while cur is not None and cur != body.parent:
+        if cur == body:
+            return stmt
+        cur = cur.parent
+    return None

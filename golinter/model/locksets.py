@@ -1,0 +1,1331 @@
+"""Locksets: which locks are held at each map access of a function, as transfers from its entry.
+
+`Locksets.summary(func)` analyses one function declaration or func literal (a *unit*) and
+returns plain data: every map access (storage, read or write, root, and the lock transfer
+from the unit's entry to the access), every same-package call (with its transfer and the
+roots of its receiver and arguments), the transfer of the whole body (for helpers that take
+or release a lock), and the transfers under which the unit calls its func-typed parameters
+(`withLock(func(){...})`). Callers compose transfers along call chains and apply them to an
+entry lockset; nothing here decides which code runs concurrently (model/concurrency.py).
+
+Flow: if/else, switch, select, for (fix point at the loop head), labeled break/continue,
+early exits (return, panic, os.Exit, log.Fatal*, t.Fatal*, runtime.Goexit, `select {}`).
+`x.Lock()`/`RLock()` acquire, `Unlock`/`RUnlock` release, `defer mu.Unlock()` holds to the
+end, `if mu.TryLock() {` holds in the true branch, a same-package helper whose body takes a
+lock (`s.lock()`, `defer s.locked()()`) takes it at the call. A lock reached through a value
+receiver is a copy and changes nothing. A lock whose storage is unknown is *opaque*: whoever
+asks about it gets Unknown.
+
+Literals: immediately invoked ones, deferred ones (at exit, after the unlocks deferred later),
+known synchronous callbacks (sort.Slice, slices.SortFunc, maps.DeleteFunc, sync.Map.Range,
+t.Run, ...) and literals passed to same-package helpers that call their func parameter (with the
+helper's locks at that call) are part of the enclosing unit. `once.Do` callbacks hold an opaque
+lock (ordered by the Once, not by a mutex). Every other literal is left out: either it is a unit
+of its own (goroutines, handlers: model/concurrency.py) or its lockset is Unknown.
+
+States per lock: FREE, READ (RLock), HELD, MAYBE (differs between paths: Unknown). Functions
+containing `goto` are unsupported (no accesses).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model.scopes import ObjKind
+from golinter.model.storage import StorageKey
+from golinter.model.typelite import unparen
+from golinter.model.types import Map, Named, Pointer, Slice, Struct, Type, Array
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from tree_sitter import Node
+
+    from golinter.model.package import Package
+
+FREE, READ, HELD, MAYBE = 0, 1, 2, 3
+Image = tuple[int, int, int, int]
+_IDENTITY: Image = (FREE, READ, HELD, MAYBE)
+_STATE_NAMES = ("free", "read", "held", "maybe")
+
+OPAQUE = "opaque:"  # root prefix of locks whose storage is unknown, and of sync.Once callbacks
+
+_ACQUIRE = {"Lock": HELD, "RLock": READ}
+_RELEASE = frozenset({"Unlock", "RUnlock"})
+_TRY = {"TryLock": HELD, "TryRLock": READ}
+_LOCK_TYPES = frozenset({"Mutex", "RWMutex"})
+_TESTING_TYPES = frozenset({"T", "B", "F", "TB"})
+_TESTING_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
+_EXIT_FUNCS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
+_PANIC_FUNCS = frozenset({("log", "Panic"), ("log", "Panicf"), ("log", "Panicln"), ("runtime", "Goexit")})
+_LOGGER_EXITS = frozenset({"Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"})
+
+# Synchronous callbacks: (import path, function) -> index of the func argument.
+_SYNC_FUNCS: dict[tuple[str, str], int] = {
+    ("sort", "Slice"): 1, ("sort", "SliceStable"): 1, ("sort", "Search"): 1,
+    ("slices", "SortFunc"): 1, ("slices", "SortStableFunc"): 1, ("slices", "IndexFunc"): 1,
+    ("slices", "ContainsFunc"): 1, ("slices", "DeleteFunc"): 1, ("slices", "BinarySearchFunc"): 2,
+    ("slices", "MaxFunc"): 1, ("slices", "MinFunc"): 1, ("slices", "CompactFunc"): 1,
+    ("slices", "EqualFunc"): 2, ("maps", "DeleteFunc"): 1, ("maps", "EqualFunc"): 2,
+    ("strings", "Map"): 0, ("strings", "FieldsFunc"): 1, ("strings", "IndexFunc"): 1,
+    ("strings", "TrimFunc"): 1, ("bytes", "FieldsFunc"): 1,
+    ("path/filepath", "Walk"): 1, ("path/filepath", "WalkDir"): 1, ("io/fs", "WalkDir"): 2,
+}
+# Synchronous callbacks of std methods: (import path, type, method) -> index of the func argument.
+_SYNC_METHODS: dict[tuple[str, str, str], int] = {
+    ("sync", "Map", "Range"): 0, ("testing", "T", "Run"): 1, ("testing", "B", "Run"): 1,
+    ("testing", "F", "Run"): 1,
+}
+
+# Std map operations: (import path, function) -> (written argument indexes, read argument indexes).
+_MAP_FUNCS: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {
+    ("maps", "Copy"): ((0,), (1,)), ("maps", "Insert"): ((0,), ()), ("maps", "DeleteFunc"): ((0,), ()),
+    ("maps", "Clone"): ((), (0,)), ("maps", "Keys"): ((), (0,)), ("maps", "Values"): ((), (0,)),
+    ("maps", "All"): ((), (0,)), ("maps", "Equal"): ((), (0, 1)), ("maps", "EqualFunc"): ((), (0, 1)),
+    ("golang.org/x/exp/maps", "Keys"): ((), (0,)), ("golang.org/x/exp/maps", "Values"): ((), (0,)),
+    ("golang.org/x/exp/maps", "Clone"): ((), (0,)), ("golang.org/x/exp/maps", "Copy"): ((0,), (1,)),
+    ("golang.org/x/exp/maps", "Clear"): ((0,), ()), ("golang.org/x/exp/maps", "DeleteFunc"): ((0,), ()),
+    ("encoding/json", "Marshal"): ((), (0,)), ("encoding/json", "MarshalIndent"): ((), (0,)),
+}
+_READER_PACKAGES = frozenset({"fmt"})  # every argument is read (fmt.Println(m) ranges over m)
+_UNMARSHAL_FUNCS = frozenset({("encoding/json", "Unmarshal"), ("encoding/xml", "Unmarshal")})
+# Methods of std named map types: (import path, type) -> (writing methods, reading methods).
+_MAP_TYPE_METHODS: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {
+    ("net/http", "Header"): (frozenset({"Set", "Add", "Del"}), frozenset({"Get", "Values", "Clone", "Write"})),
+    ("net/url", "Values"): (frozenset({"Set", "Add", "Del"}), frozenset({"Get", "Has", "Encode"})),
+}
+
+
+# -- transfers and locksets ----------------------------------------------------------------------
+
+def _meet_state(a: int, b: int) -> int:
+    return a if a == b else MAYBE
+
+
+def _key_order(key: StorageKey) -> tuple[str, tuple[str, ...]]:
+    return (key.root, key.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """What running code does to locks: each listed lock maps its entry state to an exit state
+    (`image[entry]`); unlisted locks keep their state (`base == -1`) or take the constant `base`."""
+
+    locks: tuple[tuple[StorageKey, Image], ...] = ()
+    base: int = -1
+
+    @staticmethod
+    def make(items: Iterable[tuple[StorageKey, Image]], base: int = -1) -> Transfer:
+        default = _IDENTITY if base < 0 else (base, base, base, base)
+        kept = sorted(((k, img) for k, img in items if img != default), key=lambda kv: _key_order(kv[0]))
+        return Transfer(tuple(kept), base)
+
+    @staticmethod
+    def setting(lock: StorageKey, state: int) -> Transfer:
+        return Transfer.make([(lock, (state, state, state, state))])
+
+    def image(self, lock: StorageKey) -> Image:
+        for k, img in self.locks:
+            if k == lock:
+                return img
+        return _IDENTITY if self.base < 0 else (self.base, self.base, self.base, self.base)
+
+    def then(self, after: Transfer) -> Transfer:
+        """This code, then `after`."""
+        if not after.locks and after.base < 0:
+            return self
+        keys = {k for k, _ in self.locks} | {k for k, _ in after.locks}
+        base = after.base if after.base >= 0 else self.base
+        out = []
+        for k in keys:
+            first, second = self.image(k), after.image(k)
+            out.append((k, (second[first[0]], second[first[1]], second[first[2]], second[first[3]])))
+        return Transfer.make(out, base)
+
+    def meet(self, other: Transfer) -> Transfer:
+        """Paths joining: a lock whose state differs between them is MAYBE."""
+        if self == other:
+            return self
+        keys = {k for k, _ in self.locks} | {k for k, _ in other.locks}
+        if self.base == other.base:
+            base = self.base
+        else:
+            base = MAYBE  # identity on one path, a constant on the other: Unknown
+        out = []
+        for k in keys:
+            a, b = self.image(k), other.image(k)
+            out.append((k, (_meet_state(a[0], b[0]), _meet_state(a[1], b[1]), _meet_state(a[2], b[2]),
+                            _meet_state(a[3], b[3]))))
+        return Transfer.make(out, base)
+
+    def apply(self, entry: Lockset) -> Lockset:
+        keys = {k for k, _ in self.locks} | {k for k, _ in entry.locks}
+        default = self.base if self.base >= 0 else entry.default
+        return Lockset.make(((k, self.image(k)[entry.state(k)]) for k in keys), default)
+
+
+IDENTITY = Transfer()
+UNKNOWN_TRANSFER = Transfer(base=MAYBE)
+RESET = Transfer(base=FREE)  # an async start: no locks held
+
+
+def meet_opt(a: Transfer | None, b: Transfer | None) -> Transfer | None:
+    """Meet where None is "no path"."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a.meet(b)
+
+
+@dataclass(frozen=True, slots=True)
+class Lockset:
+    """The state of every lock at a point: listed locks, every other lock `default`."""
+
+    locks: tuple[tuple[StorageKey, int], ...] = ()
+    default: int = FREE
+
+    @staticmethod
+    def make(items: Iterable[tuple[StorageKey, int]], default: int = FREE) -> Lockset:
+        kept = sorted(((k, s) for k, s in items if s != default), key=lambda kv: _key_order(kv[0]))
+        return Lockset(tuple(kept), default)
+
+    def state(self, lock: StorageKey) -> int:
+        for k, s in self.locks:
+            if k == lock:
+                return s
+        return self.default
+
+    def held(self) -> tuple[StorageKey, ...]:
+        """Locks held exclusively."""
+        return tuple(k for k, s in self.locks if s == HELD)
+
+    def any_held(self) -> tuple[StorageKey, ...]:
+        """Locks held exclusively or for reading."""
+        return tuple(k for k, s in self.locks if s in (HELD, READ))
+
+    @property
+    def unknown(self) -> bool:
+        """Some lock's state is Unknown, or an opaque lock is held."""
+        return self.default == MAYBE or any(s == MAYBE or (s != FREE and k.root.startswith(OPAQUE))
+                                            for k, s in self.locks)
+
+    def describe(self) -> str:
+        return ", ".join(f"{k.root}{'.' if k.path else ''}{'.'.join(k.path)}={_STATE_NAMES[s]}"
+                         for k, s in self.locks) or "{}"
+
+
+EMPTY = Lockset()
+UNKNOWN_LOCKSET = Lockset(default=MAYBE)
+
+
+# -- facts -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, order=True)
+class Site:
+    """A source range: file path and byte offsets (plain data standing for a node)."""
+
+    path: str
+    start: int
+    end: int
+
+    def contains(self, other: Site) -> bool:
+        return self.path == other.path and self.start <= other.start and other.end <= self.end
+
+
+RECV, PARAM, PKG, LOCAL, OUTER, NONE = "recv", "param", "pkg", "local", "outer", "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """What an expression's storage hangs from, seen from its unit: the receiver, parameter
+    `index`, a package variable, a local declared in the unit, a variable captured from outside
+    the unit (OUTER), or nothing known (NONE: call results, ...). `decl` is the byte offset of
+    the declaring identifier (RECV, PARAM, LOCAL, OUTER)."""
+
+    kind: str
+    index: int = -1
+    decl: int = -1
+
+
+NO_ROOT = Root(NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class Operand:
+    """An expression passed to a call (receiver or argument): its root and storage."""
+
+    root: Root
+    key: StorageKey | None
+
+
+@dataclass(frozen=True, slots=True)
+class MapAccess:
+    """One read or write of a map. `site` is the access expression, `map_site` the map
+    expression (its text names the map). `sliced`: the map is reached through a slice or array
+    element (`shards[i][k]`), whose identity the model does not know. `returned`: the map itself
+    is returned (the caller reads it later). `deferred`: runs when the unit returns."""
+
+    key: StorageKey
+    write: bool
+    site: Site
+    map_site: Site
+    root: Root
+    transfer: Transfer
+    sliced: bool = False
+    returned: bool = False
+    deferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A synchronous call of a same-package function or method (`callee` is its declaration)."""
+
+    callee: Site
+    site: Site
+    transfer: Transfer
+    recv: Operand | None
+    args: tuple[Operand | None, ...]
+    deferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Plain facts about one unit (function declaration or func literal) for caching."""
+
+    unit: Site
+    accesses: tuple[MapAccess, ...] = ()
+    calls: tuple[Call, ...] = ()
+    exit: Transfer | None = None                         # the whole body, entry to return
+    param_calls: tuple[tuple[int, Transfer], ...] = ()   # func parameter i is called under ...
+    lock_names: tuple[tuple[StorageKey, str], ...] = ()  # source text naming each lock
+    copied_locks: tuple[Site, ...] = ()                  # lock calls through a value receiver
+    inline: tuple[Site, ...] = ()                        # literals that run as part of this unit
+    unsupported: bool = False
+
+    def lock_name(self, lock: StorageKey) -> str | None:
+        for k, text in self.lock_names:
+            if k == lock:
+                return text
+        return None
+
+
+def site_of(pkg: Package, node: Node) -> Site:
+    return Site(pkg.file_of(node).path, node.start_byte, node.end_byte)
+
+
+# -- the provider ------------------------------------------------------------------------------
+
+class Locksets:
+    """Lock facts for one package. Built lazily by `Package.locks`; memoised by node id."""
+
+    def __init__(self, package: Package) -> None:
+        self._pkg = package
+        self._summaries: dict[int, Summary] = {}
+        self._busy: set[int] = set()
+        self._lock_names: dict[StorageKey, str] = {}
+
+    def summary(self, unit: Node) -> Summary:
+        """Facts of a function declaration, method declaration or func literal."""
+        cached = self._summaries.get(unit.id)
+        if cached is not None:
+            return cached
+        if unit.id in self._busy or len(self._busy) > 6:  # recursion through helpers: Unknown
+            return Summary(site_of(self._pkg, unit), exit=UNKNOWN_TRANSFER, unsupported=True)
+        self._busy.add(unit.id)
+        try:
+            result = _UnitBuilder(self._pkg, self, unit).build()
+        finally:
+            self._busy.discard(unit.id)
+        self._summaries[unit.id] = result
+        for k, text in result.lock_names:
+            self._lock_names.setdefault(k, text)
+        return result
+
+    def root(self, unit: Node, expr: Node) -> Root:
+        """The root of `expr`'s storage seen from `unit` (a function declaration or literal)."""
+        return _UnitBuilder(self._pkg, self, unit).root(expr)
+
+    def operand(self, unit: Node, expr: Node) -> Operand:
+        """`expr` as passed from `unit` to a call or goroutine: its root and storage."""
+        return _UnitBuilder(self._pkg, self, unit).operand(expr)
+
+    def lock_name(self, lock: StorageKey) -> str:
+        """Source text naming a lock ("s.mu"), from the first unit that used it."""
+        text = self._lock_names.get(lock)
+        if text is not None:
+            return text
+        return ".".join((lock.root.split(":", 1)[-1],) + lock.path) if lock.path else lock.root.split(":")[-1]
+
+    def lock_key(self, operand: Node) -> StorageKey | None:
+        """The lock `operand.Lock()` takes: `s.mu` -> type:Server.mu, `s.Lock()` with an embedded
+        sync.Mutex -> type:Server.Mutex, an unknown one -> an opaque key; None for a copy (value
+        receiver)."""
+        return _lock_key(self._pkg, operand)
+
+    def lock_call(self, call: Node) -> tuple[StorageKey | None, str] | None:
+        """(lock, method) for `x.Lock()`, `x.RUnlock()`, `x.TryLock()`...; lock None for a copy."""
+        return _lock_call(self._pkg, call)
+
+    def field_guards(self, type_name: str) -> dict[str, str]:
+        """Annotated guards of a struct's fields: field -> lock field name, from `// guarded by mu`,
+        `// protected by mu`, `// +checklocks:mu`, and `mu sync.Mutex // guards following fields`
+        (up to the next blank line)."""
+        return _field_guards(self._pkg, type_name)
+
+
+# -- lock calls ----------------------------------------------------------------------------------
+
+def _lock_call(pkg: Package, call: Node) -> tuple[StorageKey | None, str] | None:
+    fn = call.child_by_field_name(kinds.F_FUNCTION)
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    if fn is None or fn.type != kinds.SELECTOR_EXPRESSION or (args is not None and args.named_child_count):
+        return None
+    name_node = fn.child_by_field_name(kinds.F_FIELD)
+    operand = fn.child_by_field_name(kinds.F_OPERAND)
+    if name_node is None or operand is None:
+        return None
+    method = pkg.text(name_node)
+    if method not in _ACQUIRE and method not in _RELEASE and method not in _TRY:
+        return None
+    if pkg.types.qualified(fn) is not None:
+        return None  # pkg.Lock(): a package function
+    return (_lock_key(pkg, operand), method)
+
+
+def _lock_key(pkg: Package, operand: Node) -> StorageKey | None:
+    types = pkg.types
+    operand = unparen(operand)
+    t = types.type_of(operand)
+    base = types.deref(t)
+    if _is_copy(pkg, operand):
+        return None
+    if isinstance(base, Named) and not base.pkg:
+        embedded = _embedded_lock(pkg, base.name)
+        if embedded is not None:
+            return embedded
+    key = pkg.storage.key(operand)
+    if key is None:
+        return StorageKey(OPAQUE + pkg.text(operand))
+    return key
+
+
+def _embedded_lock(pkg: Package, type_name: str) -> StorageKey | None:
+    """`type S struct{ sync.Mutex }` (also through embedded same-package structs): the innermost
+    embedding type's lock field, type:Base.Mutex."""
+    types = pkg.types
+    name = type_name
+    for _ in range(5):
+        u = types.underlying(Named("", name))
+        if not isinstance(u, Struct):
+            return None
+        inner: str | None = None
+        for fld in u.fields:
+            if not fld.embedded:
+                continue
+            ft = types.deref(fld.type)
+            if isinstance(ft, Named) and ft.name in _LOCK_TYPES and ft.pkg:
+                return StorageKey(f"type:{name}", (ft.name,))
+            if isinstance(ft, Named) and not ft.pkg and inner is None:
+                inner = ft.name
+        if inner is None:
+            return None
+        name = inner
+    return None
+
+
+def _is_copy(pkg: Package, operand: Node) -> bool:
+    """`func (c Counter) Get() { c.mu.Lock() }`: the receiver is a copy, and so is its mutex
+    (unless reached through a pointer field)."""
+    types = pkg.types
+    chain: list[Node] = []
+    node = operand
+    while node.type == kinds.SELECTOR_EXPRESSION:
+        chain.append(node)
+        inner = node.child_by_field_name(kinds.F_OPERAND)
+        if inner is None:
+            return False
+        node = unparen(inner)
+    if node.type != kinds.IDENTIFIER:
+        return False
+    obj = pkg.scopes.resolve(node)
+    if obj is None or obj.decl is None or obj.decl.parent is None:
+        return False
+    plist = obj.decl.parent
+    method = plist.parent
+    if method is None or method.type != kinds.METHOD_DECLARATION or method.child_by_field_name(kinds.F_RECEIVER) != plist:
+        return False
+    if isinstance(types.underlying(types.type_of(node)), Pointer):
+        return False
+    for sel in chain:  # every step from the receiver to the lock is by value
+        if isinstance(types.underlying(types.type_of(sel)), Pointer) and sel != chain[0]:
+            return False
+    final = types.type_of(operand)
+    return not isinstance(types.underlying(final), Pointer) and not isinstance(final, Pointer)
+
+
+# -- annotations -----------------------------------------------------------------------------------
+
+def _field_guards(pkg: Package, type_name: str) -> dict[str, str]:
+    obj = pkg.scopes.package_obj(type_name)
+    if obj is None or obj.type_node is None or obj.type_node.type != kinds.STRUCT_TYPE:
+        return {}
+    flist = next((c for c in obj.type_node.named_children if c.type == kinds.FIELD_DECLARATION_LIST), None)
+    if flist is None:
+        return {}
+    out: dict[str, str] = {}
+    current: str | None = None  # lock named by "guards following fields"
+    last_row = -1
+    children = flist.named_children
+    for i, child in enumerate(children):
+        if child.start_point[0] > last_row + 1 and last_row >= 0:
+            current = None  # a blank line ends "following fields"
+        last_row = child.end_point[0]
+        if child.type != kinds.FIELD_DECLARATION:
+            continue
+        names = [pkg.text(n) for n in child.children_by_field_name(kinds.F_NAME)]
+        comment = _trailing_comment(pkg, children, i)
+        ftype = child.child_by_field_name(kinds.F_TYPE)
+        t = pkg.types.type_from_expr(ftype) if ftype is not None else None
+        base = pkg.types.deref(t) if t is not None else None
+        if isinstance(base, Named) and base.name in _LOCK_TYPES and base.pkg:
+            lower = comment.lower()
+            current = names[0] if names and ("guards" in lower or "protects" in lower) else None
+            continue
+        guard = _guard_in_comment(comment) or _guard_in_comment(_leading_comment(pkg, children, i))
+        for n in names:
+            if guard is not None:
+                out[n] = guard
+            elif current is not None:
+                out[n] = current
+    return out
+
+
+def _trailing_comment(pkg: Package, children: list[Node], i: int) -> str:
+    if i + 1 < len(children) and children[i + 1].type == kinds.COMMENT \
+            and children[i + 1].start_point[0] == children[i].end_point[0]:
+        return pkg.text(children[i + 1])
+    return ""
+
+
+def _leading_comment(pkg: Package, children: list[Node], i: int) -> str:
+    if i > 0 and children[i - 1].type == kinds.COMMENT and children[i - 1].end_point[0] == children[i].start_point[0] - 1:
+        if i < 2 or children[i - 2].end_point[0] != children[i - 1].start_point[0]:
+            return pkg.text(children[i - 1])
+    return ""
+
+
+def _guard_in_comment(comment: str) -> str | None:
+    lower = comment.lower()
+    for marker in ("guarded by ", "protected by ", "+checklocks:"):
+        at = lower.find(marker)
+        if at >= 0:
+            rest = comment[at + len(marker):].strip().split()
+            if rest:
+                word = rest[0].strip(".,;:()`'\"")
+                return word.rsplit(".", 1)[-1] or None
+    return None
+
+
+def doc_comment(pkg: Package, decl: Node) -> str:
+    """The comment lines right above a declaration (type spec: above its `type` keyword)."""
+    node = decl
+    if node.type == kinds.TYPE_SPEC and node.parent is not None and node.parent.type == kinds.TYPE_DECLARATION:
+        node = node.parent
+    lines: list[str] = []
+    prev = node.prev_sibling
+    row = node.start_point[0]
+    while prev is not None and prev.type == kinds.COMMENT and prev.end_point[0] == row - 1:
+        lines.append(pkg.text(prev))
+        row = prev.start_point[0]
+        prev = prev.prev_sibling
+    return "\n".join(reversed(lines))
+
+
+# -- one unit ---------------------------------------------------------------------------------------
+
+_SEQUENCE = frozenset({kinds.STATEMENT_LIST})
+_SWITCHES = frozenset({kinds.EXPRESSION_SWITCH_STATEMENT, kinds.TYPE_SWITCH_STATEMENT})
+_CASES = frozenset({kinds.EXPRESSION_CASE, kinds.TYPE_CASE, kinds.DEFAULT_CASE, kinds.COMMUNICATION_CASE})
+_RETURN = ("return", "")
+
+
+@dataclass
+class _Effect:
+    """How a statement leaves: falling through (`fall`), or jumping (break/continue with a label,
+    return), each with the transfer from the statement's entry."""
+
+    fall: Transfer | None
+    jumps: dict[tuple[str, str], Transfer] = field(default_factory=dict)
+
+
+_PLAIN = _Effect(IDENTITY)
+
+
+def _merge_jumps(into: dict[tuple[str, str], Transfer], jumps: dict[tuple[str, str], Transfer],
+                 before: Transfer) -> None:
+    for k, t in jumps.items():
+        moved = before.then(t)
+        into[k] = moved if k not in into else into[k].meet(moved)
+
+
+class _Flow:
+    """Lock flow through one function body: effects bottom-up, then entry transfers top-down,
+    both with explicit stacks (no recursion over the tree)."""
+
+    def __init__(self, builder: _UnitBuilder, func: Node) -> None:
+        self.b = builder
+        self.func = func
+        self.body = func.child_by_field_name(kinds.F_BODY)
+        self.effects: dict[int, _Effect] = {}
+        self.heads: dict[int, Transfer] = {}       # for statement -> loop head (relative to its entry)
+        self.entries: dict[int, Transfer | None] = {}
+        self.has_goto = False
+        self.exit: Transfer | None = None
+        if self.body is not None:
+            self._effects()
+            self._entries()
+            eff = self.effects.get(self.body.id, _PLAIN)
+            self.exit = meet_opt(eff.fall, eff.jumps.get(_RETURN))
+
+    # -- children ----------------------------------------------------------------------------
+    @staticmethod
+    def _children(node: Node) -> list[Node]:
+        t = node.type
+        if t == kinds.BLOCK:
+            return [c for c in node.named_children if c.type == kinds.STATEMENT_LIST]
+        if t == kinds.STATEMENT_LIST:
+            return [c for c in node.named_children if c.type != kinds.COMMENT]
+        if t == kinds.IF_STATEMENT:
+            return [c for c in (node.child_by_field_name(kinds.F_CONSEQUENCE),
+                                node.child_by_field_name(kinds.F_ALTERNATIVE)) if c is not None]
+        if t == kinds.FOR_STATEMENT:
+            body = node.child_by_field_name(kinds.F_BODY)
+            return [body] if body is not None else []
+        if t in _SWITCHES or t == kinds.SELECT_STATEMENT:
+            return [c for c in node.named_children if c.type in _CASES]
+        if t in _CASES:
+            return [c for c in node.named_children if c.type == kinds.STATEMENT_LIST]
+        if t == kinds.LABELED_STATEMENT:
+            return [c for c in node.named_children if c.type not in (kinds.LABEL_NAME, kinds.COMMENT)]
+        return []
+
+    # -- phase 1 -----------------------------------------------------------------------------
+    def _effects(self) -> None:
+        assert self.body is not None
+        stack: list[tuple[Node, bool]] = [(self.body, False)]
+        while stack:
+            node, done = stack.pop()
+            if not done:
+                stack.append((node, True))
+                for c in self._children(node):
+                    stack.append((c, False))
+                continue
+            self.effects[node.id] = self._effect(node)
+
+    def _eff(self, node: Node | None) -> _Effect:
+        if node is None:
+            return _PLAIN
+        return self.effects.get(node.id, _PLAIN)
+
+    def _effect(self, node: Node) -> _Effect:
+        t = node.type
+        if t == kinds.BLOCK:
+            kids = self._children(node)
+            return self._eff(kids[0]) if kids else _PLAIN
+        if t == kinds.STATEMENT_LIST or t in _CASES:
+            return self._sequence(self._children(node) if t == kinds.STATEMENT_LIST else
+                                  [s for c in self._children(node) for s in self._children(c)])
+        if t == kinds.EXPRESSION_STATEMENT:
+            return self._expression_effect(node)
+        if t == kinds.RETURN_STATEMENT:
+            return _Effect(None, {_RETURN: IDENTITY})
+        if t in (kinds.BREAK_STATEMENT, kinds.CONTINUE_STATEMENT):
+            label = next((self.b.pkg.text(c) for c in node.named_children if c.type == kinds.LABEL_NAME), "")
+            return _Effect(None, {("break" if t == kinds.BREAK_STATEMENT else "continue", label): IDENTITY})
+        if t == kinds.GOTO_STATEMENT:
+            self.has_goto = True
+            return _Effect(None)
+        if t == kinds.IF_STATEMENT:
+            return self._if_effect(node)
+        if t == kinds.FOR_STATEMENT:
+            return self._for_effect(node)
+        if t in _SWITCHES or t == kinds.SELECT_STATEMENT:
+            return self._switch_effect(node)
+        if t == kinds.LABELED_STATEMENT:
+            kids = self._children(node)
+            return self._eff(kids[0]) if kids else _PLAIN
+        if t == kinds.DEFER_STATEMENT:
+            call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
+            inner = call.child_by_field_name(kinds.F_FUNCTION) if call is not None else None
+            if inner is not None and inner.type == kinds.CALL_EXPRESSION:  # defer s.locked()()
+                return _Effect(self.b.call_transfer(inner))
+        return _PLAIN
+
+    def _sequence(self, stmts: list[Node]) -> _Effect:
+        cur: Transfer | None = IDENTITY
+        jumps: dict[tuple[str, str], Transfer] = {}
+        for stmt in stmts:
+            if cur is None:
+                break
+            eff = self._eff(stmt)
+            _merge_jumps(jumps, eff.jumps, cur)
+            cur = cur.then(eff.fall) if eff.fall is not None else None
+        return _Effect(cur, jumps)
+
+    def _expression_effect(self, node: Node) -> _Effect:
+        expr = next((c for c in node.named_children if c.type != kinds.COMMENT), None)
+        if expr is None or expr.type != kinds.CALL_EXPRESSION:
+            return _PLAIN
+        exit_kind = self.b.exit_kind(expr)
+        if exit_kind == "exit":
+            return _Effect(None)
+        if exit_kind == "panic":
+            return _Effect(None, {_RETURN: IDENTITY})
+        return _Effect(self.b.call_transfer(expr))
+
+    def _branches(self, node: Node) -> tuple[Transfer, Transfer]:
+        """(true-branch, false-branch) transfers of an if condition: `if mu.TryLock() {`."""
+        cond = node.child_by_field_name(kinds.F_CONDITION)
+        if cond is None:
+            return IDENTITY, IDENTITY
+        cond = unparen(cond)
+        negated = False
+        if cond.type == kinds.UNARY_EXPRESSION:
+            op = cond.child_by_field_name(kinds.F_OPERATOR)
+            inner = cond.child_by_field_name(kinds.F_OPERAND)
+            if op is not None and self.b.pkg.text(op) == "!" and inner is not None:
+                cond, negated = unparen(inner), True
+        if cond.type != kinds.CALL_EXPRESSION:
+            return IDENTITY, IDENTITY
+        found = self.b.lock_call(cond)
+        if found is None or found[1] not in _TRY:
+            return IDENTITY, IDENTITY
+        lock, method = found
+        taken = Transfer.setting(lock, _TRY[method]) if lock is not None else IDENTITY
+        return (IDENTITY, taken) if negated else (taken, IDENTITY)
+
+    def _if_effect(self, node: Node) -> _Effect:
+        on_true, on_false = self._branches(node)
+        cons = self._eff(node.child_by_field_name(kinds.F_CONSEQUENCE))
+        alt_node = node.child_by_field_name(kinds.F_ALTERNATIVE)
+        alt = self._eff(alt_node) if alt_node is not None else _PLAIN
+        jumps: dict[tuple[str, str], Transfer] = {}
+        _merge_jumps(jumps, cons.jumps, on_true)
+        _merge_jumps(jumps, alt.jumps, on_false)
+        fall = meet_opt(on_true.then(cons.fall) if cons.fall is not None else None,
+                        on_false.then(alt.fall) if alt.fall is not None else None)
+        return _Effect(fall, jumps)
+
+    def _label(self, node: Node) -> str:
+        parent = node.parent
+        if parent is not None and parent.type == kinds.LABELED_STATEMENT:
+            label = next((c for c in parent.named_children if c.type == kinds.LABEL_NAME), None)
+            return self.b.pkg.text(label) if label is not None else ""
+        return ""
+
+    def _for_effect(self, node: Node) -> _Effect:
+        body = self._eff(node.child_by_field_name(kinds.F_BODY))
+        label = self._label(node)
+        own = {("break", ""), ("continue", ""), ("break", label), ("continue", label)} if label else \
+            {("break", ""), ("continue", "")}
+        back = meet_opt(body.fall, meet_opt(body.jumps.get(("continue", "")),
+                                            body.jumps.get(("continue", label)) if label else None))
+        head = IDENTITY
+        for _ in range(8):  # the lattice is tiny: a few rounds reach the fix point
+            nxt = IDENTITY.meet(head.then(back)) if back is not None else IDENTITY
+            if nxt == head:
+                break
+            head = nxt
+        self.heads[node.id] = head
+        breaks = meet_opt(body.jumps.get(("break", "")), body.jumps.get(("break", label)) if label else None)
+        body_node = node.child_by_field_name(kinds.F_BODY)
+        header = [c for c in node.named_children if c != body_node and c.type != kinds.COMMENT]
+        bounded = bool(header) and not (header[0].type == kinds.FOR_CLAUSE
+                                        and header[0].child_by_field_name(kinds.F_CONDITION) is None)
+        fall = meet_opt(head if bounded else None, head.then(breaks) if breaks is not None else None)
+        jumps: dict[tuple[str, str], Transfer] = {}
+        _merge_jumps(jumps, {k: v for k, v in body.jumps.items() if k not in own}, head)
+        return _Effect(fall, jumps)
+
+    def _switch_effect(self, node: Node) -> _Effect:
+        label = self._label(node)
+        fall: Transfer | None = None
+        jumps: dict[tuple[str, str], Transfer] = {}
+        cases = self._children(node)
+        for case in cases:
+            eff = self._eff(case)
+            fall = meet_opt(fall, eff.fall)
+            fall = meet_opt(fall, eff.jumps.get(("break", "")))
+            if label:
+                fall = meet_opt(fall, eff.jumps.get(("break", label)))
+            _merge_jumps(jumps, {k: v for k, v in eff.jumps.items()
+                                 if k != ("break", "") and (not label or k != ("break", label))}, IDENTITY)
+        if node.type in _SWITCHES and not any(c.type == kinds.DEFAULT_CASE for c in cases):
+            fall = meet_opt(fall, IDENTITY)  # no case matched
+        return _Effect(fall, jumps)
+
+    # -- phase 2 -----------------------------------------------------------------------------
+    def _entries(self) -> None:
+        assert self.body is not None
+        stack: list[tuple[Node, Transfer | None]] = [(self.body, IDENTITY)]
+        while stack:
+            node, entry = stack.pop()
+            self.entries[node.id] = entry
+            t = node.type
+            if t == kinds.STATEMENT_LIST:
+                cur = entry
+                for stmt in self._children(node):
+                    stack.append((stmt, cur))
+                    if cur is not None:
+                        fall = self._eff(stmt).fall
+                        cur = cur.then(fall) if fall is not None else None
+            elif t == kinds.IF_STATEMENT:
+                on_true, on_false = self._branches(node)
+                cons = node.child_by_field_name(kinds.F_CONSEQUENCE)
+                alt = node.child_by_field_name(kinds.F_ALTERNATIVE)
+                if cons is not None:
+                    stack.append((cons, entry.then(on_true) if entry is not None else None))
+                if alt is not None:
+                    stack.append((alt, entry.then(on_false) if entry is not None else None))
+            elif t == kinds.FOR_STATEMENT:
+                head = entry.then(self.heads.get(node.id, IDENTITY)) if entry is not None else None
+                self.entries[-node.id - 1] = head  # the loop head: condition and post statement
+                for c in self._children(node):
+                    stack.append((c, head))
+            else:
+                for c in self._children(node):
+                    stack.append((c, entry))
+
+    def point(self, node: Node) -> tuple[Transfer | None, bool]:
+        """(transfer from the body's entry to `node`, deferred?). None: unreachable or unknown."""
+        deferred = False
+        cur: Node | None = node
+        prev: Node | None = None
+        while cur is not None and cur != self.func:
+            if cur.type == kinds.DEFER_STATEMENT:
+                deferred = True
+            if cur.type == kinds.FOR_STATEMENT and prev is not None and prev.type != kinds.RANGE_CLAUSE \
+                    and prev != cur.child_by_field_name(kinds.F_BODY):
+                init = prev.child_by_field_name(kinds.F_INITIALIZER) if prev.type == kinds.FOR_CLAUSE else None
+                if init is None or not (init.start_byte <= node.start_byte < init.end_byte):
+                    return self.entries.get(-cur.id - 1), deferred  # condition, post statement: loop head
+            if cur.id in self.entries and cur.type not in (kinds.BLOCK, kinds.STATEMENT_LIST):
+                return self.entries[cur.id], deferred
+            prev, cur = cur, cur.parent
+        return None, deferred
+
+    def after_defers(self) -> Transfer | None:
+        """The body's effect once its deferred unlocks have run (what a caller sees)."""
+        if self.exit is None or self.body is None:
+            return self.exit
+        return self._release_deferred(self.exit, -1)
+
+    def _release_deferred(self, out: Transfer, after: int) -> Transfer:
+        assert self.body is not None
+        from golinter.parse import walk_named
+        for node in walk_named(self.body, skip=frozenset({kinds.FUNC_LITERAL})):
+            if node.type == kinds.DEFER_STATEMENT and node.start_byte > after:
+                call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
+                found = self.b.lock_call(call) if call is not None else None
+                if found is not None and found[0] is not None and found[1] in _RELEASE:
+                    out = out.then(Transfer.setting(found[0], FREE))
+        return out
+
+    def deferred_exit(self, defer_stmt: Node) -> Transfer | None:
+        """The locks when a deferred call runs: the state at return, after the unlocks deferred
+        later (defers run last-in first-out)."""
+        if self.exit is None:
+            return None
+        return self._release_deferred(self.exit, defer_stmt.start_byte)
+
+
+class _UnitBuilder:
+    """Builds one unit's Summary: its own body and the bodies of the literals that run as part of it."""
+
+    def __init__(self, pkg: Package, provider: Locksets, unit: Node) -> None:
+        self.pkg = pkg
+        self.provider = provider
+        self.unit = unit
+        self.unit_site = site_of(pkg, unit)
+        self.lock_names: dict[StorageKey, str] = {}
+        self.copied: set[Site] = set()
+        self.accesses: list[MapAccess] = []
+        self.calls: list[Call] = []
+        self.param_calls: dict[int, Transfer] = {}
+        self._param_index = self._params()
+
+    # -- helpers the flow uses --------------------------------------------------------------------
+    def lock_call(self, call: Node) -> tuple[StorageKey | None, str] | None:
+        found = _lock_call(self.pkg, call)
+        if found is not None:
+            fn = call.child_by_field_name(kinds.F_FUNCTION)
+            operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None else None
+            if found[0] is None:
+                self.copied.add(site_of(self.pkg, call))
+            elif operand is not None:
+                self.lock_names.setdefault(found[0], self._lock_text(found[0], operand))
+        return found
+
+    def _lock_text(self, lock: StorageKey, operand: Node) -> str:
+        text = self.pkg.text(operand)
+        if lock.path and lock.path[-1] in _LOCK_TYPES and not text.endswith(lock.path[-1]):
+            return f"{text}.{lock.path[-1]}"  # s.Lock() on an embedded sync.Mutex: s.Mutex
+        return text
+
+    def exit_kind(self, call: Node) -> str:
+        """"exit" (os.Exit, log.Fatal: no defers), "panic" (panic, t.Fatal, Goexit: defers run), ""."""
+        pkg = self.pkg
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        if fn is None:
+            return ""
+        fn = unparen(fn)
+        if fn.type == kinds.IDENTIFIER:
+            return "panic" if pkg.scopes.is_builtin(fn, "panic") else ""
+        if fn.type != kinds.SELECTOR_EXPRESSION:
+            return ""
+        q = pkg.types.qualified(fn)
+        if q is not None:
+            return "exit" if q in _EXIT_FUNCS else "panic" if q in _PANIC_FUNCS else ""
+        name_node = fn.child_by_field_name(kinds.F_FIELD)
+        operand = fn.child_by_field_name(kinds.F_OPERAND)
+        if name_node is None or operand is None:
+            return ""
+        name = pkg.text(name_node)
+        recv = pkg.types.deref(pkg.types.type_of(operand))
+        if isinstance(recv, Named) and recv.pkg == "testing" and recv.name in _TESTING_TYPES \
+                and name in _TESTING_EXITS:
+            return "panic"
+        if isinstance(recv, Named) and recv.pkg == "log" and recv.name == "Logger" and name in _LOGGER_EXITS:
+            return "exit" if name.startswith("Fatal") else "panic"
+        return ""
+
+    def call_transfer(self, call: Node) -> Transfer:
+        """The lock effect of a call statement: a lock method, or a same-package helper's body."""
+        found = self.lock_call(call)
+        if found is not None:
+            lock, method = found
+            if lock is None or method in _TRY:
+                return IDENTITY
+            return Transfer.setting(lock, _ACQUIRE.get(method, FREE))
+        callee = self.pkg.types.callee_decl(call)
+        if callee is None or callee == self.unit:
+            return IDENTITY
+        summary = self.provider.summary(callee)
+        if summary.exit is None:
+            return IDENTITY
+        shared = [(k, img) for k, img in summary.exit.locks if k.root.startswith(("type:", "pkg:"))]
+        if summary.exit.base >= 0:
+            return UNKNOWN_TRANSFER
+        return Transfer.make(shared)
+
+    # -- building ------------------------------------------------------------------------------------
+    def build(self) -> Summary:
+        from golinter.parse import walk_named
+        flows: list[tuple[Node, Transfer]] = [(self.unit, IDENTITY)]
+        top_exit: Transfer | None = None
+        unsupported = False
+        inline: list[Site] = []
+        while flows:
+            func, entry = flows.pop()
+            flow = _Flow(self, func)
+            if flow.has_goto:
+                unsupported = True
+                break
+            if func == self.unit:
+                top_exit = flow.after_defers()
+            if flow.body is None:
+                continue
+            for node in walk_named(flow.body, skip=frozenset({kinds.FUNC_LITERAL})):
+                t = node.type
+                if t == kinds.FUNC_LITERAL:
+                    lit_entry = self._literal_entry(node, flow, entry)
+                    if lit_entry is not None:
+                        flows.append((node, lit_entry))
+                        inline.append(site_of(self.pkg, node))
+                elif t in _ACCESS_KINDS:
+                    self._access(node, flow, entry)
+        if unsupported:
+            return Summary(self.unit_site, exit=UNKNOWN_TRANSFER, unsupported=True)
+        names = tuple(sorted(self.lock_names.items(), key=lambda kv: _key_order(kv[0])))
+        return Summary(self.unit_site, tuple(self.accesses), tuple(self.calls), top_exit,
+                       tuple(sorted(self.param_calls.items())), names, tuple(sorted(self.copied)),
+                       tuple(sorted(inline)))
+
+    def _at(self, node: Node, flow: _Flow, entry: Transfer) -> tuple[Transfer | None, bool]:
+        point, deferred = flow.point(node)
+        if point is None:
+            return None, deferred
+        if deferred:
+            stmt = node
+            while stmt.type != kinds.DEFER_STATEMENT and stmt.parent is not None:
+                stmt = stmt.parent
+            point = flow.deferred_exit(stmt)
+            if point is None:
+                return None, deferred
+        return entry.then(point), deferred
+
+    def _literal_entry(self, lit: Node, flow: _Flow, entry: Transfer) -> Transfer | None:
+        """The transfer at the start of a literal that runs as part of this unit, else None."""
+        parent = lit.parent
+        while parent is not None and parent.type == kinds.PARENTHESIZED_EXPRESSION:
+            parent = parent.parent
+        if parent is None:
+            return None
+        if parent.type == kinds.CALL_EXPRESSION and unparen(parent.child_by_field_name(kinds.F_FUNCTION) or lit) == lit:
+            grand = parent.parent
+            if grand is not None and grand.type == kinds.GO_STATEMENT:
+                return None  # a goroutine: its own unit
+            at, _deferred = self._at(parent, flow, entry)
+            return at  # immediately invoked, or deferred (at exit)
+        if parent.type != kinds.ARGUMENT_LIST or parent.parent is None:
+            return None
+        call = parent.parent
+        index = [c for c in parent.named_children if c.type != kinds.COMMENT].index(lit) \
+            if lit in parent.named_children else -1
+        how = self._callback(call, index)
+        if how is None:
+            return None
+        at, _deferred = self._at(call, flow, entry)
+        if at is None:
+            return None
+        return at.then(how)
+
+    def _callback(self, call: Node, index: int) -> Transfer | None:
+        """How a func argument at `index` runs: synchronously under the caller's locks (IDENTITY),
+        under a helper's locks, under a Once (opaque), or not known (None)."""
+        pkg = self.pkg
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        if fn is None:
+            return None
+        fn = unparen(fn)
+        q = pkg.types.qualified(fn) if fn.type == kinds.SELECTOR_EXPRESSION else None
+        if q is not None:
+            return IDENTITY if _SYNC_FUNCS.get(q) == index else None
+        if fn.type == kinds.SELECTOR_EXPRESSION:
+            operand = fn.child_by_field_name(kinds.F_OPERAND)
+            name_node = fn.child_by_field_name(kinds.F_FIELD)
+            if operand is not None and name_node is not None:
+                recv = pkg.types.deref(pkg.types.type_of(operand))
+                name = pkg.text(name_node)
+                if isinstance(recv, Named) and recv.pkg:
+                    if recv.pkg == "sync" and recv.name == "Once" and name == "Do":
+                        key = pkg.storage.key(operand)
+                        once = StorageKey(OPAQUE + "once:" + (key.root + ".".join(key.path) if key else pkg.text(operand)))
+                        return Transfer.setting(once, HELD)
+                    if _SYNC_METHODS.get((recv.pkg, recv.name, name)) == index:
+                        return IDENTITY
+                    return None
+        callee = pkg.types.callee_decl(call)
+        if callee is None:
+            return None
+        summary = self.provider.summary(callee)
+        for i, t in summary.param_calls:
+            if i == index:
+                return Transfer.make([(k, img) for k, img in t.locks if k.root.startswith(("type:", "pkg:"))],
+                                     t.base)
+        return None
+
+    # -- roots ---------------------------------------------------------------------------------------
+    def _params(self) -> dict[int, int]:
+        """Declaring identifier offset -> parameter index (receiver: -1) of the unit."""
+        out: dict[int, int] = {}
+        recv = self.unit.child_by_field_name(kinds.F_RECEIVER)
+        for decl in (recv.named_children if recv is not None else []):
+            for n in decl.children_by_field_name(kinds.F_NAME):
+                out[n.start_byte] = -1
+        plist = self.unit.child_by_field_name(kinds.F_PARAMETERS)
+        i = 0
+        for decl in (plist.named_children if plist is not None else []):
+            if decl.type not in (kinds.PARAMETER_DECLARATION, kinds.VARIADIC_PARAMETER_DECLARATION):
+                continue
+            names = decl.children_by_field_name(kinds.F_NAME)
+            for n in names:
+                out[n.start_byte] = i
+                i += 1
+            if not names:
+                i += 1
+        return out
+
+    def root(self, expr: Node) -> Root:
+        """The root of an expression's storage seen from this unit (following `m := s.items`
+        copies and range variables to what they come from)."""
+        pkg = self.pkg
+        node = unparen(expr)
+        for _ in range(12):
+            t = node.type
+            if t in (kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION, kinds.SLICE_EXPRESSION):
+                inner = node.child_by_field_name(kinds.F_OPERAND)
+                if inner is None:
+                    return NO_ROOT
+                if t == kinds.SELECTOR_EXPRESSION and pkg.types.import_path_of(inner) is not None:
+                    return NO_ROOT  # pkg.Var of another package
+                node = unparen(inner)
+                continue
+            if t == kinds.UNARY_EXPRESSION:
+                inner = node.child_by_field_name(kinds.F_OPERAND)
+                op = node.child_by_field_name(kinds.F_OPERATOR)
+                if inner is None or op is None or pkg.text(op) not in ("*", "&"):
+                    return NO_ROOT
+                node = unparen(inner)
+                continue
+            if t != kinds.IDENTIFIER:
+                return NO_ROOT
+            obj = pkg.scopes.resolve(node)
+            if obj is None or obj.kind is not ObjKind.VAR or obj.ident is None:
+                return NO_ROOT
+            if obj.package_level:
+                return Root(PKG)
+            decl = obj.ident.start_byte
+            f = pkg.file_of(node)
+            inside = f.path == self.unit_site.path and self.unit.start_byte <= decl < self.unit.end_byte
+            if not inside:
+                return Root(OUTER, decl=decl)
+            if decl in self._param_index:
+                index = self._param_index[decl]
+                return Root(RECV, decl=decl) if index < 0 else Root(PARAM, index, decl)
+            source = self._copied_from(obj.value, obj.value_count, node)
+            if source is None:
+                return Root(LOCAL, decl=decl)
+            node = source
+        return NO_ROOT
+
+    def _copied_from(self, value: Node | None, count: int, ident: Node) -> Node | None:
+        """`m := s.items` (storage follows the copy) or `for _, v := range s.items`: the source."""
+        if value is None:
+            return None
+        if value.type == kinds.RANGE_CLAUSE:
+            right = value.child_by_field_name(kinds.F_RIGHT)
+            return unparen(right) if right is not None else None
+        if count != 1:
+            return None
+        key = self.pkg.storage.key(ident)
+        obj = self.pkg.scopes.resolve(ident)
+        if key is None or obj is None or obj.ident is None:
+            return None
+        own = f"local:{self.pkg.file_of(ident).path}:{obj.ident.start_byte}"
+        return unparen(value) if key.root != own else None
+
+    def operand(self, expr: Node) -> Operand:
+        return Operand(self.root(expr), self.pkg.storage.key(expr))
+
+    # -- accesses ------------------------------------------------------------------------------------
+    def _record(self, map_expr: Node, site: Node, write: bool, flow: _Flow, entry: Transfer,
+                returned: bool = False) -> None:
+        key = self.pkg.storage.key(map_expr)
+        if key is None:
+            return
+        at, deferred = self._at(site, flow, entry)
+        if at is None:
+            return
+        self.accesses.append(MapAccess(key, write, site_of(self.pkg, site), site_of(self.pkg, map_expr),
+                                       self.root(map_expr), at, _through_slice(self.pkg, map_expr),
+                                       returned, deferred))
+
+    def _is_map(self, expr: Node) -> bool:
+        return self.pkg.types.expr_map(expr) is not None
+
+    def _access(self, node: Node, flow: _Flow, entry: Transfer) -> None:
+        t = node.type
+        if t == kinds.INDEX_EXPRESSION:
+            operand = node.child_by_field_name(kinds.F_OPERAND)
+            if operand is not None and self._is_map(operand):
+                self._record(unparen(operand), node, _is_assigned(node), flow, entry)
+        elif t == kinds.RANGE_CLAUSE:
+            right = node.child_by_field_name(kinds.F_RIGHT)
+            if right is not None and self._is_map(right):
+                self._record(unparen(right), right, False, flow, entry)
+        elif t == kinds.RETURN_STATEMENT:
+            for expr in _values(node):
+                e = unparen(expr)
+                if e.type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION) and self._is_map(e):
+                    self._record(e, e, False, flow, entry, returned=True)
+        elif t == kinds.CALL_EXPRESSION:
+            self._call(node, flow, entry)
+
+    def _call(self, call: Node, flow: _Flow, entry: Transfer) -> None:
+        pkg = self.pkg
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
+        if fn is None:
+            return
+        fn = unparen(fn)
+        args = [unparen(a) for a in (args_node.named_children if args_node is not None else [])
+                if a.type != kinds.COMMENT]
+        if fn.type == kinds.IDENTIFIER and self._param_call(fn, call, flow, entry):
+            return
+        if fn.type == kinds.IDENTIFIER and pkg.scopes.resolve(fn) is not None \
+                and pkg.scopes.is_builtin(fn, pkg.text(fn)):
+            name = pkg.text(fn)
+            if name in ("delete", "clear") and args and self._is_map(args[0]):
+                self._record(args[0], call, True, flow, entry)
+            elif name == "len" and args and self._is_map(args[0]):
+                self._record(args[0], call, False, flow, entry)
+            return
+        if fn.type == kinds.SELECTOR_EXPRESSION:
+            q = pkg.types.qualified(fn)
+            if q is not None:
+                self._std_call(q, call, args, flow, entry)
+                return
+            if self._map_method(fn, call, flow, entry):
+                return
+        if call.parent is not None and call.parent.type == kinds.GO_STATEMENT:
+            return  # a spawn, not a call
+        callee = pkg.types.callee_decl(call)
+        if callee is None or callee.type not in kinds.TOP_FUNCTION_KINDS:
+            return
+        at, deferred = self._at(call, flow, entry)
+        if at is None:
+            return
+        recv = None
+        if fn.type == kinds.SELECTOR_EXPRESSION and callee.type == kinds.METHOD_DECLARATION:
+            operand = fn.child_by_field_name(kinds.F_OPERAND)
+            recv = self.operand(unparen(operand)) if operand is not None else None
+        self.calls.append(Call(site_of(pkg, callee), site_of(pkg, call), at, recv,
+                               tuple(self.operand(a) for a in args), deferred))
+
+    def _std_call(self, q: tuple[str, str], call: Node, args: list[Node], flow: _Flow, entry: Transfer) -> None:
+        spec = _MAP_FUNCS.get(q)
+        if spec is not None:
+            writes, reads = spec
+            for i in writes:
+                if i < len(args) and self._is_map(args[i]):
+                    self._record(args[i], call, True, flow, entry)
+            for i in reads:
+                if i < len(args) and self._is_map(args[i]):
+                    self._record(args[i], call, False, flow, entry)
+            return
+        if q in _UNMARSHAL_FUNCS and len(args) == 2:
+            target = _address_of(self.pkg, args[1])
+            if target is not None and self._is_map(target):
+                self._record(target, call, True, flow, entry)
+            return
+        if q[0] in _READER_PACKAGES:
+            for a in args:
+                if a.type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION) and self._is_map(a):
+                    self._record(a, call, False, flow, entry)
+
+    def _map_method(self, fn: Node, call: Node, flow: _Flow, entry: Transfer) -> bool:
+        """`h.Set(k, v)` on an http.Header or url.Values; `json.NewDecoder(r).Decode(&m)`."""
+        pkg = self.pkg
+        operand = fn.child_by_field_name(kinds.F_OPERAND)
+        name_node = fn.child_by_field_name(kinds.F_FIELD)
+        if operand is None or name_node is None:
+            return False
+        operand = unparen(operand)
+        name = pkg.text(name_node)
+        t = pkg.types.type_of(operand)
+        if isinstance(t, Named) and t.pkg:
+            methods = _MAP_TYPE_METHODS.get((t.pkg, t.name))
+            if methods is not None:
+                if name in methods[0] or name in methods[1]:
+                    self._record(operand, call, name in methods[0], flow, entry)
+                return True
+        if name == "Decode" and operand.type == kinds.CALL_EXPRESSION:
+            inner = operand.child_by_field_name(kinds.F_FUNCTION)
+            if inner is not None and pkg.types.qualified(inner) == ("encoding/json", "NewDecoder"):
+                args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
+                args = [a for a in (args_node.named_children if args_node is not None else [])
+                        if a.type != kinds.COMMENT]
+                target = _address_of(pkg, args[0]) if len(args) == 1 else None
+                if target is not None and self._is_map(target):
+                    self._record(target, call, True, flow, entry)
+                return True
+        return False
+
+    def _param_call(self, fn: Node, call: Node, flow: _Flow, entry: Transfer) -> bool:
+        """`fn()` where fn is a func parameter of the unit: remember the locks at that call
+        (`func (s *Store) withLock(fn func()) { s.mu.Lock(); defer s.mu.Unlock(); fn() }`)."""
+        obj = self.pkg.scopes.resolve(fn)
+        if obj is None or obj.ident is None or obj.kind is not ObjKind.VAR or obj.file is None \
+                or obj.file.path != self.unit_site.path:
+            return False
+        index = self._param_index.get(obj.ident.start_byte, -1)
+        if index < 0 or not (self.unit.start_byte <= obj.ident.start_byte < self.unit.end_byte):
+            return False
+        at, _deferred = self._at(call, flow, entry)
+        if at is not None:
+            self.param_calls[index] = at.meet(self.param_calls[index]) if index in self.param_calls else at
+        return True
+
+
+_ACCESS_KINDS = frozenset({kinds.INDEX_EXPRESSION, kinds.RANGE_CLAUSE, kinds.RETURN_STATEMENT,
+                           kinds.CALL_EXPRESSION})
+
+
+def _values(ret: Node) -> list[Node]:
+    out: list[Node] = []
+    for c in ret.named_children:
+        if c.type == kinds.EXPRESSION_LIST:
+            out += [e for e in c.named_children if e.type != kinds.COMMENT]
+        elif c.type != kinds.COMMENT:
+            out.append(c)
+    return out
+
+
+def _is_assigned(index: Node) -> bool:
+    """`m[k] = v`, `m[k] += v`, `m[k]++`: the index expression is an assignment target."""
+    parent = index.parent
+    while parent is not None and parent.type == kinds.PARENTHESIZED_EXPRESSION:
+        index, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT):
+        return True
+    if parent.type == kinds.EXPRESSION_LIST:
+        stmt = parent.parent
+        return stmt is not None and stmt.type == kinds.ASSIGNMENT_STATEMENT \
+            and stmt.child_by_field_name(kinds.F_LEFT) == parent
+    return False
+
+
+def _address_of(pkg: Package, arg: Node) -> Node | None:
+    """`&m` -> m."""
+    arg = unparen(arg)
+    if arg.type != kinds.UNARY_EXPRESSION:
+        return None
+    op = arg.child_by_field_name(kinds.F_OPERATOR)
+    inner = arg.child_by_field_name(kinds.F_OPERAND)
+    if op is None or inner is None or pkg.text(op) != "&":
+        return None
+    return unparen(inner)
+
+
+def _through_slice(pkg: Package, expr: Node) -> bool:
+    """`shards[i]`, `s.workers[i].seen`: the map is an element (or inside one) of a slice/array."""
+    node = unparen(expr)
+    types = pkg.types
+    for _ in range(12):
+        t = node.type
+        if t == kinds.INDEX_EXPRESSION:
+            inner = node.child_by_field_name(kinds.F_OPERAND)
+            if inner is None:
+                return False
+            u = types.underlying(types.type_of(inner))
+            if isinstance(u, Pointer):
+                u = types.underlying(u.elem)
+            if isinstance(u, (Slice, Array)) or not isinstance(u, Map):
+                return True
+            node = unparen(inner)
+        elif t == kinds.SELECTOR_EXPRESSION:
+            inner = node.child_by_field_name(kinds.F_OPERAND)
+            if inner is None:
+                return False
+            node = unparen(inner)
+        elif t == kinds.UNARY_EXPRESSION:
+            inner = node.child_by_field_name(kinds.F_OPERAND)
+            if inner is None:
+                return False
+            node = unparen(inner)
+        else:
+            return False
+    return False
+
+
+def type_is_lock(t: Type) -> bool:
+    """sync.Mutex / sync.RWMutex (or a look-alike named Mutex/RWMutex from another package), by value
+    or pointer."""
+    if isinstance(t, Pointer):
+        t = t.elem
+    return isinstance(t, Named) and bool(t.pkg) and t.name in _LOCK_TYPES
