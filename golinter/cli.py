@@ -42,16 +42,51 @@ def _parse_go_version(value: str | None, option: str) -> tuple[int, int] | None:
     return int(parts[0]), int(parts[1])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _PipeClosed(Exception):
+    """stdout was closed by its reader (`| head`); carried past click, which would exit 1."""
+
+
+class _Interrupted(Exception):
+    """Ctrl-C; carried past click, which would print a blank line and raise Abort."""
+
+
+class _Group(click.Group):
+    """A group whose commands' broken pipes and Ctrl-C reach `main` untouched.
+
+    click's `Command.main` turns an EPIPE OSError into `sys.exit(1)` even with
+    standalone_mode=False, and KeyboardInterrupt into Abort after echoing a newline.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise _PipeClosed() from exc
+        except KeyboardInterrupt as exc:
+            raise _Interrupted() from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", message="%(version)s", prog_name="golinter")
 def cli() -> None:
     """Find Go map patterns that bloat memory or crash under concurrency."""
 
 
-# click's version_option prints only our version; replace its message lazily with the full text.
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`--version`: golinter, tree-sitter and tree-sitter-go versions (computed only when asked)."""
+    if not value or ctx.resilient_parsing:
+        return
+    try:
+        click.echo(_version_text())
+    except BrokenPipeError as exc:  # raised while parsing options, outside _Group.invoke
+        raise _PipeClosed() from exc
+    ctx.exit()
+
+
+# click's version_option prints only our version; replace its callback with the full text.
 for _param in cli.params:
     if isinstance(_param, click.Option) and _param.name == "version":
-        _param.callback = lambda ctx, _p, value: (click.echo(_version_text()), ctx.exit()) if value else None  # type: ignore[func-returns-value]
+        _param.callback = _print_version
 
 
 @cli.command()
@@ -63,7 +98,7 @@ for _param in cli.params:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: nearest .golinter.toml).")
 @click.option("--go-version", help="Language version override, e.g. 1.22.")
 @click.option("--runtime-go", help="Go release that builds the binary (map layout), e.g. 1.23.")
-@click.option("--srcroot", type=click.Path(file_okay=False), help="SARIF %SRCROOT% (default: git top level).")
+@click.option("--srcroot", type=click.Path(exists=True, file_okay=False), help="SARIF %SRCROOT% (default: git top level).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: usable cores; 1 = in-process).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), envvar="GOLINTER_CACHE_DIR")
@@ -168,21 +203,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args=list(argv) if argv is not None else None, prog_name="golinter", standalone_mode=False)
     except click.exceptions.Exit as exc:
         _exit(exc.exit_code)
-    except click.exceptions.Abort:
-        _exit(EXIT_INTERRUPTED)
+    except (click.exceptions.Abort, _Interrupted, KeyboardInterrupt):
+        _interrupted()
     except click.ClickException as exc:  # usage errors, bad paths, click's FileError
         exc.show()
         _exit(EXIT_ERROR)
     except GolinterError as exc:
         click.echo(f"golinter: error: {exc}", err=True)
         _exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        click.echo("golinter: interrupted", err=True)
-        _exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
+    except (_PipeClosed, BrokenPipeError):
         _silence_stdout()
         _exit(EXIT_CLEAN)
     _exit(EXIT_CLEAN)
+
+
+def _interrupted() -> None:
+    try:
+        click.echo("golinter: interrupted", err=True)
+    except OSError:
+        pass  # stderr gone too: the exit status still says what happened
+    _exit(EXIT_INTERRUPTED)
 
 
 def _silence_stdout() -> None:
