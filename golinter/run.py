@@ -169,7 +169,7 @@ def _exit_status(req: CheckRequest, findings: Sequence[Finding], notifications: 
         return EXIT_CLEAN
     threshold = {"note": 0, "warning": 1, "error": 2}[req.fail_on]
     failing = [f for f in findings if not f.suppressed and f.level.rank >= threshold]
-    unused = [n for n in notifications if n.reason == "unused-ignore"]
+    unused = [n for n in notifications if n.reason == "unused-ignore" and n.level.rank >= threshold]
     return EXIT_FINDINGS if failing or unused else EXIT_CLEAN
 
 
