@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD
 from golinter.model.locksets import HELD, READ
+from golinter.model.package import enclosing_function
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -51,11 +53,13 @@ class _Race:
     target: Access
     partner: Access
 
-    def rank(self, analysis: Analysis) -> tuple[int, int, int, int]:
-        """Prefer a partner in another context, holding a lock, earliest in the file."""
+    def rank(self) -> tuple[int, int, int, int, int]:
+        """Prefer a partner in another context, holding a lock, then the access itself in another
+        instance, then the earliest in the file."""
         other = 0 if self.partner.context != self.target.context else 1
         guarded = 0 if self.partner.lockset.any_held() else 1
-        return (other, guarded, self.partner.site.start, self.partner.context)
+        itself = 0 if self.partner.site == self.target.site else 1
+        return (other, guarded, itself, self.partner.site.start, self.partner.context)
 
 
 def run(pkg: Package) -> Iterator[Finding]:
@@ -67,7 +71,7 @@ def run(pkg: Package) -> Iterator[Finding]:
     for race in _races(analysis):
         site = race.target.site
         where = (site.path, site.start, site.end)
-        if where not in best or race.rank(analysis) < best[where].rank(analysis):
+        if where not in best or race.rank() < best[where].rank():
             best[where] = race
     for where in sorted(best):
         yield _finding(pkg, analysis, best[where])
@@ -162,7 +166,27 @@ def _finding(pkg: Package, analysis: Analysis, race: _Race) -> Finding:
         origin = _origin_note(c)
         if origin and all(conc.node_at(c.origin) != n for n, _ in related):
             related.append((conc.node_at(c.origin), origin))
-    return pkg.finding(RULE, node, _message(pkg, race, ctx, pctx, name, lock), related)
+    message = _message(pkg, race, ctx, pctx, name, lock)
+    copied = _copied_lock(pkg, node)
+    if copied is not None:
+        func, call = copied
+        message += f" ({func} has a value receiver: its {lock or 'lock'} is a copy)"
+        related.append((call, "locks a copy"))
+    return pkg.finding(RULE, node, message, related)
+
+
+def _copied_lock(pkg: Package, node: Node) -> tuple[str, Node] | None:
+    """`func (s Stats) Count() { s.mu.Lock() ...`: the method that locks a copy, and the call."""
+    func = enclosing_function(node)
+    while func is not None and func.type not in kinds.TOP_FUNCTION_KINDS:
+        func = enclosing_function(func)
+    if func is None:
+        return None
+    copied = pkg.locks.summary(func).copied_locks
+    name = func.child_by_field_name("name")
+    if not copied or name is None:
+        return None
+    return pkg.text(name), pkg.concurrency.node_at(copied[0])
 
 
 def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, lock: str) -> str:
@@ -184,9 +208,11 @@ def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, 
         if ctx.kind == HANDLER:
             return f"map {name} is written by concurrent requests to {_who(pkg, ctx)} {without}"
         return f"map {name} is written by concurrent calls of {ctx.name} {without}"
-    if ctx.index == pctx.index:
-        return f"map {name} is {verb} here while concurrent {_instances(pkg, ctx)} {pverb[:-1]} it {without}"
-    return f"map {name} is {verb} here while {_who(pkg, pctx)} {pverb} it {without}"
+    who = f"concurrent {_instances(pkg, ctx)}" if ctx.index == pctx.index else _who(pkg, pctx)
+    pverb = pverb[:-1] if ctx.index == pctx.index else pverb
+    if lock and _guarded(p) and not _guarded(t):
+        return f"map {name} is {verb} here without {lock} while {who} {pverb} it"
+    return f"map {name} is {verb} here while {who} {pverb} it {without}"
 
 
 def _instances(pkg: Package, ctx: Context) -> str:
@@ -228,8 +254,8 @@ def _partner_note(pkg: Package, p: Access) -> str:
 def _origin_note(ctx: Context) -> str:
     if ctx.kind == GOROUTINE:
         return "goroutine started here" if ctx.name == "the goroutine" else f"{ctx.name[len('the func run by '):]} starts it here"
-    if ctx.kind == HANDLER and ctx.name == "the handler":
-        return "handler registered here"
+    if ctx.kind == HANDLER and ctx.registered:
+        return "handler registered here" if ctx.name == "the handler" else f"{ctx.name} registered here"
     return ""
 
 

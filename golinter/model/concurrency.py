@@ -95,6 +95,7 @@ class Context:
     spawn: int = -1
     in_loop: bool = False
     partners: frozenset[int] = frozenset()
+    registered: bool = False  # HANDLER: `origin` is the call that registers it
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,7 @@ class _Builder:
         self.handler_lits: dict[int, Node] = {}
         self.decls: dict[Site, Node] = {}
         self.async_lits: set[int] = set()
+        self.registrations: dict[Site, Site] = {}  # handler declaration -> first call it is passed to
 
     # -- entry -----------------------------------------------------------------------------------
     def build(self) -> Analysis:
@@ -216,6 +218,7 @@ class _Builder:
             for node in caps.get("call", []):
                 if not f.in_broken(node):
                     self._spawner_call(node)
+                    self._note_registration(node)
             lits += [n for n in caps.get("lit", []) if not f.in_broken(n)]
         for lit in lits:
             if not self.pkg.file_of(lit).is_test and self._is_handler(lit):
@@ -305,7 +308,7 @@ class _Builder:
             return -1, ""
         index = _SPAWN_METHODS.get((recv.pkg, recv.name, name))
         if index is not None:
-            return index, f"{recv.name}.{name}"
+            return index, f"{recv.pkg.rsplit('/', 1)[-1]}.{recv.name}.{name}"
         for extra in self.spawners:
             parts = extra.split(".")
             if len(parts) == 3 and parts[1:] == [recv.name, name] and recv.pkg.rsplit("/", 1)[-1] == parts[0]:
@@ -373,7 +376,7 @@ class _Builder:
         spawn.join = self._join(spawn)
         joined_in_loop = loop is not None and spawn.join is not None \
             and loop.start_byte <= spawn.join.start_byte < loop.end_byte
-        if spawn.how == "RunParallel":
+        if spawn.how == "testing.B.RunParallel":
             spawn.multi = True
             spawn.boundary = (spawn.unit.start_byte, spawn.unit.end_byte)
         elif loop is not None and not joined_in_loop:
@@ -440,8 +443,8 @@ class _Builder:
         if spawn.site.type == kinds.CALL_EXPRESSION:  # g.Go(f), wg.Go(f): g.Wait() joins
             fn = spawn.site.child_by_field_name(kinds.F_FUNCTION)
             operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None else None
-            key = pkg.storage.key(operand) if operand is not None and spawn.how != "RunParallel" else None
-            if key is not None and spawn.how in ("Group.Go", "Group.TryGo", "WaitGroup.Go"):
+            key = pkg.storage.key(operand) if operand is not None else None
+            if key is not None and spawn.how in ("errgroup.Group.Go", "errgroup.Group.TryGo", "sync.WaitGroup.Go"):
                 waits.add(key)
             return waits, chans
         body = spawn.unit.child_by_field_name(kinds.F_BODY)
@@ -589,9 +592,12 @@ class _Builder:
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)
             name = pkg.text(name_node) if name_node is not None else "handler"
-            units.append((decl, site_of(pkg, name_node) if name_node is not None else site, name))
+            origin = self.registrations.get(site, site_of(pkg, name_node) if name_node is not None else site)
+            units.append((decl, origin, name))
         for unit, origin, name in units:
-            ctx = Context(len(self.out.contexts), HANDLER, name, site_of(pkg, unit), origin, True, True)
+            registered = not site_of(pkg, unit).contains(origin)
+            ctx = Context(len(self.out.contexts), HANDLER, name, site_of(pkg, unit), origin, True, True,
+                          registered=registered)
             self.out.contexts.append(ctx)
             self._collect(ctx, unit, EMPTY, _Level(_handler_class, lambda r, k: k))
 
@@ -708,6 +714,26 @@ class _Builder:
         if parent is not None and parent.type == kinds.ARGUMENT_LIST and parent.parent is not None:
             return site_of(self.pkg, parent.parent)
         return site_of(self.pkg, lit)
+
+    def _note_registration(self, call: Node) -> None:
+        """`mux.HandleFunc("/x", s.handleX)`, `r.GET("/x", listItems)`: remember where a function or
+        method value is handed over."""
+        pkg = self.pkg
+        args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
+        for arg in (args_node.named_children if args_node is not None else []):
+            arg = unparen(arg)
+            decl: Node | None = None
+            if arg.type == kinds.IDENTIFIER:
+                obj = pkg.scopes.resolve(arg)
+                if obj is not None and obj.kind is ObjKind.FUNC and obj.package_level:
+                    decl = obj.decl
+            elif arg.type == kinds.SELECTOR_EXPRESSION:
+                operand = arg.child_by_field_name(kinds.F_OPERAND)
+                name = arg.child_by_field_name(kinds.F_FIELD)
+                if operand is not None and name is not None and pkg.types.import_path_of(operand) is None:
+                    decl = pkg.types.method_decl(pkg.types.type_of(operand), pkg.text(name))
+            if decl is not None:
+                self.registrations.setdefault(site_of(pkg, decl), site_of(pkg, call))
 
     def _unit_name(self, unit: Node) -> str:
         name_node = unit.child_by_field_name(kinds.F_NAME) if unit.type in kinds.TOP_FUNCTION_KINDS else None

@@ -189,3 +189,10 @@ STD_METHODS.update({
     ("io", "ByteReader", "ReadByte"): (Basic("byte"), ERROR),
     ("net/http", "Request", "UserAgent"): (STRING,),
 })
+
+# GML003: errgroup.WithContext returns the group whose Go spawns and whose Wait joins.
+STD_FUNCS.update({
+    ("golang.org/x/sync/errgroup", "WithContext"): (
+        Pointer(Named("golang.org/x/sync/errgroup", "Group")), Named("context", "Context")),
+})
+STD_FUNC_TYPES.update({key: Func((), results) for key, results in STD_FUNCS.items() if key not in STD_FUNC_TYPES})
