@@ -6,17 +6,17 @@ types of converted operands and concatenations), constants (lengths of constant 
 derivation (conversions to string types, same-value comparison of keys), scopes (fmt).
 
 Flagged, inside a loop body of the same function:
-- `m[string(b)]++`, `m[string(b)] += n`, `m[string(b)] = append(m[string(b)], x)` and the set
-  insert `m[string(b)] = true` with b a []byte or []rune: the conversion allocates on every
-  write, even when the key exists (lookups `m[string(b)]` do not);
-- the same writes with a concatenated key `m[a+":"+b]` (a stored key always allocates), and
+- updates `m[string(b)]++`, `m[string(b)] += n`, `m[string(b)] = append(m[string(b)], x)` with
+  b a []byte or []rune (or a conversion to a named string type): the conversion allocates on
+  every write, even when the key exists (lookups `m[string(b)]` do not);
+- the same updates with a concatenated key `m[a+":"+b]` (a stored key always allocates), and
   concatenated lookups whose constant parts alone make the key longer than 32 bytes (shorter
   ones use the runtime's 32-byte stack buffer);
-- any use of a `fmt.Sprint`, `Sprintf` or `Sprintln` key: lookups, writes and `delete`.
+- `fmt.Sprint`, `Sprintf` and `Sprintln` keys in lookups, `delete` and updates.
 Not flagged: lookups and deletes with string(b); keys that are variables, fields, parameters
-or constants; plain inserts `m[string(b)] = v` of other values (the key usually has to be
-stored anyway); writes after the loop body already looked the same key up in the same map
-(the comma-ok-first fix); test files; the many-small-maps shape (see Known problems).
+or constants; inserts `m[k] = v` (a new key has to be stored anyway, and nothing says keys
+repeat); updates after the loop body already looked the same key up in the same map (the
+comma-ok-first fix); test files; the many-small-maps shape (see Known problems).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.derivation import Derivation
 from golinter.model.typelite import unparen
-from golinter.model.types import UNKNOWN, Basic, Slice
+from golinter.model.types import Basic, Slice
 from golinter.parse import walk_named
 
 if TYPE_CHECKING:
@@ -65,9 +65,10 @@ QUERY = """
 """
 
 KeyKind = Literal["convert", "concat", "format"]
-Use = Literal["update", "insert", "plain", "lookup"]
+Use = Literal["update", "insert", "lookup"]
 
 _FMT_FUNCS = frozenset({"Sprint", "Sprintf", "Sprintln"})
+_BARE_VERBS = frozenset({"%v", "%d", "%s"})  # formats that add nothing to the value
 _BYTE_OR_RUNE = frozenset({"byte", "uint8", "rune", "int32"})
 _STACK_BUFFER = 32  # runtime tmpBuf: non-escaping concatenations up to 32 bytes stay on the stack
 _STRUCT_KEY = "key {m} by a struct of the parts (map[struct{{a, b string}}]V), which does not allocate"
@@ -126,8 +127,8 @@ def _key_kind(pkg: Package, derivation: Derivation, key: Node) -> KeyKind | None
 
 
 def _use(pkg: Package, derivation: Derivation, index: Node) -> Use:
-    """update: `m[k]++`, `m[k] op= v`, `m[k] = f(m[k])`; insert: `m[k] = <constant>`, the set
-    insert; plain: any other `m[k] = v`; lookup: everything else (reads, comma-ok, delete)."""
+    """update: `m[k]++`, `m[k] op= v`, `m[k] = f(m[k])` (the key is expected to exist);
+    insert: any other `m[k] = v`; lookup: everything else (reads, comma-ok, delete)."""
     parent = index.parent
     if parent is None:
         return "lookup"
@@ -135,36 +136,22 @@ def _use(pkg: Package, derivation: Derivation, index: Node) -> Use:
         return "update"
     stmt = parent.parent
     if parent.type != kinds.EXPRESSION_LIST or stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT \
-            or stmt.child_by_field_name(kinds.F_LEFT) != parent or len(parent.named_children) != 1:
+            or stmt.child_by_field_name(kinds.F_LEFT) != parent:
         return "lookup"
     op = stmt.child_by_field_name(kinds.F_OPERATOR)
     if op is not None and pkg.text(op) != "=":
         return "update"
     right = stmt.child_by_field_name(kinds.F_RIGHT)
     values = right.named_children if right is not None else []
-    if len(values) != 1:
-        return "lookup"
-    if _rereads(derivation, values[0], index):
+    if len(parent.named_children) == 1 and len(values) == 1 and _rereads(derivation, values[0], index):
         return "update"
-    return "insert" if _is_constant(pkg, values[0]) else "plain"
+    return "insert"
 
 
 def _rereads(derivation: Derivation, value: Node, index: Node) -> bool:
     """`m[k] = append(m[k], x)`, `m[k] = m[k] + n`: the value reads the entry it replaces."""
     return any(n.type == kinds.INDEX_EXPRESSION and derivation.same_value(n, index)
                for n in walk_named(value))
-
-
-def _is_constant(pkg: Package, value: Node) -> bool:
-    """`true`, `1`, `"x"`, a named constant, `struct{}{}`: the set-insert shape."""
-    value = unparen(value)
-    if value.type in (kinds.TRUE, kinds.FALSE, kinds.INT_LITERAL, kinds.FLOAT_LITERAL, kinds.RUNE_LITERAL) \
-            or value.type in kinds.STRING_LITERAL_KINDS:
-        return True
-    if value.type == kinds.COMPOSITE_LITERAL:
-        body = value.child_by_field_name(kinds.F_BODY)
-        return body is not None and not body.named_children
-    return pkg.consts.value(value) is not UNKNOWN
 
 
 def _looked_up_before(derivation: Derivation, body: Node, index: Node) -> bool:
@@ -183,19 +170,15 @@ def _message(pkg: Package, kind: KeyKind, use: Use, hit: Match) -> str | None:
     index, key, map_node = hit["gml004.index"], hit["gml004.key"], hit["gml004.map"]
     m, k = pkg.text(map_node), pkg.text(key)
     if kind == "format":
-        return _format_message(pkg, key, m)
+        return _format_message(pkg, key, m) if use != "insert" else None
     if kind == "convert":
         if use == "update":
             return (f"{k} allocates a new string on every update of {m}, even when the key is already "
                     f"there; store pointer values in {m} and update through a lookup"
                     f"{_pointer_example(pkg, index)}, which does not allocate")
-        if use == "insert":
-            return (f"{k} allocates a new string on every insert into {m}, even when the key is already "
-                    f"there; look it up first (_, ok := {m}[{k}]), which does not allocate")
         return None
-    if use in ("update", "insert"):
-        into = "of" if use == "update" else "into"
-        return (f"{k} allocates a new string on every {use} {into} {m}, even when the key is already "
+    if use == "update":
+        return (f"{k} allocates a new string on every update of {m}, even when the key is already "
                 f"there; " + _STRUCT_KEY.format(m=m))
     if use == "lookup" and _constant_bytes(pkg, key) >= _STACK_BUFFER:
         return (f"{k} builds a key longer than {_STACK_BUFFER} bytes on every lookup in {m}, which "
@@ -219,16 +202,22 @@ def _pointer_example(pkg: Package, index: Node) -> str:
 
 
 def _format_message(pkg: Package, call: Node, m: str) -> str:
-    """`m[fmt.Sprintf("%s/%d", a, b)]`: struct key; `m[fmt.Sprint(id)]`: key by the value."""
+    """`m[fmt.Sprintf("%s/%d", a, b)]`: a struct key; `m[fmt.Sprint(id)]` or a lone `%d`: key by
+    the value itself; `m[fmt.Sprintf("user-%d", id)]`: key by id instead of its text."""
     fn = call.child_by_field_name(kinds.F_FUNCTION)
-    name = pkg.text(fn.child_by_field_name(kinds.F_FIELD) or fn) if fn is not None else "Sprint"
+    name_node = fn.child_by_field_name(kinds.F_FIELD) if fn is not None else None
+    name = pkg.text(name_node) if name_node is not None else "Sprint"
     args = call.child_by_field_name(kinds.F_ARGUMENTS)
     values = [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
-    if name == "Sprintf":
+    bare = name != "Sprintf"
+    if name == "Sprintf" and values:
+        bare = pkg.consts.value(values[0]) in _BARE_VERBS
         values = values[1:]
     head = f"fmt.{name} formats a new key for {m} on every iteration, allocating each time; "
-    if len(values) == 1:
+    if len(values) == 1 and bare:
         return head + f"key {m} by {pkg.text(values[0])} itself, which does not allocate"
+    if len(values) == 1:
+        return head + f"key {m} by {pkg.text(values[0])} instead of its formatted text, which does not allocate"
     return head + _STRUCT_KEY.format(m=m)
 
 

@@ -7,11 +7,14 @@ maps), type-lite (string-keyed maps), per-file language version (the suggested c
 
 Flagged: `M[k] = v`, `M[k] op= v`, `M[k]++` where M is a long-lived `map[string]V` (or a named
 string key type) and k is extracted from another string by `s[i:j]`, strings.Split/Fields/
-Cut/..., regexp FindString*, path.Base, filepath.Base/Ext, followed through locals. Warning
-when the source is a whole file or body (os.ReadFile, io.ReadAll), note otherwise.
+Cut/..., regexp FindString*, path.Base, filepath.Base/Ext, followed through locals, and that
+source string was made at run time from input: a whole file or body (os.ReadFile, io.ReadAll:
+warning), a line read with bufio, or a `string(b)` conversion of byte data (note).
 Not flagged: copies (strings.Clone, unique.Make(k).Value(), string(b[i:j])), fresh strings
-(bufio.Scanner.Text(), decoded fields, strconv, fmt, concatenations), trimmed strings alone,
-constant sources, maps that are not long-lived, test files.
+used whole (bufio.Scanner.Text(), decoded fields, strconv, fmt, concatenations), trimmed
+strings alone, sources of unknown origin (parameters, fields, results of unknown calls: they
+may be small, constant at every call site, or kept alive anyway), maps that are not
+long-lived, test files.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.derivation import Derivation
+from golinter.model.typelite import unparen
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -54,13 +58,64 @@ def run(pkg: Package) -> Iterator[Finding]:
         source = derivation.substring_of(key)
         if source is None:
             continue
-        reader = derivation.whole_read(source)
+        origin = derivation.origin(source)
+        if origin is None:
+            continue  # a parameter, a field, an unknown call: the source may be small or kept anyway
+        value = _value_share(pkg, derivation, index, source)
+        if value == "source":
+            continue  # the value holds the whole source on purpose: the key costs nothing more
         k, m, src = pkg.text(key), pkg.text(map_node), pkg.text(source)
-        what = f"{src}, the whole {_WHAT_READ[reader.rsplit('.', 1)[1]]} from {reader}," if reader else src
-        message = (f"key {k} is a substring of {what} and keeps all of it alive in long-lived map {m}; "
-                   f"{_copy_advice(pkg, derivation, key)}")
+        whole = origin.kind == "whole"
+        what = f"{src}, the whole {_WHAT_READ[origin.via.rsplit('.', 1)[1]]} from {origin.via}," if whole else src
+        also = ", and so does the value" if value == "substring" else ""
+        message = (f"key {k} is a substring of {what} and keeps all of it alive in long-lived map {m}{also}; "
+                   f"{_copy_advice(pkg, derivation, key, value == 'substring')}")
         yield pkg.finding(RULE, index, message, related=[(source, f"{src}: the string the key shares")],
-                          level=Level.WARNING if reader else None)
+                          level=Level.WARNING if whole else None)
+
+
+def _value_share(pkg: Package, derivation: Derivation, index: Node, source: Node) -> str | None:
+    """What the stored value holds of the key's source: "source" for the source itself
+    (`paths[filepath.Base(p)] = p`, `m[f[0]] = &Entry{Raw: line}`), "substring" for another
+    substring of it (`m[name] = value` after strings.Cut), else None."""
+    stmt = index.parent.parent if index.parent is not None else None
+    if stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT:
+        return None
+    right = stmt.child_by_field_name(kinds.F_RIGHT)
+    values = right.named_children if right is not None else []
+    if len(values) != 1:
+        return None
+    share = None
+    for node in _stored_parts(values[0]):
+        if node == source or derivation.same_value(node, source):
+            return "source"
+        root = derivation.substring_of(node)
+        if root is not None and (root == source or derivation.same_value(root, source)):
+            share = "substring"
+    return share
+
+
+def _stored_parts(value: Node) -> list[Node]:
+    """The expressions a value stores as they are: the value, and the elements of composite
+    literals (`&Entry{Raw: line}` stores line), not the operands of calls or operators."""
+    out: list[Node] = []
+    stack = [value]
+    while stack:
+        node = unparen(stack.pop())
+        out.append(node)
+        if node.type == kinds.UNARY_EXPRESSION:
+            operand = node.child_by_field_name(kinds.F_OPERAND)
+            if operand is not None:
+                stack.append(operand)
+        elif node.type == kinds.COMPOSITE_LITERAL:
+            body = node.child_by_field_name(kinds.F_BODY)
+            for elem in (body.named_children if body is not None else []):
+                if elem.type == kinds.KEYED_ELEMENT:
+                    elem = elem.named_children[-1] if elem.named_children else elem
+                if elem.type == kinds.LITERAL_ELEMENT and elem.named_children:
+                    elem = elem.named_children[0]
+                stack.append(elem)
+    return out
 
 
 def _long_lived_string_map(pkg: Package, map_node: Node) -> bool:
@@ -71,7 +126,7 @@ def _long_lived_string_map(pkg: Package, map_node: Node) -> bool:
     return pkg.lifetimes.is_long_lived(pkg.storage.key(map_node))
 
 
-def _copy_advice(pkg: Package, derivation: Derivation, key: Node) -> str:
+def _copy_advice(pkg: Package, derivation: Derivation, key: Node, value_too: bool) -> str:
     """strings.Clone from Go 1.18; unique.Make from 1.23 also shares equal keys. A key converted
     to a named string type is copied inside the conversion: Label(strings.Clone(parts[0]))."""
     inner, wrap = key, "{}"
@@ -80,10 +135,11 @@ def _copy_advice(pkg: Package, derivation: Derivation, key: Node) -> str:
     if operand is not None and fn is not None and pkg.text(fn) != "string":
         inner, wrap = operand, pkg.text(fn) + "({})"
     k = pkg.text(inner)
+    value = " and a copy of the value" if value_too else ""
     version = pkg.lang_version(key)
+    if version < (1, 18):
+        return f"store a copy, {wrap.format(f'string([]byte({k}))')}{value}"
+    advice = f"store {wrap.format(f'strings.Clone({k})')}{value}"
     if version >= (1, 23):
-        return (f"store {wrap.format(f'strings.Clone({k})')} or {wrap.format(f'unique.Make({k}).Value()')}, "
-                f"which also shares equal keys")
-    if version >= (1, 18):
-        return f"store {wrap.format(f'strings.Clone({k})')}"
-    return f"store a copy, {wrap.format(f'string([]byte({k}))')}"
+        advice += f" (or {wrap.format(f'unique.Make({k}).Value()')}, which also shares equal keys)"
+    return advice

@@ -17,8 +17,9 @@ This module answers, for one package:
   Not substrings (the trace stops): `string(b[i:j])` (a copy), `strings.Clone`,
   `unique.Make(x).Value()`, decoded strings, `bufio.Scanner.Text()`, strconv results,
   `fmt.Sprint*`, concatenations, fields, parameters, results of unknown calls.
-- `whole_read(expr)`: "os.ReadFile" / "io.ReadAll" (and the io/ioutil names) when `expr` is,
-  through locals and `string(...)`, the whole content returned by one of them.
+- `origin(expr)`: how a string was made at run time, through locals and `string(...)`: the
+  whole content of os.ReadFile / io.ReadAll (and io/ioutil), one line from bufio, or a
+  conversion of other byte data; None for parameters, fields and anything else.
 - `same_value(a, b)`: two expressions denote the same value syntactically: same shape, the
   same objects, the same constants (`m[string(b)]` twice in one loop body).
 
@@ -27,13 +28,14 @@ Results are memoised by node id for the life of the provider (one check run on o
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from golinter import kinds
 from golinter.model.package import enclosing
 from golinter.model.scopes import Obj, ObjKind
 from golinter.model.typelite import unparen
-from golinter.model.types import UNKNOWN, Array, Named, Pointer, Slice
+from golinter.model.types import UNKNOWN, Array, Basic, Named, Pointer, Slice
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -61,6 +63,16 @@ _FOLLOWABLE = frozenset({kinds.IDENTIFIER, kinds.INDEX_EXPRESSION, kinds.SLICE_E
                          kinds.CALL_EXPRESSION, kinds.PARENTHESIZED_EXPRESSION})
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """How a string was made at run time: `kind` "whole" (a whole file or body), "line" (one
+    line read from input) or "bytes" (a conversion of other byte data); `via` names the call
+    ("os.ReadFile", "bufio.Scanner.Text", "string conversion")."""
+
+    kind: Literal["whole", "line", "bytes"]
+    via: str
+
+
 class Derivation:
     """Substring and same-value facts for one package."""
 
@@ -79,25 +91,34 @@ class Derivation:
             self._substr[key] = self._trace(expr)
         return self._substr[key]
 
-    def whole_read(self, expr: Node) -> str | None:
-        """"os.ReadFile" when `expr` is (through locals and `string(...)`) the whole content
-        that `os.ReadFile` returned; likewise io.ReadAll, ioutil.ReadAll/ReadFile. Else None."""
+    def origin(self, expr: Node) -> Origin | None:
+        """Where the string `expr` was made at run time, through locals and `string(...)`:
+        "whole" for the content os.ReadFile / io.ReadAll (ioutil too) returned, "line" for
+        `(*bufio.Scanner).Text()` and `(*bufio.Reader).ReadString`, "bytes" for `string(b)` of
+        other byte data. None for parameters, fields, constants and unknown calls."""
         node = unparen(expr)
+        converted = False
         for _ in range(_MAX_STEPS):
             if node.type == kinds.IDENTIFIER:
                 obj = self._local(node)
                 if obj is None or obj.value is None or obj.value.type == kinds.RANGE_CLAUSE:
-                    return None
+                    break
                 if obj.value_count > 1:
-                    reader = self._reader(unparen(obj.value))
-                    return reader if reader is not None and obj.value_index == 0 else None
+                    return self._multi_origin(unparen(obj.value), obj.value_index, converted)
                 node = unparen(obj.value)
                 continue
-            if node.type == kinds.CALL_EXPRESSION and self._string_conversion(node) is not None:
-                node = unparen(self._args(node)[0])
+            if node.type != kinds.CALL_EXPRESSION:
+                break
+            if not converted and self._string_conversion(node) is not None:
+                operand = unparen(self._args(node)[0])
+                if not self._is_bytes(operand):
+                    return None
+                node, converted = operand, True
                 continue
-            return None
-        return None
+            if not converted and self._method_of(node, "bufio", "Scanner") == "Text":
+                return Origin("line", "bufio.Scanner.Text")
+            break
+        return Origin("bytes", "string conversion") if converted else None
 
     def string_conversion_operand(self, call: Node) -> Node | None:
         """For `string(x)` or `Name(x)` with Name a named string type: `x`. Else None."""
@@ -314,6 +335,39 @@ class Derivation:
             return None
         name = self._strings_func(node)
         return name if name in _SEQ_SPLITTERS else None
+
+    def _multi_origin(self, call: Node, index: int, converted: bool) -> Origin | None:
+        """`data, err := os.ReadFile(p)`; `line, err := rd.ReadString('\\n')`."""
+        if index != 0:
+            return Origin("bytes", "string conversion") if converted else None
+        reader = self._reader(call)
+        if reader is not None:
+            return Origin("whole", reader)
+        if not converted and self._method_of(call, "bufio", "Reader") == "ReadString":
+            return Origin("line", "bufio.Reader.ReadString")
+        return Origin("bytes", "string conversion") if converted else None
+
+    def _method_of(self, call: Node, path: str, type_name: str) -> str | None:
+        """For `x.M(...)` with x a path.type_name or pointer to one: "M"."""
+        if call.type != kinds.CALL_EXPRESSION:
+            return None
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        fn = unparen(fn) if fn is not None else None
+        if fn is None or fn.type != kinds.SELECTOR_EXPRESSION:
+            return None
+        operand = fn.child_by_field_name(kinds.F_OPERAND)
+        name = fn.child_by_field_name(kinds.F_FIELD)
+        if operand is None or name is None:
+            return None
+        recv = self._pkg.types.deref(self._pkg.types.type_of(operand))
+        return self._pkg.text(name) if recv == Named(path, type_name) else None
+
+    def _is_bytes(self, expr: Node) -> bool:
+        u = self._pkg.types.underlying(self._pkg.types.type_of(expr))
+        if not isinstance(u, Slice):
+            return False
+        elem = self._pkg.types.underlying(u.elem)
+        return isinstance(elem, Basic) and elem.name in ("byte", "uint8")
 
     def _reader(self, call: Node) -> str | None:
         if call.type != kinds.CALL_EXPRESSION:

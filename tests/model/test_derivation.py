@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from _modelkit import at, package
 
-from golinter.model.derivation import Derivation
+from golinter.model.derivation import Derivation, Origin
 
 SRC = """package p
 
@@ -70,6 +70,11 @@ func lines(path string, r io.Reader, parts []string, raw []byte) {
 	_ = /*@reassigned*/host
 	key, _ := strings.CutPrefix(path, "/")
 	_ = /*@cutprefix*/key
+	_ = /*@rawconv*/string(raw)
+	rd := bufio.NewReader(r)
+	got, _ := rd.ReadString('\\n')
+	_ = /*@readstring*/got
+	_ = /*@pathparam*/path
 }
 """
 
@@ -135,17 +140,27 @@ def test_derivation_constant_sources_and_reassigned_locals_are_silent() -> None:
     assert _source_text("reassigned") is None
 
 
-def test_derivation_whole_read_follows_locals_and_conversions() -> None:
+def test_derivation_origin_follows_locals_and_conversions_to_the_read() -> None:
     d, pkg = _derivation()
     root = d.substring_of(at(pkg, "cutkey"))  # type: ignore[arg-type]
     assert root is not None
-    assert d.whole_read(root) == "os.ReadFile"
+    assert d.origin(root) == Origin("whole", "os.ReadFile")
     field_root = d.substring_of(at(pkg, "field0"))  # type: ignore[arg-type]
     assert field_root is not None
-    assert d.whole_read(field_root) == "io.ReadAll"
+    assert d.origin(field_root) == Origin("whole", "io.ReadAll")
+
+
+def test_derivation_origin_of_lines_conversions_and_parameters() -> None:
+    d, pkg = _derivation()
     line_root = d.substring_of(at(pkg, "firstword"))  # type: ignore[arg-type]
     assert line_root is not None
-    assert d.whole_read(line_root) is None
+    assert d.origin(line_root) == Origin("line", "bufio.Scanner.Text")
+    assert d.origin(at(pkg, "rawconv")) == Origin("bytes", "string conversion")
+    assert d.origin(at(pkg, "readstring")) == Origin("line", "bufio.Reader.ReadString")
+    param_root = d.substring_of(at(pkg, "param"))  # type: ignore[arg-type]
+    assert param_root is not None
+    assert d.origin(param_root) is None
+    assert d.origin(at(pkg, "pathparam")) is None
 
 
 SAME = """package p
