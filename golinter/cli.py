@@ -124,7 +124,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, select: tuple[st
     from golinter.run import CheckRequest, run_check
 
     request = CheckRequest(
-        paths=paths or (".",), fmt=fmt, output=output, select=select, ignore=ignore, config_path=config_path,
+        paths=tuple(_strip_go_pattern(p) for p in paths) or (".",), fmt=fmt, output=output, select=select, ignore=ignore, config_path=config_path,
         go_version=_parse_go_version(go_version, "--go-version"),
         runtime_go=_parse_go_version(runtime_go, "--runtime-go"), srcroot=srcroot, jobs=jobs,
         use_cache=not no_cache, cache_dir=cache_dir, baseline=baseline, write_baseline=write_baseline,
@@ -132,6 +132,17 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, select: tuple[st
         report_unused_ignores=report_unused_ignores, category=category, sarif_fixes=sarif_fixes,
         quiet=quiet, verbose=verbose, color=_use_color(color), progress=sys.stderr.isatty() and not quiet)
     sys.exit(run_check(request))
+
+
+def _strip_go_pattern(path: str) -> str:
+    """`./...` and `dir/...` (the go tool's "and everything below") mean the directory: golinter
+    always walks directories recursively."""
+    if path == "...":
+        return "."
+    for sep in {"/", os.sep}:
+        if path.endswith(sep + "..."):
+            return path[:-4] or sep
+    return path
 
 
 def _use_color(choice: str) -> bool:

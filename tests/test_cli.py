@@ -578,6 +578,16 @@ def test_cli_named_file_sees_its_siblings(tmp_path: Path) -> None:
     assert run("in-process", ["check", *SELECT, "a.go"], root).code == 1
 
 
+def test_cli_go_tool_pattern_means_the_directory(tmp_path: Path) -> None:
+    root = module(tmp_path / "m", {"a.go": BAD, "sub/c.go": BAD.replace("package s", "package sub")})
+    everything = run("in-process", ["check", *SELECT, "./..."], root)
+    assert everything.code == 1
+    assert locations(everything.out) == locations(run("in-process", ["check", *SELECT, "."], root).out)
+    assert sorted(line.split(":")[0] for line in locations(everything.out)) == ["a.go", "sub/c.go"]
+    below = run("in-process", ["check", *SELECT, "sub/..."], root)
+    assert [line.split(":")[0] for line in locations(below.out)] == ["sub/c.go"]
+
+
 def test_cli_jobs_do_not_change_results(tmp_path: Path) -> None:
     root = tmp_path / "m"
     for i in range(4):
