@@ -18,7 +18,7 @@ long-lived, test files.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
     from golinter.findings import Finding
+    from golinter.model.derivation import Origin
     from golinter.model.package import Package
+    from golinter.parse import Match
 
 RULE = Rule(code="GML007", name="substring-key-retains-source",
             summary="substring key keeps its whole source string alive",
@@ -45,6 +47,8 @@ QUERY = f"""
 (inc_statement (index_expression operand: (_) @gml007.map index: {_KEY} @gml007.key) @gml007.index)
 (dec_statement (index_expression operand: (_) @gml007.map index: {_KEY} @gml007.key) @gml007.index)
 """
+
+Share = Literal["source", "substring"]
 
 _WHAT_READ = {"ReadFile": "file", "ReadAll": "body"}
 
@@ -61,20 +65,28 @@ def run(pkg: Package) -> Iterator[Finding]:
         origin = derivation.origin(source)
         if origin is None:
             continue  # a parameter, a field, an unknown call: the source may be small or kept anyway
-        value = _value_share(pkg, derivation, index, source)
+        value = _value_share(derivation, index, source)
         if value == "source":
             continue  # the value holds the whole source on purpose: the key costs nothing more
-        k, m, src = pkg.text(key), pkg.text(map_node), pkg.text(source)
-        whole = origin.kind == "whole"
-        what = f"{src}, the whole {_WHAT_READ[origin.via.rsplit('.', 1)[1]]} from {origin.via}," if whole else src
-        also = ", and so does the value" if value == "substring" else ""
-        message = (f"key {k} is a substring of {what} and keeps all of it alive in long-lived map {m}{also}; "
-                   f"{_copy_advice(pkg, derivation, key, value == 'substring')}")
-        yield pkg.finding(RULE, index, message, related=[(source, f"{src}: the string the key shares")],
-                          level=Level.WARNING if whole else None)
+        yield pkg.finding(RULE, index, _message(pkg, derivation, hit, source, origin, value),
+                          related=[(source, f"{pkg.text(source)}: the string the key shares")],
+                          level=Level.WARNING if origin.kind == "whole" else None)
 
 
-def _value_share(pkg: Package, derivation: Derivation, index: Node, source: Node) -> str | None:
+def _message(pkg: Package, derivation: Derivation, hit: Match, source: Node, origin: Origin,
+             value: Share | None) -> str:
+    """`key f[0] is a substring of string(data), the whole file from os.ReadFile, and keeps all
+    of it alive in long-lived map vendorPkgModule; store strings.Clone(f[0])`."""
+    key, m, src = hit["gml007.key"], pkg.text(hit["gml007.map"]), pkg.text(source)
+    what = src
+    if origin.kind == "whole":
+        what = f"{src}, the whole {_WHAT_READ[origin.via.rsplit('.', 1)[1]]} from {origin.via},"
+    also = ", and so does the value" if value == "substring" else ""
+    return (f"key {pkg.text(key)} is a substring of {what} and keeps all of it alive in long-lived map "
+            f"{m}{also}; {_copy_advice(pkg, derivation, key, value == 'substring')}")
+
+
+def _value_share(derivation: Derivation, index: Node, source: Node) -> Share | None:
     """What the stored value holds of the key's source: "source" for the source itself
     (`paths[filepath.Base(p)] = p`, `m[f[0]] = &Entry{Raw: line}`), "substring" for another
     substring of it (`m[name] = value` after strings.Cut), else None."""
@@ -85,7 +97,7 @@ def _value_share(pkg: Package, derivation: Derivation, index: Node, source: Node
     values = right.named_children if right is not None else []
     if len(values) != 1:
         return None
-    share = None
+    share: Share | None = None
     for node in _stored_parts(values[0]):
         if node == source or derivation.same_value(node, source):
             return "source"
