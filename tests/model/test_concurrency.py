@@ -1,0 +1,377 @@
+"""golinter/model/concurrency.py: contexts, joins, regions, instances, inlined accesses."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from _modelkit import package
+from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD, Access, Analysis, Context
+from golinter.model.locksets import HELD
+from golinter.model.storage import StorageKey
+
+if TYPE_CHECKING:
+    from golinter.model.package import Package
+
+HEADER = """package p
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/sync/errgroup"
+	pb "example.com/gen/pb"
+	"github.com/sourcegraph/conc"
+)
+
+var _ context.Context
+var _ http.Handler
+var _ time.Duration
+var _ *gin.Context
+var _ errgroup.Group
+var _ conc.WaitGroup
+"""
+
+
+def _analysis(body: str, spawners: tuple[str, ...] = (), files: dict[str, str] | None = None) -> tuple[Package, Analysis]:
+    pkg = package({"a.go": HEADER + body, **(files or {})})
+    return pkg, pkg.concurrency.analysis(spawners)
+
+
+def _line(pkg: Package, path: str, start: int) -> str:
+    f = next(f for f in pkg.files if f.path == path)
+    begin = f.src.rfind(b"\n", 0, start) + 1
+    end = f.src.find(b"\n", start)
+    return f.src[begin:end].decode().strip()
+
+
+def _contexts(an: Analysis, kind: str) -> list[Context]:
+    return [c for c in an.contexts if c.kind == kind]
+
+
+def _accesses(pkg: Package, an: Analysis, ctx: Context) -> dict[str, Access]:
+    return {_line(pkg, a.site.path, a.site.start): a for a in an.accesses if a.context == ctx.index}
+
+
+def test_methods_only_exported_methods_of_types_with_a_mutex() -> None:
+    _pkg, an = _analysis("""
+type Cache struct {
+	mu    sync.Mutex
+	items map[string]int
+}
+
+func (c *Cache) Get(k string) int { return c.items[k] }
+func (c *Cache) set(k string)     { c.items[k] = 1 }
+
+type Plain struct{ items map[string]int }
+
+func (p *Plain) Get(k string) int { return p.items[k] }
+
+// Builder is not safe for concurrent use.
+type Builder struct {
+	mu    sync.Mutex
+	parts map[string]int
+}
+
+func (b *Builder) Add(k string) { b.parts[k]++ }
+""")
+    assert [c.name for c in _contexts(an, METHOD)] == ["Get"]
+    (get,) = _contexts(an, METHOD)
+    assert get.multi and get.ambient
+
+
+def test_handlers_literals_functions_servehttp_grpc_gin_but_not_tests() -> None:
+    _pkg, an = _analysis("""
+type Srv struct {
+	pb.UnimplementedGreeterServer
+	hits map[string]int
+}
+
+func (s *Srv) ServeHTTP(w http.ResponseWriter, r *http.Request) {}
+func (s *Srv) SayHello(ctx context.Context, in *pb.HelloRequest) (*pb.HelloReply, error) { return nil, nil }
+func list(c *gin.Context) {}
+func handle(w http.ResponseWriter, r *http.Request) {}
+func helper(w http.ResponseWriter) {}
+
+func routes(mux *http.ServeMux) {
+	mux.HandleFunc("/x", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("/y", handle)
+}
+""", files={"a_test.go": """package p
+
+import "net/http"
+
+func testHandler() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {}
+}
+"""})
+    names = sorted(c.name for c in _contexts(an, HANDLER))
+    assert names == ["SayHello", "ServeHTTP", "handle", "list", "the handler"]
+    handle = next(c for c in _contexts(an, HANDLER) if c.name == "handle")
+    assert handle.registered and handle.multi
+
+
+def test_goroutines_from_go_statements_and_spawners() -> None:
+    _pkg, an = _analysis("""
+type W struct{ m map[string]int }
+
+func (w *W) loop() {}
+func work() {}
+
+func start(w *W, g *errgroup.Group, cg *conc.WaitGroup, wg *sync.WaitGroup) {
+	go w.loop()
+	go work()
+	go func() {}()
+	g.Go(func() error { return nil })
+	wg.Go(work)
+	time.AfterFunc(time.Second, w.loop)
+	cg.Go(func() {})
+}
+""", spawners=("conc.WaitGroup.Go",))
+    origins = sorted(c.name for c in _contexts(an, GOROUTINE))
+    assert origins == ["the func run by conc.WaitGroup.Go", "the func run by errgroup.Group.Go",
+                       "the func run by sync.WaitGroup.Go", "the func run by time.AfterFunc",
+                       "the goroutine", "the goroutine", "the goroutine"]
+    assert len(_contexts(an, AFTER)) == 7
+
+
+def test_join_by_waitgroup_with_deferred_done_ends_the_region() -> None:
+    pkg, an = _analysis("""
+func f(keys []string) {
+	m := map[string]int{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m["g"] = 1
+	}()
+	m["during"] = 1
+	wg.Wait()
+	m["after"] = 1
+}
+""")
+    (g,) = _contexts(an, GOROUTINE)
+    (after,) = _contexts(an, AFTER)
+    assert not g.ambient and not g.multi
+    assert g.index in after.partners and after.index in g.partners
+    lines = _accesses(pkg, an, after)
+    assert 'm["during"] = 1' in lines and 'm["after"] = 1' not in lines
+    assert an.concurrent(g, after)
+
+
+def test_no_join_without_done_and_context_done_is_not_a_join() -> None:
+    pkg, an = _analysis("""
+func f(ctx context.Context) {
+	m := map[string]int{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		m["g"] = 1
+		wg.Done()
+		<-ctx.Done()
+	}()
+	<-ctx.Done()
+	wg.Wait()
+	m["after"] = 1
+}
+""")
+    (g,) = _contexts(an, GOROUTINE)
+    assert g.ambient  # Done is not deferred nor last: no evidence of a join
+    (after,) = _contexts(an, AFTER)
+    assert 'm["after"] = 1' in _accesses(pkg, an, after)
+
+
+def test_join_by_channel_closed_after_the_writes() -> None:
+    pkg, an = _analysis("""
+func f() {
+	m := map[string]int{}
+	done := make(chan struct{})
+	go func() {
+		m["g"] = 1
+		close(done)
+	}()
+	m["during"] = 1
+	<-done
+	m["after"] = 1
+}
+""")
+    (after,) = _contexts(an, AFTER)
+    lines = _accesses(pkg, an, after)
+    assert 'm["during"] = 1' in lines and 'm["after"] = 1' not in lines
+
+
+def test_receive_inside_a_branch_is_not_a_join() -> None:
+    pkg, an = _analysis("""
+func f(b bool) {
+	m := map[string]int{}
+	done := make(chan struct{})
+	go func() {
+		m["g"] = 1
+		close(done)
+	}()
+	if b {
+		<-done
+	}
+	m["after"] = 1
+}
+""")
+    (after,) = _contexts(an, AFTER)
+    assert 'm["after"] = 1' in _accesses(pkg, an, after)
+
+
+def test_errgroup_wait_joins_and_loop_makes_goroutines_multi_instance() -> None:
+    pkg, an = _analysis("""
+func f(ctx context.Context, items []string) error {
+	seen := map[string]bool{}
+	g, ctx := errgroup.WithContext(ctx)
+	for _, it := range items {
+		perItem := map[string]int{}
+		g.Go(func() error {
+			seen[it] = true
+			perItem[it]++
+			return nil
+		})
+		seen["loop"] = true
+	}
+	err := g.Wait()
+	seen["after"] = true
+	return err
+}
+""")
+    (g,) = _contexts(an, GOROUTINE)
+    assert g.multi and g.in_loop and not g.ambient
+    acc = _accesses(pkg, an, g)
+    assert acc["seen[it] = true"].instance_shared
+    assert not acc["perItem[it]++"].instance_shared and acc["perItem[it]++"].shared
+    (after,) = _contexts(an, AFTER)
+    lines = _accesses(pkg, an, after)
+    assert 'seen["loop"] = true' in lines and 'seen["after"] = true' not in lines
+
+
+def test_go_in_a_loop_joined_in_the_same_iteration_is_single_instance() -> None:
+    _pkg, an = _analysis("""
+func f(items []string) {
+	m := map[string]int{}
+	for _, it := range items {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m[it] = 1
+		}()
+		wg.Wait()
+	}
+}
+""")
+    (g,) = _contexts(an, GOROUTINE)
+    assert not g.multi
+
+
+def test_goroutine_arguments_and_receivers_are_bound_to_the_spawner() -> None:
+    pkg, an = _analysis("""
+type Pool struct{ results map[int]string }
+
+func (p *Pool) worker(id int) { p.results[id] = "done" }
+
+func fill(m map[string]int) { m["x"] = 1 }
+
+func run(p *Pool) {
+	shared := map[string]int{}
+	go func(m map[string]int) { m["lit"] = 1 }(shared)
+	go fill(shared)
+	go p.worker(1)
+}
+""")
+    keys = {pkg.text(pkg.concurrency.node_at(a.site)): a.key for a in an.accesses
+            if an.contexts[a.context].kind == GOROUTINE}
+    assert keys['m["lit"]'] == keys['m["x"]']
+    assert keys['m["lit"]'].root.startswith("local:")
+    assert keys["p.results[id]"] == StorageKey("type:Pool", ("results",))
+
+
+def test_inlined_helpers_keep_the_callers_locks_and_report_the_call() -> None:
+    pkg, an = _analysis("""
+type Store struct {
+	mu    sync.Mutex
+	items map[string]int
+}
+
+func (s *Store) putLocked(k string) { s.items[k] = 1 }
+
+func (s *Store) Put(k string) {
+	s.mu.Lock()
+	s.putLocked(k)
+	s.mu.Unlock()
+}
+
+func (s *Store) Sloppy(k string) { s.putLocked(k) }
+""")
+    mu = StorageKey("type:Store", ("mu",))
+    by_method = {an.contexts[a.context].name: a for a in an.accesses}
+    assert by_method["Put"].lockset.state(mu) == HELD and by_method["Put"].via is not None
+    assert by_method["Sloppy"].lockset.state(mu) != HELD
+    assert _line(pkg, by_method["Put"].via.path, by_method["Put"].via.start) == "s.putLocked(k)"
+    assert an.guards(StorageKey("type:Store", ("items",))) == (mu,)
+
+
+def test_exported_locked_method_starts_with_its_lock_held() -> None:
+    _pkg, an = _analysis("""
+type Store struct {
+	mu    sync.Mutex
+	items map[string]int
+}
+
+// FlushLocked writes pending items. The caller must hold s.mu.
+func (s *Store) FlushLocked() { s.items["x"] = 1 }
+""")
+    (a,) = an.accesses
+    assert a.lockset.state(StorageKey("type:Store", ("mu",))) == HELD
+
+
+def test_handler_roots_receiver_and_captures_are_shared_request_data_is_not() -> None:
+    pkg, an = _analysis("""
+type Srv struct{ hits map[string]int }
+
+var global = map[string]int{}
+
+func (s *Srv) handle(w http.ResponseWriter, r *http.Request) {
+	local := map[string]int{}
+	local["x"] = 1
+	s.hits["x"] = 1
+	global["x"] = 1
+	r.Header.Set("a", "b")
+}
+""")
+    acc = {k: v.shared for k, v in _accesses(pkg, an, _contexts(an, HANDLER)[0]).items()}
+    assert acc == {'local["x"] = 1': False, 's.hits["x"] = 1': True, 'global["x"] = 1': True,
+                   'r.Header.Set("a", "b")': False}
+
+
+def test_concurrent_relation() -> None:
+    _pkg, an = _analysis("""
+type C struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (c *C) Get() int { return c.m["x"] }
+
+func h(w http.ResponseWriter, r *http.Request) {}
+
+func f() {
+	m := map[string]int{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); m["a"] = 1 }()
+	wg.Wait()
+	go func() { m["b"] = 1 }()
+}
+""")
+    (method,) = _contexts(an, METHOD)
+    (handler,) = _contexts(an, HANDLER)
+    joined, escaping = _contexts(an, GOROUTINE)
+    assert an.concurrent(method, handler) and an.concurrent(method, method)
+    assert an.concurrent(escaping, handler) and not an.concurrent(joined, handler)
+    assert not an.concurrent(joined, escaping)  # the second starts after the first is joined
+    assert not an.concurrent(joined, joined)
