@@ -26,6 +26,12 @@ Rules and decisions:
 - Files without a readable package clause: WARNING "no-package-clause"; unreadable, broken
   symlinks, symlink loops, non-regular files: WARNING "unreadable"; over `max_file_size`:
   WARNING "too-large". All skipped.
+- Names that are not valid UTF-8 or hold control characters (a newline in a file name would
+  forge lines in every report format, and no report can encode the rest): WARNING
+  "bad-file-name" on the directory holding them, the name escaped; the file or directory is
+  skipped. A path given on the command line with such a name: the same, without a location.
+- Generated files that would be reported: NOTE "generated" (loaded for context, never reported),
+  so that every file the user asked for is either analysed or named in a notification.
 - Several non-test package clauses in one directory (the go tool refuses) become several
   packages; the model sees each as written.
 """
@@ -60,6 +66,7 @@ _TAG_RE = re.compile(r"[\w.]+")
 _GO_VERSION_TAG_RE = re.compile(r"go1\.(\d+)")
 _GOMOD_GO_RE = re.compile(r"go\s+(\d+)\.(\d+)")
 _GOMOD_TOOLCHAIN_RE = re.compile(r"toolchain\s+go(\d+)\.(\d+)")
+_UNSAFE_NAME_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # controls; undecodable bytes
 
 Version = tuple[int, int]
 
@@ -144,7 +151,10 @@ def discover(paths: Sequence[str], *, excludes: PathFilter | None = None,
     walker = _Walker(excludes, max_file_size)
     for raw in paths:
         path = os.path.abspath(raw)
-        if os.path.isdir(path):
+        if _UNSAFE_NAME_RE.search(path):
+            walker.notes.append(Notification(Level.WARNING, "bad-file-name", _bad_name_message(path), None,
+                                             skipped=True))
+        elif os.path.isdir(path):
             walker.walk(path)
         else:
             walker.add_named_file(path)
@@ -202,6 +212,10 @@ class _Walker:
         files: list[str] = []
         for entry in entries:
             if entry.name.startswith((".", "_")):
+                continue
+            if _UNSAFE_NAME_RE.search(entry.name):
+                if notify and (entry.name.endswith(".go") or _is_dir(entry)):
+                    self.note(Level.WARNING, "bad-file-name", _bad_name_message(entry.name), directory)
                 continue
             if _is_dir(entry):
                 self._scan_dir_entry(entry, notify, subdirs)
@@ -319,6 +333,9 @@ class _Walker:
                 self.note(Level.NOTE, "build-ignore", "build constraint excludes the file from every build", path)
                 return None
             build_lang = _max_go_version(rpn)
+        if reported and header.generated:
+            self.note(Level.NOTE, "generated", "generated file (// Code generated ... DO NOT EDIT.): loaded for "
+                      "context, never reported", path)
         gofile = GoFile(path=path, size=size, reported=reported and not header.generated,
                         generated=header.generated, build_lang=build_lang)
         return header.package, gofile
@@ -354,6 +371,13 @@ class _Walker:
                       gomod, skipped=False)
             return _Module(directory, None, None)
         return _parse_gomod(directory, text)
+
+
+def _bad_name_message(name: str) -> str:
+    """The skip message for a name no report can show; the name escaped (`\\xff`, `\\x0a`)."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return f"not analysed: {shown} is not valid UTF-8 or holds control characters; rename it"
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

@@ -107,6 +107,8 @@ class CandidateQuery:
         import tree_sitter
 
         out: dict[str, list[Match]] = {code: [] for code in self.codes}
+        if is_unparsable(root):
+            return out  # all broken anyway, and querying it can be quadratic
         for _pattern, captures in tree_sitter.QueryCursor(self.query).matches(root):
             match: Match = {}
             code = ""
@@ -125,6 +127,8 @@ def query_captures(query: Query, node: Node, start: int | None = None,
     """Run a query over `node`, optionally narrowed to a byte range (candidate functions)."""
     import tree_sitter
 
+    if start is None and is_unparsable(node):
+        return {}  # all broken anyway, and querying it can be quadratic
     cursor = tree_sitter.QueryCursor(query)
     if start is not None and end is not None:
         cursor.set_byte_range(start, end)
@@ -169,38 +173,57 @@ def walk_named(node: Node, skip: frozenset[str] = frozenset()) -> Iterator[Node]
                 return
 
 
-@lru_cache(maxsize=1)
-def _error_query() -> Query:
-    return compile_query("(ERROR) @error (MISSING) @missing")
+def is_unparsable(root: Node) -> bool:
+    """True when tree-sitter found no source file at all: the root itself is an ERROR node.
+
+    Everything in such a tree is broken (no findings, no facts). Queries over it are also the
+    one place where tree-sitter 0.25/0.26 query execution was measured quadratic (an ERROR root
+    with a long run of anonymous children: 20,000 `(` took 3 s, a megabyte would take hours), so
+    `CandidateQuery.run` and `query_captures` return nothing for it without running."""
+    return root.is_error and root.parent is None
 
 
 def broken_ranges(tree: Tree) -> list[tuple[int, int]]:
     """Byte ranges that yield no findings and no facts: every top-level declaration holding an
     ERROR or MISSING node, or, for an error outside any function, the rest of the file from it.
-    (A swallowed `mu.Lock()` makes everything after look unguarded.)"""
+    (A swallowed `mu.Lock()` makes everything after look unguarded.) An ERROR root: the whole file.
+
+    Linear: `has_error` is set on every ancestor of an ERROR or MISSING node, so only the
+    top-level children are looked at (no query: see `is_unparsable`)."""
     root = tree.root_node
     if not root.has_error:
         return []
+    if root.is_error or root.is_missing:
+        return [(root.start_byte, root.end_byte)]
     ranges: list[tuple[int, int]] = []
-    for nodes in query_captures(_error_query(), root).values():
-        for bad in nodes:
-            top = bad
-            while top.parent is not None and top.parent.type != kinds.SOURCE_FILE:
-                top = top.parent
-            if top.type in kinds.TOP_FUNCTION_KINDS:
-                ranges.append((top.start_byte, top.end_byte))
-            else:
+    cursor = root.walk()
+    more = cursor.goto_first_child()
+    while more:
+        top = cursor.node
+        assert top is not None
+        if top.has_error:
+            if top.type not in kinds.TOP_FUNCTION_KINDS:
                 ranges.append((top.start_byte, root.end_byte))
-    return sorted(set(ranges))
+                break
+            ranges.append((top.start_byte, top.end_byte))
+        more = cursor.goto_next_sibling()
+    return ranges
 
 
 def first_error(tree: Tree) -> tuple[int, int, bool] | None:
-    """(row, byte column, is_missing) of the first ERROR/MISSING node, 0-based, or None."""
-    root = tree.root_node
-    if not root.has_error:
+    """(row, byte column, is_missing) of the first ERROR/MISSING node, 0-based, or None.
+
+    Descends through the first child with `has_error` at each level: children are in document
+    order and an error node starts no later than anything inside it, so this is the first one."""
+    node = tree.root_node
+    if not node.has_error:
         return None
-    found = [(n.start_point[0], n.start_point[1], name == "missing")
-             for name, nodes in query_captures(_error_query(), root).items() for n in nodes]
-    if not found:
-        return (0, 0, False)
-    return min(found)
+    cursor = node.walk()
+    while not (node.is_error or node.is_missing):
+        child = cursor.node if cursor.goto_first_child() else None
+        while child is not None and not child.has_error:
+            child = cursor.node if cursor.goto_next_sibling() else None
+        if child is None:
+            break  # has_error but no erroneous child: report the node itself
+        node = child
+    return node.start_point[0], node.start_point[1], node.is_missing

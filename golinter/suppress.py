@@ -43,14 +43,38 @@ class Directive:
 
 
 def collect(path: str, src: bytes, tree: Tree) -> tuple[list[Directive], list[Notification]]:
-    """Directives in one file; malformed ones become warnings and suppress nothing."""
+    """Directives in one file; malformed ones become warnings and suppress nothing.
+
+    Comments and the statements after them are found with two forward sweeps of one TreeCursor
+    (`_nodes_starting_at`), not a `descendant_for_byte_range` per directive: that rescans a wide
+    node's children each time, so 20,000 `//nolint` lines in one list took seconds and a hostile
+    megabyte minutes."""
+    root = tree.root_node
+    hits = list(_DIRECTIVE_RE.finditer(src))
+    if not hits:
+        return [], []
+    at = _nodes_starting_at(root, sorted({m.start() for m in hits}))
+    comments: list[tuple[re.Match[bytes], Node]] = []
+    for m in hits:
+        chain = at[m.start()]
+        if chain and chain[-1].type == kinds.COMMENT:  # else inside a string literal, or mid-comment
+            comments.append((m, chain[-1]))
+    next_starts = {c.end_byte: _next_line_start(src, c) for m, c in comments
+                   if m.group(1) == b"golinter:ignore" or (m.group(1) == b"nolint" and _own_line(src, c))}
+    after = _nodes_starting_at(root, sorted({s for s in next_starts.values() if s is not None}))
+
+    def next_statement_lines(comment: Node) -> tuple[int, int]:
+        """Lines of the outermost statement/declaration starting on the line after the comment."""
+        start = next_starts[comment.end_byte]
+        chain = after.get(start, []) if start is not None else []
+        if not chain:
+            line = comment.start_point[0] + 2
+            return line, line
+        return chain[0].start_point[0] + 1, chain[0].end_point[0] + 1
+
     directives: list[Directive] = []
     notes: list[Notification] = []
-    root = tree.root_node
-    for m in _DIRECTIVE_RE.finditer(src):
-        comment = root.descendant_for_byte_range(m.start(), m.start() + 2)
-        if comment is None or comment.type != kinds.COMMENT or comment.start_byte != m.start():
-            continue  # inside a string literal or not at the start of a comment
+    for m, comment in comments:
         line, col = comment.start_point[0] + 1, comment.start_point[1] + 1
         word = m.group(1).decode()
         rest = m.group(2).decode("utf-8", "replace")
@@ -58,7 +82,7 @@ def collect(path: str, src: bytes, tree: Tree) -> tuple[list[Directive], list[No
             codes, reason = _nolint_codes(rest)
             if codes is None:
                 continue  # a nolint list naming only other linters
-            first, last = _covered_lines(src, root, comment)
+            first, last = next_statement_lines(comment) if _own_line(src, comment) else (line, line)
             directives.append(Directive(path, line, col, "nolint", codes, reason, first, last))
             continue
         kind = "file-ignore" if word.endswith("file-ignore") else "ignore"
@@ -73,7 +97,7 @@ def collect(path: str, src: bytes, tree: Tree) -> tuple[list[Directive], list[No
         if kind == "file-ignore":
             directives.append(Directive(path, line, col, kind, codes, parts[1], 1, 1 << 30))
         else:
-            first, last = _next_statement_lines(src, root, comment)
+            first, last = next_statement_lines(comment)
             directives.append(Directive(path, line, col, kind, codes, parts[1], first, last))
     return directives, notes
 
@@ -98,31 +122,46 @@ def _own_line(src: bytes, comment: Node) -> bool:
     return not src[start:comment.start_byte].strip()
 
 
-def _covered_lines(src: bytes, root: Node, comment: Node) -> tuple[int, int]:
-    if _own_line(src, comment):
-        return _next_statement_lines(src, root, comment)
-    line = comment.start_point[0] + 1
-    return line, line
-
-
-def _next_statement_lines(src: bytes, root: Node, comment: Node) -> tuple[int, int]:
-    """Lines of the outermost statement/declaration starting on the line after the comment."""
-    line = comment.start_point[0] + 1  # 0-based row of the next line
-    pos = comment.end_byte
-    nl = src.find(b"\n", pos)
+def _next_line_start(src: bytes, comment: Node) -> int | None:
+    """Byte offset of the first non-blank byte on the line after the comment; None at the end."""
+    nl = src.find(b"\n", comment.end_byte)
     if nl == -1:
-        return line + 1, line + 1
+        return None
     start = nl + 1
     while start < len(src) and src[start:start + 1] in (b" ", b"\t", b"\r"):
         start += 1
-    node = root.descendant_for_byte_range(start, start)
-    best = None
-    while node is not None and node.start_byte == start and node.type != kinds.SOURCE_FILE:
-        best = node
-        node = node.parent
-    if best is None:
-        return line + 1, line + 1
-    return best.start_point[0] + 1, best.end_point[0] + 1
+    return start
+
+
+def _nodes_starting_at(root: Node, offsets: Sequence[int]) -> dict[int, list[Node]]:
+    """For each byte offset (sorted, distinct): the nodes below `root` that start there and contain
+    it, outermost first ([] when the offset falls between nodes or inside a node started earlier).
+
+    One forward pass of a TreeCursor: `goto_first_child_for_byte` skips, in C, the children before
+    the first offset inside a node; later offsets in it step on from there, so each node is passed
+    at most once."""
+    out: dict[int, list[Node]] = {off: [] for off in offsets}
+    cursor = root.walk()
+    if not offsets or not cursor.goto_first_child():
+        return out
+    i = 0
+    while i < len(offsets):
+        off = offsets[i]
+        node = cursor.node
+        assert node is not None
+        if node.end_byte <= off:  # entirely before: the next node in document order, not inside it
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return out
+            continue
+        if node.start_byte > off:  # the offset lies in a gap between nodes
+            i += 1
+            continue
+        if node.start_byte == off:
+            out[off].append(node)
+        if cursor.goto_first_child_for_byte(off) is None:
+            i += 1  # the innermost node holding the offset: done with it
+    return out
 
 
 def _matches(directive: Directive, finding: Finding) -> bool:
