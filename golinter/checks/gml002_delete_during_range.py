@@ -63,10 +63,10 @@ def _finding(pkg: Package, flow: Flow, summaries: Summaries, rng: MapRange, site
     target = pkg.text(site.map_expr) if site.map_expr is not None else name
     related = [(rng.clause, f"range over {name}")]
     if site.kind is MutationKind.INSERT:
-        if flow.in_fixpoint(site.node, rng) or (
+        if flow.in_fixpoint(site.node, rng) or (site.mutation is None and _moves_to_derived_key(flow, rng, site)) or (
                 site.map_expr is not None and site.key_expr is not None
                 and flow.key_present(site.node, site.map_expr, site.key_expr)):
-            return None  # a worklist run to a fix-point, or an update of an entry known to exist
+            return None  # a fix-point, a derived key, or an update of an entry known to exist
         head = f"call to {site.callee} inserts into" if site.mutation is not None else "insert into"
         return pkg.finding(RULE, site.node, f"{head} {target} during range over {name}: the new key may or "
                            "may not be visited; collect new entries and add them after the loop", related)
@@ -92,3 +92,15 @@ def _mirrored_pair(pkg: Package, flow: Flow, summaries: Summaries, rng: MapRange
     if storage is None or not summaries.insert_keys(storage).mirrored:
         return False
     return any(s.kind is MutationKind.DELETE and flow.key_role(rng, s) is KeyRole.CURRENT for s in sites)
+
+
+def _moves_to_derived_key(flow: Flow, rng: MapRange, site: MutationSite) -> bool:
+    """An insert at a key computed from the current one (`m[strings.ToLower(k)] = v`,
+    `if canon := norm(k); canon != k { m[canon] = m[k]; delete(m, k) }`). If the range reaches
+    the new entry, the same computation on its key gives the key back (normalisers are
+    idempotent) or the guard no longer picks it. Only keys that extend the current one
+    (`k + "/v2"`, `path.Join(dir, k)`, `k + 1`) without such a guard grow again on each visit."""
+    key = site.key_expr
+    if key is None or not flow.derives_from_key(rng, key):
+        return False
+    return not flow.key_grows(rng, key) or flow.key_guarded(rng, site.node)

@@ -138,35 +138,31 @@ class Flow:
         """The role of the key a mutation site deletes or inserts, relative to the visited entry."""
         if site.mutation is None:
             return self.expr_role(rng, site.key_expr) if site.key_expr is not None else KeyRole.UNKNOWN
-        if site.key_expr is None or len(site.key_fields) > 1:
+        if site.key_expr is None:
             return KeyRole.UNKNOWN
         if site.key_fields:
-            return self._field_role(rng, unparen(site.key_expr), site.key_fields[0])
+            judged = self._value_role(rng, site.key_expr, site.key_fields)
+            return judged if judged is not None else KeyRole.OTHER
         return self.expr_role(rng, site.key_expr)
 
     def expr_role(self, rng: MapRange, expr: Node) -> KeyRole:
-        """`k` (the range key, not reassigned) and its copies are CURRENT; `v.ID` is judged by the
-        package's insert sites; the range value is VALUE; anything else is OTHER."""
+        """`k` (the range key, not reassigned) and its copies are CURRENT; an expression of the
+        range value alone (`v.ID`, `string(v.der)`) is judged by the package's insert sites; the
+        range value itself is VALUE; anything else is OTHER."""
         for _ in range(4):
             e = unparen(expr)
-            if e.type == kinds.CALL_EXPRESSION and not self._call_args(e):
-                fn = e.child_by_field_name(kinds.F_FUNCTION)
-                if fn is not None and unparen(fn).type == kinds.SELECTOR_EXPRESSION:
-                    e = unparen(fn)  # v.Key(): a getter on the value
-            if e.type == kinds.SELECTOR_EXPRESSION:
-                operand = e.child_by_field_name(kinds.F_OPERAND)
-                field = e.child_by_field_name(kinds.F_FIELD)
-                if operand is None or field is None:
-                    return KeyRole.OTHER
-                return self._field_role(rng, unparen(operand), self._pkg.text(field))
             if e.type != kinds.IDENTIFIER:
-                return KeyRole.OTHER
+                judged = self._value_role(rng, e)
+                return judged if judged is not None else KeyRole.OTHER
             obj = self._pkg.scopes.resolve(e)
             if obj is None:
                 return KeyRole.UNKNOWN
-            for bound, role in ((rng.key, KeyRole.CURRENT), (rng.value, KeyRole.VALUE)):
-                if bound is not None and self._pkg.scopes.same_object(e, bound):
-                    return role if not self._sum.assigned_in(rng.body, obj) else KeyRole.UNKNOWN
+            if rng.key is not None and self._pkg.scopes.same_object(e, rng.key):
+                return KeyRole.CURRENT if not self._sum.assigned_in(rng.body, obj) else KeyRole.UNKNOWN
+            if rng.value is not None and self._pkg.scopes.same_object(e, rng.value):
+                if self._sum.assigned_in(rng.body, obj):
+                    return KeyRole.UNKNOWN
+                return KeyRole.CURRENT if self._template_role(rng, "#") is KeyRole.CURRENT else KeyRole.VALUE
             copied = self._copy_in(obj, rng.body)
             if copied is None:
                 return KeyRole.OTHER
@@ -182,23 +178,116 @@ class Flow:
             return None
         return obj.value
 
-    def _field_role(self, rng: MapRange, operand: Node, field: str) -> KeyRole:
-        """`v.F` for the range value v, judged by the package's inserts into the map: CURRENT
-        when they key it by F (`M[x.F] = x`), OTHER when they key it by another field, or when
-        the loop binds its own key and inserts exist that never key by F; else UNKNOWN."""
-        if rng.value is None or operand.type != kinds.IDENTIFIER \
-                or not self._pkg.scopes.same_object(operand, rng.value):
-            return KeyRole.OTHER
-        obj = self._pkg.scopes.resolve(operand)
+    def _value_role(self, rng: MapRange, expr: Node, fields: tuple[str, ...] = ()) -> KeyRole | None:
+        """The role of `expr` (then `.fields`) when it is computed from the range value alone;
+        None when it is not."""
+        if rng.value is None:
+            return None
+        value = self._pkg.scopes.resolve(rng.value)
+        template = self._sum.value_template(expr, value) if value is not None else None
+        if value is None or template is None:
+            return None
+        if self._sum.assigned_in(rng.body, value):
+            return KeyRole.UNKNOWN
+        return self._template_role(rng, template + "".join("." + f for f in fields))
+
+    def _template_role(self, rng: MapRange, template: str) -> KeyRole:
+        """CURRENT when the package's inserts key the map by this function of the value
+        (`M[x.ID] = x`), OTHER when they key it by another one, or when the loop binds its own
+        key and inserts exist that never key by it; else UNKNOWN."""
         storage = self._pkg.storage.key(rng.map_expr)
-        if obj is None or storage is None or self._sum.assigned_in(rng.body, obj):
+        if storage is None:
             return KeyRole.UNKNOWN
         keys = self._sum.insert_keys(storage)
-        if field in keys.value_fields:
+        if template in keys.value_keys:
             return KeyRole.CURRENT
-        if keys.value_fields or (rng.key is not None and keys.other > 0):
+        if keys.value_keys or (rng.key is not None and keys.other > 0):
             return KeyRole.OTHER
         return KeyRole.UNKNOWN
+
+    def derives_from_key(self, rng: MapRange, expr: Node) -> bool:
+        """`expr` reads the range key, directly or through a variable declared inside the loop
+        from it (`canon := strings.ToLower(k)`; `if k2, ok := strings.CutSuffix(k, "/"); ok`)."""
+        if rng.key is None:
+            return False
+        key = self._pkg.scopes.resolve(rng.key)
+        if key is None or self._sum.assigned_in(rng.body, key):
+            return False
+        work, seen = [expr], 0
+        while work and seen < 16:
+            node = work.pop()
+            seen += 1
+            for ident in walk_named(node):
+                if ident.type != kinds.IDENTIFIER:
+                    continue
+                obj = self._pkg.scopes.resolve(ident)
+                if obj is None or obj.kind is not ObjKind.VAR:
+                    continue
+                if obj == key:
+                    return True
+                if obj.value is not None and obj.value.type != kinds.RANGE_CLAUSE and obj.ident is not None \
+                        and _contains(rng.body, obj.ident) and not self._sum.assigned_in(rng.body, obj):
+                    work.append(obj.value)
+        return False
+
+    def key_grows(self, rng: MapRange, expr: Node) -> bool:
+        """`expr` extends the range key: `k + 1`, `"v2/" + k`, `fmt.Sprintf("%s#", k)`,
+        `path.Join(dir, k)` (also through a variable declared in the loop from one). Applied
+        again to its own result it gives yet another key."""
+        work, seen = [expr], 0
+        while work and seen < 16:
+            node = unparen(work.pop())
+            seen += 1
+            if node.type == kinds.IDENTIFIER:
+                obj = self._pkg.scopes.resolve(node)
+                copied = self._copy_in(obj, rng.body) if obj is not None else None
+                if copied is not None:
+                    work.append(copied)
+                continue
+            op = node.child_by_field_name(kinds.F_OPERATOR)
+            if node.type == kinds.BINARY_EXPRESSION and op is not None and op.type == "+":
+                if self.derives_from_key(rng, node):
+                    return True
+                continue
+            fn = node.child_by_field_name(kinds.F_FUNCTION) if node.type == kinds.CALL_EXPRESSION else None
+            q = self._pkg.types.qualified(fn) if fn is not None else None
+            if q in stdlib.STD_CONCATENATORS and self.derives_from_key(rng, node):
+                return True
+        return False
+
+    def key_guarded(self, rng: MapRange, node: Node) -> bool:
+        """`node` runs only under an `if` inside the loop whose condition or initializer reads
+        the range key (see derives_from_key): only keys of some shape get there."""
+        child, parent = node, node.parent
+        while parent is not None and parent != rng.loop:
+            guards: list[Node] = []
+            if parent.type == kinds.IF_STATEMENT and child == parent.child_by_field_name(kinds.F_CONSEQUENCE):
+                guards.append(parent)
+            elif parent.type == kinds.STATEMENT_LIST:
+                guards += [s for s in _preceding(child) if self._skips(s, rng)]
+            for guard in guards:
+                for part in (guard.child_by_field_name(kinds.F_CONDITION),
+                             guard.child_by_field_name(kinds.F_INITIALIZER)):
+                    if part is not None and self.derives_from_key(rng, part):
+                        return True
+            child, parent = parent, parent.parent
+        return False
+
+    def _skips(self, stmt: Node, rng: MapRange) -> bool:
+        """`if cond { continue }` (or another way out of the iteration) with no else: an early
+        skip that the statements after it run only when cond is false."""
+        if stmt.type != kinds.IF_STATEMENT or stmt.child_by_field_name(kinds.F_ALTERNATIVE) is not None:
+            return False
+        cons = stmt.child_by_field_name(kinds.F_CONSEQUENCE)
+        exits = self.exits(cons) if cons is not None else frozenset({FALL})
+        return bool(exits) and FALL not in exits and all(
+            e == ("continue", rng.loop.id) or self._all_leave([e], rng.loop, rng.body, None) for e in exits)
+
+    @staticmethod
+    def same_block(a: Node, b: Node, loop: Node) -> bool:
+        """`a` and `b` sit in statements of the same statement list inside `loop`."""
+        sa, sb = _anchor(a, loop), _anchor(b, loop)
+        return sa is not None and sb is not None and sa.parent == sb.parent
 
     def key_present(self, node: Node, map_expr: Node, key: Node) -> bool:
         """`node` runs only when `map_expr` already holds `key`: inside the true branch of
@@ -573,6 +662,16 @@ def _conjuncts(cond: Node) -> list[Node]:
                                            node.child_by_field_name(kinds.F_LEFT)) if c is not None]
         else:
             out.append(node)
+    return out
+
+
+def _preceding(stmt: Node) -> list[Node]:
+    out: list[Node] = []
+    sib = stmt.prev_named_sibling
+    while sib is not None:
+        if sib.type != kinds.COMMENT:
+            out.append(sib)
+        sib = sib.prev_named_sibling
     return out
 
 

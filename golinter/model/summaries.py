@@ -90,12 +90,15 @@ class FuncSummary:
 
 @dataclass(frozen=True, slots=True)
 class InsertKeys:
-    """The package's `M[key] = value` sites for one storage: `value_fields` holds F for every
-    `M[x.F] = x`; `other` counts inserts keyed any other way; `mirrored` is True when every
-    insert `M[a] = b` has its mirror `M[b] = a` in the same block (a symmetric pairing)."""
+    """The package's `M[key] = value` sites for one storage. `value_keys` holds the key of each
+    insert that computes it from the stored value alone, as a template with the value written
+    `#`: `M[x.ID] = x` gives "#.ID", `M[string(n.der)] = n` "string(#.der)", `M[k] = &T{ID: k}`
+    and `x.ID = k` beside `M[k] = x` give "#.ID". `other` counts the remaining inserts;
+    `mirrored` is True when every insert `M[a] = b` has its mirror `M[b] = a` in the same block
+    (a symmetric pairing)."""
 
     storage: StorageKey
-    value_fields: frozenset[str]
+    value_keys: frozenset[str]
     other: int
     mirrored: bool
 
@@ -598,20 +601,42 @@ class Summaries:
         cached = self._insert_keys.get(storage)
         if cached is not None:
             return cached
-        fields: set[str] = set()
+        templates: set[str] = set()
         other = 0
         mirrored = True
         sites = self._insert_index().get(storage, [])
         for stmt, target in sites:
-            field = self._value_field(stmt, target)
-            if field is not None:
-                fields.add(field)
+            template = self._value_key(stmt, target)
+            if template is not None:
+                templates.add(template)
             else:
                 other += 1
             mirrored = mirrored and self._has_mirror(stmt, target, storage)
-        result = InsertKeys(storage, frozenset(fields), other, mirrored and bool(sites))
+        result = InsertKeys(storage, frozenset(templates), other, mirrored and bool(sites))
         self._insert_keys[storage] = result
         return result
+
+    def value_template(self, expr: Node, value: Obj) -> str | None:
+        """`expr` as a function of the variable `value` alone, `value` written `#`
+        (`string(n.der)` -> "string(#.der)"); None when it reads another local variable or
+        does not read `value` at all."""
+        expr = unparen(expr)
+        src = self._pkg.file_of(expr).src
+        pieces: list[bytes] = []
+        pos = expr.start_byte
+        for node in walk_named(expr):
+            if node.type != kinds.IDENTIFIER:
+                continue
+            obj = self._pkg.scopes.resolve(node)
+            if obj is not None and obj == value:
+                pieces += [src[pos:node.start_byte], b"#"]
+                pos = node.end_byte
+            elif obj is None or (obj.kind is ObjKind.VAR and not obj.package_level):
+                return None
+        if not pieces:
+            return None
+        pieces.append(src[pos:expr.end_byte])
+        return b"".join(pieces).decode("utf-8", "replace")
 
     def _insert_index(self) -> dict[StorageKey, list[tuple[Node, Node]]]:
         if self._inserts is None:
@@ -644,29 +669,28 @@ class Summaries:
         key = target.child_by_field_name(kinds.F_INDEX)
         return (key, values[targets.index(target)]) if key is not None else None
 
-    def _value_field(self, stmt: Node, target: Node) -> str | None:
-        """F when the insert keys the map by the value's field F: `M[x.F] = x`, `M[x.F()] = x`,
-        `M[k] = &T{F: k}`, or `x.F = k` beside `M[k] = x` in the same block."""
+    def _value_key(self, stmt: Node, target: Node) -> str | None:
+        """The key template of an insert that keys the map by its value: `M[x.F] = x`,
+        `M[f(x)] = x`, `M[k] = &T{F: k}`, or `x.F = k` beside `M[k] = x` in the same block."""
         pair = self._pair(stmt, target)
         if pair is None:
             return None
         key, value = unparen(pair[0]), unparen(pair[1])
-        if key.type == kinds.CALL_EXPRESSION and not _args(key):
-            inner = key.child_by_field_name(kinds.F_FUNCTION)
-            key = unparen(inner) if inner is not None else key
-        if key.type == kinds.SELECTOR_EXPRESSION and value.type == kinds.IDENTIFIER:
-            operand = key.child_by_field_name(kinds.F_OPERAND)
-            field = key.child_by_field_name(kinds.F_FIELD)
-            if operand is not None and field is not None and self._pkg.scopes.same_object(unparen(operand), value):
-                return self._pkg.text(field)
-            return None
+        if value.type == kinds.IDENTIFIER:
+            obj = self._pkg.scopes.resolve(value)
+            template = self.value_template(key, obj) if obj is not None else None
+            if template is not None:
+                return template
+            field = self._assigned_field(stmt.parent, value, key) if stmt.parent is not None else None
+            if field is None and obj is not None:
+                field = self._built_field(stmt.parent, obj, key)
+            return f"#.{field}" if field is not None else None
         if value.type == kinds.UNARY_EXPRESSION and self._operator(value) == "&":
             operand = value.child_by_field_name(kinds.F_OPERAND)
             value = unparen(operand) if operand is not None else value
         if value.type == kinds.COMPOSITE_LITERAL:
-            return self._literal_field(value, key)
-        if value.type == kinds.IDENTIFIER and stmt.parent is not None:
-            return self._assigned_field(stmt.parent, value, key)
+            field = self._literal_field(value, key)
+            return f"#.{field}" if field is not None else None
         return None
 
     def _literal_field(self, literal: Node, key: Node) -> str | None:
@@ -694,6 +718,24 @@ class Summaries:
             if operand is not None and field is not None and self.same_value(operand, value) \
                     and self.same_value(pair[1], key):
                 return self._pkg.text(field)
+        return None
+
+    def _built_field(self, block: Node | None, value: Obj, key: Node) -> str | None:
+        """`n := &T{F: key}` (its declaration) or `n = &T{F: key}` (in `block`), then `M[key] = n`."""
+        sources = [value.value] if value.value is not None and value.value_count == 1 else []
+        for stmt in (block.named_children if block is not None else []):
+            pair = self._single_assignment(stmt)
+            if pair is not None and pair[0].type == kinds.IDENTIFIER and self._pkg.scopes.resolve(pair[0]) == value:
+                sources.append(pair[1])
+        for source in sources:
+            literal = unparen(source)
+            if literal.type == kinds.UNARY_EXPRESSION and self._operator(literal) == "&":
+                operand = literal.child_by_field_name(kinds.F_OPERAND)
+                literal = unparen(operand) if operand is not None else literal
+            if literal.type == kinds.COMPOSITE_LITERAL:
+                field = self._literal_field(literal, key)
+                if field is not None:
+                    return field
         return None
 
     def _single_assignment(self, stmt: Node) -> tuple[Node, Node] | None:

@@ -361,3 +361,98 @@ def test_key_present_only_under_comma_ok_true_branch() -> None:
         index = target.child_by_field_name(kinds.F_INDEX)
         assert operand is not None and index is not None
         assert flow.key_present(target, operand, index) is expected
+
+
+RENAME = """package p
+
+import "strings"
+
+func f(h map[string][]string, other string) {
+	for name := range h {
+		canon := strings.ToLower(name)
+		if canon != name {
+			h[canon] = h[name]
+			delete(h, name)
+		}
+		if k, ok := strings.CutSuffix(name, "/"); ok {
+			h[k] = nil
+		}
+		if other != "" {
+			h[other] = nil
+		}
+		h["v2/"+name] = nil
+	}
+}
+"""
+
+
+def test_derives_from_key_and_key_guarded() -> None:
+    pkg = _pkg(RENAME)
+    flow = _flow(pkg)
+    rng = _range(pkg, flow)
+    inserts = [left.named_children[0] for stmt in _all(pkg, kinds.ASSIGNMENT_STATEMENT)
+               if (left := stmt.child_by_field_name(kinds.F_LEFT)) is not None]
+    keys = [i.child_by_field_name(kinds.F_INDEX) for i in inserts]
+    assert [pkg.text(k) for k in keys if k is not None] == ["canon", "k", "other", '"v2/"+name']
+    assert [flow.derives_from_key(rng, k) for k in keys if k is not None] == [True, True, False, True]
+    assert [flow.key_guarded(rng, i) for i in inserts] == [True, True, False, False]
+    delete = _node(pkg, kinds.CALL_EXPRESSION, "delete(h, name)")
+    assert flow.same_block(delete, inserts[0], rng.loop)
+    assert not flow.same_block(delete, inserts[1], rng.loop)
+
+
+def test_key_role_value_template_from_inserts() -> None:
+    pkg = _pkg("""package p
+type P struct{ der []byte; up []byte }
+type G struct{ strata map[string]*P }
+func (g *G) add(p *P) { g.strata[string(p.der)] = p }
+func (g *G) prune() {
+	for _, n := range g.strata {
+		delete(g.strata, string(n.der))
+		delete(g.strata, string(n.up))
+	}
+}
+""")
+    flow = _flow(pkg)
+    rng = _range(pkg, flow)
+    assert flow.expr_role(rng, _node(pkg, kinds.CALL_EXPRESSION, "string(n.der)")) is KeyRole.CURRENT
+    assert flow.expr_role(rng, _node(pkg, kinds.CALL_EXPRESSION, "string(n.up)")) is KeyRole.OTHER
+
+
+GROW = """package p
+
+import (
+	"path"
+	"strings"
+)
+
+func f(m map[string]int, n map[int]int, dir string) {
+	for k := range m {
+		next := k + "/x"
+		_ = m[next]
+		_ = m[path.Join(dir, k)]
+		_ = m[strings.ToLower(k)]
+		_ = m[dir+"x"]
+		if strings.HasPrefix(k, "tmp") {
+			continue
+		}
+		_ = m[k+"!"]
+	}
+	for i := range n {
+		_ = n[i+1]
+	}
+}
+"""
+
+
+def test_key_grows_and_skip_guards() -> None:
+    pkg = _pkg(GROW)
+    flow = _flow(pkg)
+    rng = _range(pkg, flow)
+    reads = [n for n in _all(pkg, kinds.INDEX_EXPRESSION) if rng.body.start_byte < n.start_byte < rng.body.end_byte]
+    keys = [r.child_by_field_name(kinds.F_INDEX) for r in reads]
+    assert [flow.key_grows(rng, k) for k in keys if k is not None] == [True, True, False, False, True]
+    assert [flow.key_guarded(rng, r) for r in reads] == [False, False, False, False, True]
+    ints = _range(pkg, flow, 1)
+    shift = _node(pkg, kinds.BINARY_EXPRESSION, "i+1")
+    assert flow.key_grows(ints, shift)

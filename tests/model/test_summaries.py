@@ -232,6 +232,23 @@ type R struct {
 	lit    map[string]T
 	pair   map[string]string
 	plain  map[string]*T
+	der    map[string]*P
+}
+
+type P struct{ der []byte }
+
+func (r *R) policy(p *P) { r.der[string(p.der)] = p }
+
+type G struct{ nodes map[string]*N }
+
+type N struct{ Fn string }
+
+func (g *G) create(fn string) {
+	n, ok := g.nodes[fn]
+	if !ok {
+		n = &N{Fn: fn}
+		g.nodes[fn] = n
+	}
 }
 
 func (r *R) add(t *T) { r.byID[t.ID] = t }
@@ -258,11 +275,13 @@ def test_insert_keys_value_fields_and_mirrors() -> None:
 
     def keys(field: str) -> tuple[frozenset[str], int, bool]:
         ik = sums.insert_keys(StorageKey("type:R", (field,)))
-        return ik.value_fields, ik.other, ik.mirrored
+        return ik.value_keys, ik.other, ik.mirrored
 
-    assert keys("byID") == (frozenset({"ID"}), 0, False)
-    assert keys("byName") == (frozenset({"Name"}), 0, False)
-    assert keys("lit") == (frozenset({"ID"}), 0, False)
+    assert keys("byID") == (frozenset({"#.ID"}), 0, False)
+    assert keys("byName") == (frozenset({"#.Name"}), 0, False)
+    assert keys("lit") == (frozenset({"#.ID"}), 0, False)
+    assert keys("der") == (frozenset({"string(#.der)"}), 0, False)
+    assert sums.insert_keys(StorageKey("type:G", ("nodes",))).value_keys == frozenset({"#.Fn"})
     assert keys("pair") == (frozenset(), 2, True)
     assert keys("plain") == (frozenset(), 1, False)
     assert sums.insert_keys(StorageKey("type:R", ("missing",))).mirrored is False
@@ -326,3 +345,23 @@ func h(s string) (string, error) { return s, nil }
     assert sums.assigned_in(body, j)
     param = pkg.scopes.resolve(_node(pkg, kinds.IDENTIFIER, "k", 3))
     assert param is not None and sums.assigned_in(_body(pkg, "g"), param)
+
+
+def test_value_template_rejects_other_locals() -> None:
+    pkg = _pkg("""package p
+const sep = "/"
+func f(m map[string]int, prefix string) {
+	for _, v := range m {
+		_ = string(rune(v)) + sep
+		_ = prefix + string(rune(v))
+		_ = sep
+	}
+}
+""")
+    sums = Summaries(pkg)
+    v = pkg.scopes.resolve(_node(pkg, kinds.IDENTIFIER, "v"))
+    assert v is not None
+    exprs = [n for n in walk_named(pkg.files[0].tree.root_node) if n.type == kinds.BINARY_EXPRESSION]
+    assert sums.value_template(exprs[0], v) == "string(rune(#)) + sep"
+    assert sums.value_template(exprs[1], v) is None
+    assert sums.value_template(_node(pkg, kinds.IDENTIFIER, "sep", 2), v) is None
