@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
-from golinter.model.mutations import PRUNING, Mutations, Op, Use
+from golinter.model.mutations import Mutations, Op, Use
 from golinter.model.package import enclosing_function
 from golinter.model.typelite import unparen
 from golinter.model.types import (
@@ -105,7 +105,7 @@ def _tombstone(pkg: Package, hit: Match) -> Iterator[Finding]:
     key = pkg.storage.key(hit["gml005.map"])
     if map_type is None or key is None or "[]" in key.path or not pkg.lifetimes.is_long_lived(key):
         return
-    if _pointers(pkg, map_type.elem) != "pointer":
+    if _pointers(pkg, map_type.elem) != "pointer" or pkg.lifetimes.is_fresh_owner(hit["gml005.map"]):
         return
     if Mutations.of(pkg).ops(key) & {Op.COMMA_OK, Op.RANGE_KEYS, Op.LEN, Op.LEN_BOUND, Op.ESCAPE}:
         return
@@ -129,7 +129,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     if inner.type == kinds.INDEX_EXPRESSION:
         yield from _emptied_key(pkg, hit, inner)
         return
-    if "[]" in key.path or shape == "helper" or not pkg.lifetimes.is_long_lived(key):
+    if "[]" in key.path or shape == "helper" or not pkg.lifetimes.is_long_lived(key) \
+            or pkg.lifetimes.is_fresh_owner(target):
         return
     slice_type = pkg.types.underlying(pkg.types.type_of(target))
     kind = _pointers(pkg, slice_type.elem) if isinstance(slice_type, Slice) else ""
@@ -264,7 +265,7 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
     key = pkg.storage.key(operand)
     if map_type is None or key is None or "[]" in key.path or not pkg.lifetimes.is_long_lived(key):
         return
-    if not isinstance(pkg.types.underlying(map_type.elem), Slice):
+    if not isinstance(pkg.types.underlying(map_type.elem), Slice) or pkg.lifetimes.is_fresh_owner(operand):
         return
     source = unparen(hit["gml005.operand"])
     source_index = source.child_by_field_name(kinds.F_INDEX) if source.type == kinds.INDEX_EXPRESSION else None
@@ -292,7 +293,7 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
     nothing ever prunes s.order."""
     coll, held, stmt = hit["gml005.coll"], hit["gml005.held"], hit["gml005.add"]
     ckey = pkg.storage.key(coll)
-    if ckey is None or "[]" in ckey.path or not pkg.lifetimes.is_long_lived(ckey):
+    if ckey is None or "[]" in ckey.path or not pkg.lifetimes.is_long_lived(ckey) or pkg.lifetimes.is_fresh_owner(coll):
         return
     if "gml005.base" in hit:
         if pkg.storage.key(hit["gml005.base"]) != ckey or not isinstance(
@@ -300,10 +301,11 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
             return
     elif pkg.types.expr_map(coll) is None:
         return
+    inserts = _inserts_of(pkg, stmt, held, ckey)
     mutations = Mutations.of(pkg)
-    if any(u.op in PRUNING for u in mutations.prunes(ckey)):
+    if not inserts or mutations.is_pruned(ckey):
         return
-    for insert, mkey in _inserts_of(pkg, stmt, held, ckey):
+    for insert, mkey in inserts:
         deletes = [u for u in mutations.uses(mkey) if u.op is Op.DELETE]
         if not deletes:
             continue

@@ -42,7 +42,9 @@ def run(pkg: Package) -> Iterator[Finding]:
         key = pkg.storage.key(hit["gml008.map"])
         if map_type is None or key is None or "[]" in key.path or not pkg.lifetimes.is_long_lived(key):
             continue
-        if _bounded_key_type(pkg, map_type) or _ever_shrinks(pkg, key):
+        if _bounded_key_type(pkg, map_type) or pkg.lifetimes.is_fresh_owner(hit["gml008.map"]):
+            continue  # enum keys; a constructor filling a value not shared yet
+        if _ever_shrinks(pkg, key):
             continue
         if Mutations.of(pkg).is_existing_key_update(hit["gml008.index"]):
             continue  # `if _, ok := m[k]; ok { m[k] = v }` never adds a key
@@ -55,7 +57,7 @@ def _ever_shrinks(pkg: Package, key: StorageKey) -> bool:
     """Anything in the package that deletes from, clears, replaces or hands out the map, or
     compares its len (`if len(s.m) >= max { return }`) bounds it."""
     mutations = Mutations.of(pkg)
-    return bool(mutations.prunes(key)) or Op.LEN_BOUND in mutations.ops(key)
+    return Op.LEN_BOUND in mutations.ops(key) or mutations.is_pruned(key)
 
 
 def _bounded_key_type(pkg: Package, map_type: Map) -> bool:

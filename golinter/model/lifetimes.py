@@ -13,9 +13,9 @@ Long-lived storage outlives the call that touches it, so what it holds stays rea
     `*fiber.Ctx`), a method value or value of it is passed to `HandleFunc`/`Handle`, or it embeds
     a gRPC `Unimplemented*Server`;
   * a value of it is stored in a package variable (`var std = &Logger{}`, `var plugins
-    map[string]*Plugin`);
-  * a value of it is a field of another shared type (the server's store lives as long as the
-    server);
+    map[string]*Plugin`).
+  Being held by a shared value is no evidence by itself: a type checker's state referenced
+  from a locked cache entry is still per-run state (precision first);
 - local variables captured by an async context: a `go func(){...}()` literal, a literal passed
   to a spawner, or a handler literal (`http.HandleFunc("/", func(w, r) {...})`).
 Everything else (parsers, decoders, builders, per-request structs, returned maps) is not: a
@@ -43,6 +43,7 @@ _SYNC_LOCKS = frozenset({"Mutex", "RWMutex"})
 _SPAWNER_METHODS = frozenset({"Go", "TryGo"})  # errgroup.Group, sync.WaitGroup (1.25), conc pools
 _SPAWNER_FUNCS = frozenset({("time", "AfterFunc"), ("context", "AfterFunc")})
 _REGISTER_FUNCS = frozenset({"HandleFunc", "Handle"})
+_INTERESTING_CALLS = _SPAWNER_METHODS | _REGISTER_FUNCS | {name for _path, name in _SPAWNER_FUNCS}
 # (import path prefix, type name) of router context parameters: a method taking one is a handler.
 _ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
                     ("github.com/gofiber/fiber", "Ctx"))
@@ -96,6 +97,44 @@ class Lifetimes:
             return self._captured.get(StorageKey(key.root), "")
         return ""
 
+    def is_fresh_owner(self, expr: Node) -> bool:
+        """`p := &Package{...}; p.imports = p.imports[:n]`: the storage `expr` belongs to a value
+        made in the same function (composite literal or new), which is not shared yet: a
+        constructor or builder at work, whatever its type's lifetime."""
+        pkg = self._pkg
+        root = _unparen(expr)
+        while root.type in (kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION):
+            operand = root.child_by_field_name(kinds.F_OPERAND)
+            if operand is None:
+                return False
+            root = _unparen(operand)
+        if root.type != kinds.IDENTIFIER or root == _unparen(expr):
+            return False
+        obj = pkg.scopes.resolve(root)
+        if obj is None or obj.kind is not ObjKind.VAR or obj.package_level or obj.ident is None:
+            return False
+        if obj.value is not None and obj.value_count == 1 and _is_fresh_value(pkg, obj.value):
+            return True
+        from golinter.model.package import enclosing_function
+        from golinter.parse import walk_named
+        func = enclosing_function(root)
+        body = func.child_by_field_name(kinds.F_BODY) if func is not None else None
+        if body is None:
+            return False
+        for node in walk_named(body):
+            if node.start_byte >= root.start_byte:
+                break
+            if node.type != kinds.ASSIGNMENT_STATEMENT:
+                continue
+            left = node.child_by_field_name(kinds.F_LEFT)
+            right = node.child_by_field_name(kinds.F_RIGHT)
+            lefts = left.named_children if left is not None else []
+            rights = right.named_children if right is not None else []
+            for lhs, rhs in zip(lefts, rights):
+                if lhs.type == kinds.IDENTIFIER and pkg.scopes.resolve(lhs) == obj and _is_fresh_value(pkg, rhs):
+                    return True
+        return False
+
     def type_reason(self, name: str) -> str:
         """Why same-package type `name` is shared ("holds a sync.Mutex"), or ""."""
         return self._shared().get(name, "")
@@ -134,7 +173,6 @@ class Lifetimes:
             for lit in caps.get("lit", []):
                 if not f.in_broken(lit) and self._is_handler_signature(lit):
                     self._capture(lit, f"captured by the handler at line {lit.start_point[0] + 1}")
-        self._propagate(shared)
 
     def _intrinsic_reason(self, name: str) -> str:
         """`type Cache struct { mu sync.Mutex; ... }`, `struct{ sync.RWMutex }`,
@@ -178,6 +216,10 @@ class Lifetimes:
 
     def _is_handler_signature(self, func: Node) -> bool:
         """`(w http.ResponseWriter, r *http.Request)`, or a router context as first parameter."""
+        plist = func.child_by_field_name(kinds.F_PARAMETERS)
+        text = self._pkg.text(plist) if plist is not None else ""
+        if "Request" not in text and "Context" not in text and "Ctx" not in text:
+            return False  # cheap test first: most functions are no handlers
         params = list(self._pkg.types.signature(func).params)
         if len(params) == 2 and params[0] == Named("net/http", "ResponseWriter") \
                 and params[1] == Pointer(Named("net/http", "Request")):
@@ -218,6 +260,8 @@ class Lifetimes:
         (`mux.HandleFunc(p, s.handle)`, `http.Handle(p, s)`, literals)."""
         pkg = self._pkg
         name = pkg.text(name_node)
+        if name not in _INTERESTING_CALLS:
+            return
         call = name_node.parent
         if call is not None and call.type == kinds.SELECTOR_EXPRESSION:
             call = call.parent
@@ -263,23 +307,6 @@ class Lifetimes:
             if key is not None and key.root.startswith("local:"):
                 self._captured.setdefault(StorageKey(key.root), reason)
 
-    def _propagate(self, shared: dict[str, str]) -> None:
-        """A field of a shared type holding a T or *T makes T shared (fix point)."""
-        types = self._pkg.types
-        todo = list(shared)
-        while todo:
-            owner = todo.pop()
-            u = types.underlying(Named("", owner))
-            if not isinstance(u, Struct):
-                continue
-            for fld in u.fields:
-                base = types.deref(fld.type)
-                if isinstance(base, Named) and not base.pkg and base.name not in shared \
-                        and isinstance(types.underlying(base), Struct):
-                    shared[base.name] = f"is held by *{owner}, which {shared[owner]}" \
-                        if "held by" not in shared[owner] else shared[owner]
-                    todo.append(base.name)
-
 
 def _sync_name(t: Type) -> str:
     """"sync.Mutex" for sync.Mutex / *sync.Mutex, "atomic.Int64" for sync/atomic types, else ""."""
@@ -291,6 +318,20 @@ def _sync_name(t: Type) -> str:
         if t.pkg == "sync/atomic":
             return f"atomic.{t.name}"
     return ""
+
+
+def _is_fresh_value(pkg: Package, value: Node) -> bool:
+    """`&T{...}`, `T{...}`, `new(T)`."""
+    v = _unparen(value)
+    if v.type == kinds.UNARY_EXPRESSION:
+        inner = v.child_by_field_name(kinds.F_OPERAND)
+        v = _unparen(inner) if inner is not None else v
+    if v.type == kinds.COMPOSITE_LITERAL:
+        return True
+    if v.type == kinds.CALL_EXPRESSION:
+        fn = v.child_by_field_name(kinds.F_FUNCTION)
+        return fn is not None and pkg.scopes.is_builtin(fn, "new")
+    return False
 
 
 def _unparen(node: Node) -> Node:

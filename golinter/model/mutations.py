@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -38,7 +37,7 @@ from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Query
+    from tree_sitter import Node
 
     from golinter.model.package import Package
 
@@ -96,17 +95,6 @@ _INIT_LITERALS = frozenset({kinds.COMPOSITE_LITERAL})
 _COMPARISON_OPS = frozenset({"<", "<=", ">", ">=", "==", "!="})
 
 
-@lru_cache(maxsize=1)
-def _assignments_query() -> Query:
-    from golinter.parse import compile_query
-    return compile_query("(assignment_statement) @assign")
-
-
-def _name_query(name: str) -> str:
-    return (f'((identifier) @id (#eq? @id "{name}"))\n'
-            f'((field_identifier) @id (#eq? @id "{name}"))')
-
-
 class Mutations:
     """Uses of storages across one package."""
 
@@ -114,7 +102,7 @@ class Mutations:
         self._pkg = package
         self._by_name: dict[str, list[Node]] = {}
         self._uses: dict[StorageKey, tuple[Use, ...]] = {}
-        self._replaced: dict[str, tuple[Use, ...]] | None = None
+        self._replaced: dict[str, tuple[Use, ...]] = {}
 
     @staticmethod
     def of(pkg: Package) -> Mutations:
@@ -136,6 +124,12 @@ class Mutations:
     def ops(self, key: StorageKey) -> frozenset[Op]:
         return frozenset(u.op for u in self.uses(key))
 
+    def is_pruned(self, key: StorageKey) -> bool:
+        """Whether anything prunes `key` (see `prunes`), cheapest facts first."""
+        if any(u.op in PRUNING for u in self.uses(key)):
+            return True
+        return bool(self.prunes(key))
+
     def prunes(self, key: StorageKey) -> tuple[Use, ...]:
         """Uses that take entries out of `key` or may (escape), plus replacements of a
         package-level holder (`cache = newCache()` prunes `cache.items`)."""
@@ -152,9 +146,11 @@ class Mutations:
     def holder_replacements(self, type_name: str) -> tuple[Use, ...]:
         """Assignments that replace a whole value of same-package type T (`s.stats = newStats()`,
         `*c = Cache{}`), other than initialisations: they drop every map the old value held."""
-        if self._replaced is None:
-            self._replaced = self._collect_replacements()
-        return self._replaced.get(type_name, ())
+        found = self._replaced.get(type_name)
+        if found is None:
+            found = self._collect_replacements(type_name)
+            self._replaced[type_name] = found
+        return found
 
     def is_existing_key_update(self, index: Node) -> bool:
         """`M[k] = v` that can only update a key already present, never insert one:
@@ -217,46 +213,58 @@ class Mutations:
         ops = self.ops(key)
         return Op.INC in ops and not (ops & {Op.REPLACE, Op.ESCAPE})
 
-    def _collect_replacements(self) -> dict[str, tuple[Use, ...]]:
-        from golinter.model.types import Named
-        from golinter.parse import query_captures
+    def _collect_replacements(self, type_name: str) -> tuple[Use, ...]:
+        """`=` assignments to the fields and package variables declared with type T or *T."""
+        from golinter.model.types import Named, Struct
         pkg = self._pkg
-        out: dict[str, list[Use]] = {}
-        for f in pkg.files:
-            for stmt in query_captures(_assignments_query(), f.tree.root_node).get("assign", []):
-                op = stmt.child_by_field_name(kinds.F_OPERATOR)
-                left = stmt.child_by_field_name(kinds.F_LEFT)
-                if f.in_broken(stmt) or op is None or pkg.text(op) != "=" or left is None:
+        target = Named("", type_name)
+        names: set[str] = set()
+        for name, objs in pkg.scopes.package_index.items():
+            obj = objs[0]
+            if obj.kind is ObjKind.TYPE:
+                u = pkg.types.underlying(Named("", name))
+                if isinstance(u, Struct):
+                    names.update(f.name for f in u.fields if pkg.types.deref(f.type) == target)
+            elif obj.kind is ObjKind.VAR and pkg.types.deref(pkg.types.obj_type(obj)) == target:
+                names.add(name)
+        out: list[Use] = []
+        for name in sorted(names):
+            for expr in self._occurrences(name):
+                node = _up(expr)
+                exprs = node.parent
+                stmt = exprs.parent if exprs is not None else None
+                if stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT or \
+                        stmt.child_by_field_name(kinds.F_LEFT) != exprs:
                     continue
-                for target in left.named_children:
-                    t = pkg.types.deref(pkg.types.type_of(target))
-                    if not isinstance(t, Named) or t.pkg:
-                        continue
-                    key = pkg.storage.key(target)
-                    if key is None or (key.root.startswith("local:") and not key.path) \
-                            or self._is_initialisation(target, key):
-                        continue
-                    out.setdefault(t.name, []).append(self._use(Op.REPLACE, target, "holder"))
-        return {name: tuple(uses) for name, uses in out.items()}
+                op = stmt.child_by_field_name(kinds.F_OPERATOR)
+                key = pkg.storage.key(expr)
+                if op is None or pkg.text(op) != "=" or key is None or pkg.types.deref(pkg.types.type_of(expr)) != target:
+                    continue
+                if not self._is_initialisation(expr, key):
+                    out.append(self._use(Op.REPLACE, expr, "holder"))
+        return tuple(out)
 
     # -- collection ------------------------------------------------------------------------------
     def _occurrences(self, name: str) -> list[Node]:
+        """Identifiers and selectors named `name`, found by a byte search of the sources (a query
+        with an `#eq?` predicate filters in Python and costs seconds on a large package)."""
         found = self._by_name.get(name)
         if found is None:
-            from golinter.parse import compile_query, query_captures
-            query = compile_query(_name_query(name))
+            word = name.encode()
             found = []
             for f in self._pkg.files:
-                nodes = sorted(query_captures(query, f.tree.root_node).get("id", []), key=lambda n: n.start_byte)
-                for node in nodes:
-                    if f.in_broken(node):
+                root = f.tree.root_node
+                for start in _word_offsets(f.src, word):
+                    end = start + len(word)
+                    node = root.named_descendant_for_byte_range(start, end)
+                    if node is None or node.start_byte != start or node.end_byte != end or f.in_broken(node):
                         continue
                     if node.type == kinds.FIELD_IDENTIFIER:
                         parent = node.parent
                         if parent is None or parent.type != kinds.SELECTOR_EXPRESSION:
                             continue
                         found.append(parent)
-                    else:
+                    elif node.type == kinds.IDENTIFIER:
                         found.append(node)
             self._by_name[name] = found
         return found
@@ -593,6 +601,21 @@ class Mutations:
                         return True
             node = node.parent
         return False
+
+
+def _word_offsets(src: bytes, word: bytes) -> list[int]:
+    """Offsets of `word` in `src` as a whole identifier (not inside a longer name)."""
+    out: list[int] = []
+    pos = src.find(word)
+    while pos != -1:
+        end = pos + len(word)
+        before = src[pos - 1:pos] if pos else b" "
+        after = src[end:end + 1]
+        if not (before.isalnum() or before == b"_" or before[0:1] >= b"\x80") and \
+                not (after.isalnum() or after == b"_" or after[0:1] >= b"\x80"):
+            out.append(pos)
+        pos = src.find(word, end)
+    return out
 
 
 def _up(node: Node) -> Node:

@@ -84,7 +84,7 @@ class Origins:
         self._pkg = package
         self._memo: dict[int, str] = {}
         self._busy: set[int] = set()
-        self._callers: dict[int, list[Node]] | None = None
+        self._callers: dict[str, list[Node]] | None = None
 
     @staticmethod
     def of(pkg: Package) -> Origins:
@@ -407,18 +407,25 @@ class Origins:
         return ""
 
     def _calls_to(self, func: Node) -> list[Node]:
+        """Same-package calls of `func`: calls are indexed by the called name's text once, and
+        only those with `func`'s name are resolved."""
         if self._callers is None:
             from golinter.parse import query_captures
-            callers: dict[int, list[Node]] = {}
+            by_name: dict[str, list[Node]] = {}
             for f in self._pkg.files:
                 for call in query_captures(_calls_query(), f.tree.root_node).get("call", []):
-                    if f.in_broken(call):
-                        continue
-                    decl = self._pkg.types.callee_decl(call)
-                    if decl is not None:
-                        callers.setdefault(decl.id, []).append(call)
-            self._callers = callers
-        return self._callers.get(func.id, [])
+                    fn = call.child_by_field_name(kinds.F_FUNCTION)
+                    if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION:
+                        fn = fn.child_by_field_name(kinds.F_FIELD)
+                    if fn is not None and fn.type in (kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER) \
+                            and not f.in_broken(call) and not f.is_test:
+                        by_name.setdefault(f.text(fn), []).append(call)
+            self._callers = by_name
+        name = func.child_by_field_name(kinds.F_NAME)
+        if name is None:
+            return []
+        return [c for c in self._callers.get(self._pkg.text(name), [])
+                if (decl := self._pkg.types.callee_decl(c)) is not None and decl == func]
 
 
 def _is_call_function(selector: Node) -> bool:

@@ -119,7 +119,7 @@ def test_lifetimes_registered_value_and_method_value() -> None:
         "field of *Site, which has method page registered with HandleFunc"
 
 
-def test_lifetimes_value_in_package_var_and_propagation() -> None:
+def test_lifetimes_value_in_package_var_without_propagation() -> None:
     pkg = pkg_of("type Registry struct{ metrics map[string]*Metric; store *Store }\n"
                  "type Metric struct{ samples []float64 }\ntype Store struct{ rows map[int]string }\n"
                  "var defaultRegistry = NewRegistry()\nfunc NewRegistry() *Registry { return &Registry{} }\n"
@@ -130,7 +130,7 @@ def test_lifetimes_value_in_package_var_and_propagation() -> None:
         "field of *Registry, which is stored in package variable defaultRegistry"
     assert lt.why_long_lived(key_of(pkg, "m.samples")) == \
         "field of *Metric, which is stored in package variable byName"
-    assert lt.why_long_lived(key_of(pkg, "r.store.rows")).startswith("field of *Store, which is held by *Registry")
+    assert not lt.is_long_lived(key_of(pkg, "r.store.rows"))  # held by a shared value: no evidence alone
 
 
 def test_lifetimes_goroutine_capture_makes_local_long_lived() -> None:
@@ -160,3 +160,22 @@ def test_lifetimes_grpc_server_is_shared() -> None:
                        "func (s *server) add(n string) { s.names[n]++ }\n")
     assert pkg.lifetimes.why_long_lived(key_of(pkg, "s.names")) == \
         "field of *server, which is a gRPC service (UnimplementedGreeterServer)"
+
+
+def test_lifetimes_fresh_owner_made_in_function() -> None:
+    pkg = pkg_of("type Pool struct{ mu sync.Mutex; free []*int }\n"
+                 "func New() *Pool { p := &Pool{}; p.free = p.free[:0]; return p }\n"
+                 "func Build() (q *Pool) { q = new(Pool); q.free = nil; return }\n"
+                 "func (p *Pool) Reset() { p.free = p.free[:0] }\n"
+                 "func Use(p *Pool) { p.free = nil }\n")
+    lt = pkg.lifetimes
+    exprs = [n for f in pkg.files for n in walk_named(f.tree.root_node)
+             if n.type == "selector_expression" and pkg.text(n) in ("p.free", "q.free")]
+    fresh = [(exprs_line(pkg, n), lt.is_fresh_owner(n)) for n in exprs]
+    assert fresh == [(17, True), (17, True), (18, True), (19, False), (19, False), (20, False)]
+
+
+def exprs_line(pkg: Package, node: object) -> int:
+    from tree_sitter import Node
+    assert isinstance(node, Node)
+    return node.start_point[0] + 1
