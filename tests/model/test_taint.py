@@ -295,8 +295,8 @@ def handler(body: str) -> str:
     "\t_ = make(map[int]int, /*@x*/n%limit+1)\n",
     "\t_ = make(map[int]int, /*@x*/limit-n)\n",
     "\tif int64(n) > int64(limit) {\n\t\treturn\n\t}\n\t_ = make(map[int]int, /*@x*/n)\n",
-    "\tfor _, s := range []string{\"a\"} {\n\t\tif n > limit {\n\t\t\tcontinue\n\t\t}\n"
-    "\t\t_ = make(map[string]int, /*@x*/n)\n\t\t_ = s\n\t}\n",
+    ("\tfor _, s := range []string{\"a\"} {\n\t\tif n > limit {\n\t\t\tcontinue\n\t\t}\n"
+     "\t\t_ = make(map[string]int, /*@x*/n)\n\t\t_ = s\n\t}\n"),
     "\tif n > limit {\n\t\treturn\n\t}\n\tgo func() {\n\t\t_ = make(map[int]int, /*@x*/n)\n\t}()\n",
 ])
 def test_taint_bounded_forms_cut_the_origin(body: str) -> None:
