@@ -153,6 +153,7 @@ F_END = "end"
 F_CAPACITY = "capacity"
 F_TYPE_ARGUMENTS = "type_arguments"
 F_CHANNEL = "channel"
+F_TAG = "tag"
 
 VARIADIC_ARGUMENT = "variadic_argument"  # GML005: append(s[:i], s[i+1:]...)
 

@@ -27,6 +27,7 @@ through a bounded chain of memoised lookups, statements with the iterative walke
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -64,24 +65,39 @@ class Origin:
 
 @dataclass(frozen=True, eq=False)
 class _Env:
-    """Where an expression is evaluated: guards must dominate `anchor`; `call` is the call that
-    entered this function from `caller` (one level down); `level_used` forbids another level."""
+    """Where an expression is evaluated: a guard that dominates `anchor` (the definition being
+    followed) or one of the `later` points of the same function where the value is then used
+    bounds it; `call` is the call that entered this function from `caller` (one level down);
+    `level_used` forbids another level."""
 
     anchor: Node
     call: Node | None = None
     caller: _Env | None = None
     level_used: bool = False
+    later: tuple[Node, ...] = ()
 
     @property
-    def key(self) -> tuple[int, int, bool]:
-        return (self.anchor.id, self.call.id if self.call is not None else 0, self.level_used)
+    def key(self) -> tuple[int, ...]:
+        return (self.anchor.id, self.call.id if self.call is not None else 0, int(self.level_used),
+                *(n.id for n in self.later))
+
+    @property
+    def points(self) -> tuple[Node, ...]:
+        return (self.anchor, *self.later)
+
+    def at(self, site: Node) -> _Env:
+        """The environment of a definition at `site`, reached from a use at this anchor."""
+        if site == self.anchor:
+            return self
+        return replace(self, anchor=site, later=(self.anchor, *self.later)[:_MAX_LATER])
 
 
 @dataclass(frozen=True, slots=True)
 class _Def:
-    """One definition of a storage: `value` (result `index`) or, for an out-parameter, `source`."""
+    """One definition of a storage at `site`: `value` (result `index`) or, for an out-parameter,
+    `source`."""
 
-    start: int
+    site: Node
     value: Node | None
     index: int = 0
     source: Node | None = None   # out-parameter: the reader/decoder/buffer the data comes from
@@ -146,7 +162,10 @@ _EXIT_METHODS = frozenset({"Fatal", "Fatalf", "Fatalln", "FailNow", "Panic", "Pa
 _LEAVE_KINDS = frozenset({kinds.RETURN_STATEMENT, kinds.BREAK_STATEMENT, kinds.CONTINUE_STATEMENT,
                           kinds.GOTO_STATEMENT})
 _CONVERSION_BUILTINS = frozenset(_INT_MAX) | {"string", "float32", "float64"}
+# go-playground/validator and gin `binding` rules that cap a value: `validate:"required,max=100"`.
+_LIMIT_TAG = re.compile(r'(?:validate|binding):"(?:[^"]*,)?(?:max|lte|lt|oneof)=')
 _MAX_STEPS = 64
+_MAX_LATER = 3
 HUGE = 1 << 32  # a bound this large lets a client pick a hint that exhausts memory
 
 
@@ -161,8 +180,8 @@ class Taint:
 
     def __init__(self, package: Package) -> None:
         self._pkg = package
-        self._memo: dict[tuple[int, tuple[int, int, bool]], Origin | None] = {}
-        self._busy: set[tuple[int, tuple[int, int, bool]]] = set()
+        self._memo: dict[tuple[int, tuple[int, ...]], Origin | None] = {}
+        self._busy: set[tuple[int, tuple[int, ...]]] = set()
         self._defs: dict[int, dict[StorageKey, list[_Def]]] = {}
         self._bounded: dict[tuple[StorageKey, int], bool] = {}
         self._callers: dict[str, list[Node]] | None = None
@@ -184,6 +203,9 @@ class Taint:
             self._bounded[memo] = False  # cycle guard
             self._bounded[memo] = self._dominating_bound(key, anchor) or self._validated(key, anchor)
         return self._bounded[memo]
+
+    def _bounded_at(self, subject: Node, env: _Env) -> bool:
+        return any(self.is_bounded(subject, point) for point in env.points)
 
     def is_iteration_local(self, call: Node, loop: Node) -> bool:
         """`m := make(...)` in `loop`'s body where every use of m is `m[k]`, `range m`, or
@@ -268,7 +290,7 @@ class Taint:
         obj = self._pkg.scopes.resolve(ident)
         if obj is None or obj.kind is not ObjKind.VAR or obj.package_level or obj.ident is None:
             return None
-        if self.is_bounded(ident, env.anchor):
+        if self._bounded_at(ident, env):
             return None
         decl = obj.decl
         if decl is not None and decl.type in (kinds.PARAMETER_DECLARATION, kinds.VARIADIC_PARAMETER_DECLARATION):
@@ -309,6 +331,7 @@ class Taint:
         return _union(found)
 
     def _eval_def(self, d: _Def, env: _Env) -> Origin | None:
+        env = env.at(d.site)
         if d.source is not None:
             o = self._eval(d.source, env)
             if o is None:
@@ -330,7 +353,7 @@ class Taint:
         field = expr.child_by_field_name(kinds.F_FIELD)
         if operand is None or field is None or self._pkg.types.import_path_of(operand) is not None:
             return None
-        if self.is_bounded(expr, env.anchor):
+        if self._bounded_at(expr, env) or self._tag_bounded(expr):
             return None
         found: list[Origin] = []
         o = self._eval(operand, env)
@@ -341,7 +364,7 @@ class Taint:
         key = self._pkg.storage.key(expr)
         if key is not None:
             for d in self._function_defs(expr).get(key, ()):
-                if d.start < env.anchor.start_byte:
+                if d.site.start_byte < env.anchor.start_byte:
                     od = self._eval_def(d, env)
                     if od is not None:
                         found.append(od)
@@ -495,10 +518,10 @@ class Taint:
     def _defs_of(self, ident: Node, obj: Obj, anchor: Node) -> list[_Def]:
         out: list[_Def] = []
         if obj.value is not None and obj.ident is not None:
-            out.append(_Def(obj.ident.start_byte, obj.value, obj.value_index))
+            out.append(_Def(obj.decl or obj.ident, obj.value, obj.value_index))
         key = self._pkg.storage.key(ident)
         if key is not None:
-            out += [d for d in self._function_defs(ident).get(key, ()) if d.start < anchor.start_byte]
+            out += [d for d in self._function_defs(ident).get(key, ()) if d.site.start_byte < anchor.start_byte]
         return out
 
     def _function_defs(self, node: Node) -> dict[StorageKey, list[_Def]]:
@@ -531,9 +554,9 @@ class Taint:
                 rights = _exprs(node.child_by_field_name(kinds.F_RIGHT))
                 for i, target in enumerate(lefts):
                     if len(rights) == len(lefts):
-                        add(target, _Def(node.start_byte, rights[i]))
+                        add(target, _Def(node, rights[i]))
                     elif len(rights) == 1:
-                        add(target, _Def(node.start_byte, rights[0], i))
+                        add(target, _Def(node, rights[0], i))
             elif t == kinds.CALL_EXPRESSION:
                 for target, d in self._out_params(node):
                     add(target, d)
@@ -553,12 +576,12 @@ class Taint:
                 return
             source, first, rest, via = rule
             for target in args[first:] if rest else args[first:first + 1]:
-                yield target, _Def(call.start_byte, None, source=args[source], via=via)
+                yield target, _Def(call, None, source=args[source], via=via)
             return
         name = fn.child_by_field_name(kinds.F_FIELD)
         operand = fn.child_by_field_name(kinds.F_OPERAND)
         if name is not None and operand is not None and self._pkg.text(name) in _OUT_METHODS and len(args) == 1:
-            yield args[0], _Def(call.start_byte, None, source=operand)
+            yield args[0], _Def(call, None, source=operand)
 
     def _callers_of(self, func: Node) -> list[Node]:
         """Same-package calls of a function or method declaration."""
@@ -728,6 +751,28 @@ class Taint:
                 sides = [node.child_by_field_name(kinds.F_LEFT), node.child_by_field_name(kinds.F_RIGHT)]
                 if any(s is not None and self._is_subject(s, key) for s in sides):
                     return True
+        return False
+
+    def _tag_bounded(self, selector: Node) -> bool:
+        """`req.Count` where the same-package struct field carries a validator maximum in its tag
+        (`Count int `json:"count" validate:"max=100"``): the validation library enforces it."""
+        operand = selector.child_by_field_name(kinds.F_OPERAND)
+        field = selector.child_by_field_name(kinds.F_FIELD)
+        if operand is None or field is None:
+            return False
+        owner = self._pkg.types.deref(self._pkg.types.type_of(operand))
+        obj = self._pkg.scopes.package_obj(owner.name) if isinstance(owner, Named) and not owner.pkg else None
+        struct = obj.type_node if obj is not None else None
+        if struct is None or struct.type != kinds.STRUCT_TYPE:
+            return False
+        from golinter.parse import walk_named
+        name = self._pkg.text(field)
+        for decl in walk_named(struct, skip=frozenset({kinds.STRUCT_TYPE})):
+            if decl.type != kinds.FIELD_DECLARATION:
+                continue
+            tag = decl.child_by_field_name(kinds.F_TAG)
+            if tag is not None and any(self._pkg.text(n) == name for n in decl.children_by_field_name(kinds.F_NAME)):
+                return _LIMIT_TAG.search(self._pkg.text(tag)) is not None
         return False
 
     # -- iteration-local ----------------------------------------------------------------------

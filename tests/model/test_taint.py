@@ -396,3 +396,49 @@ def test_taint_not_iteration_local_when_stored_in_a_field() -> None:
     call = at(pkg, "m")
     loop = enclosing(call, frozenset({"for_statement"}))
     assert loop is not None and not pkg.taint.is_iteration_local(call, loop)
+
+
+def test_taint_bounded_where_the_definition_is_guarded() -> None:
+    assert origin('''func limitOf(r *http.Request) int {
+	limit := 20
+	if s := r.URL.Query().Get("limit"); s != "" {
+		if v, err := strconv.Atoi(s); err == nil && v > 0 && v <= 100 {
+			limit = v
+		}
+	}
+	return limit
+}
+func h(w http.ResponseWriter, r *http.Request) {
+	_ = make(map[int]int, /*@x*/limitOf(r))
+}''') is None
+
+
+def test_taint_unbounded_definition_in_an_unrelated_branch() -> None:
+    assert origin('''func h(w http.ResponseWriter, r *http.Request) {
+	limit := 20
+	if s := r.URL.Query().Get("limit"); s != "" {
+		if v, err := strconv.Atoi(s); err == nil && v > 0 {
+			limit = v
+		}
+	}
+	_ = make(map[int]int, /*@x*/limit)
+}''') is not None
+
+
+@pytest.mark.parametrize(("tag", "bounded"), [
+    ('`json:"n" validate:"required,max=100"`', True),
+    ('`json:"n" binding:"lte=500"`', True),
+    ('`json:"n" validate:"oneof=10 20 50"`', True),
+    ('`json:"n" validate:"required,min=1"`', False),
+    ('`json:"n"`', False),
+])
+def test_taint_validator_tags_bound_decoded_fields(tag: str, bounded: bool) -> None:
+    o = origin(f'''type page struct {{
+	N int {tag}
+}}
+func h(w http.ResponseWriter, r *http.Request) {{
+	var p page
+	json.NewDecoder(r.Body).Decode(&p)
+	_ = make(map[int]int, /*@x*/p.N)
+}}''')
+    assert (o is None) is bounded
