@@ -1,11 +1,62 @@
-"""The result cache's location and removal (the cache itself: see engine.py's run_packages).
+"""The result cache on disk: where it lives, its keys, entries, pruning and removal.
 
 Default directory: $GOLINTER_CACHE_DIR, else $XDG_CACHE_HOME/golinter, else ~/.cache/golinter.
+
+One entry per package, named by `package_key`: a sha256 over the analysis environment
+(`environment_digest`: golinter's version and a stamp of its own source files, the installed
+tree-sitter and tree-sitter-go, Python, the checks run), the analysis-relevant settings, the
+package's directory, name and runtime version, and for every loaded file (generated and
+context files included) its path, content digest (blake2b), generated flag and language
+version after overrides. An entry holds the raw results of every check on every
+non-generated file, so --select, --ignore, per-file ignores, formats and baselines never
+invalidate it (engine.py filters them afterwards).
+
+Layout: `<dir>/v1/<2 hex>/<62 hex>` entries; `<dir>/CACHEDIR.TAG` (backup tools skip the
+directory) and `<dir>/.gitignore` (`*`). An entry is MAGIC + blake2b(payload) + payload, the
+payload a pickle; it is written to a temporary file in its own directory and renamed
+(`os.replace`), so readers never see half an entry. An entry that is short, fails its
+checksum or does not unpickle is a miss. Nothing here imports tree-sitter.
+
+Pruning (`ResultStore.prune`, at most once a day, from the parent process): entries unused
+for MAX_AGE_DAYS days go (a hit refreshes an entry's mtime when it is over a day old), then
+the oldest until the total is under MAX_TOTAL_BYTES; temporary files over an hour old go too.
+`clear_cache` removes only what golinter created (the `v*` entry trees, the tag, .gitignore).
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
+import re
 import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+FORMAT = 1
+MAX_AGE_DAYS = 30
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+PRUNE_INTERVAL_SECONDS = 24 * 3600
+TOUCH_AFTER_SECONDS = 24 * 3600
+TEMP_MAX_AGE_SECONDS = 3600
+
+_MAGIC = b"GLC1"
+_CHECKSUM_BYTES = 16
+_TEMP_PREFIX = ".tmp-"
+_PRUNE_STAMP = ".last-prune"
+_TAG_NAME = "CACHEDIR.TAG"
+_TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+             "# This file is a cache directory tag created by golinter.\n"
+             "# For information about cache directory tags, see https://bford.info/cachedir/\n")
+_ENTRY_DIR_RE = re.compile(r"v\d+$")
+# What a damaged or foreign pickle can raise while loading.
+_UNPICKLE_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+                    KeyError, TypeError, ValueError, MemoryError, RecursionError)
 
 
 def default_cache_dir() -> str:
@@ -17,8 +68,267 @@ def default_cache_dir() -> str:
 
 
 def clear_cache(path: str) -> bool:
-    """Remove the cache directory; True when something was removed."""
+    """Remove golinter's entries, tag and .gitignore from `path` (and `path` itself when that
+    leaves it empty); True when something was removed. Other files are never touched, so a
+    mistyped --cache-dir cannot delete a user's directory."""
     if not os.path.isdir(path):
         return False
-    shutil.rmtree(path, ignore_errors=True)
-    return True
+    removed = False
+    for name in os.listdir(path):
+        full = os.path.join(path, name)
+        if _ENTRY_DIR_RE.match(name) and os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full, ignore_errors=True)
+            removed = True
+        elif name in (_TAG_NAME, ".gitignore") and _is_ours(full):
+            os.unlink(full)
+            removed = True
+    if removed:
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass  # other files remain: leave the directory
+    return removed
+
+
+def _is_ours(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(4096)
+    except OSError:
+        return False
+    return "golinter" in text
+
+
+# -- keys ------------------------------------------------------------------------------------
+
+def file_digest(data: bytes) -> str:
+    """The content digest of one file (blake2b, 128 bits, hex)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FileKey:
+    """One loaded file's part of a package key."""
+
+    path: str
+    digest: str
+    generated: bool
+    lang_version: tuple[int, int]
+
+
+def package_key(environment: str, settings: str, directory: str, name: str,
+                runtime_version: tuple[int, int], files: Iterable[FileKey]) -> str:
+    """The entry name for one package's results (sha256 hex)."""
+    parts = sorted((f.path, f.digest, f.generated, f.lang_version) for f in files)
+    text = repr((FORMAT, environment, settings, directory, name, runtime_version, parts))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def environment_digest(check_codes: Sequence[str]) -> str:
+    """Everything outside the package and settings that changes results, computed once a run.
+
+    golinter's version plus the sizes and mtimes of its own modules (so an editable install
+    or a source checkout invalidates on every edit: ~60 stats), the installed tree-sitter and
+    tree-sitter-go (dist-info names, which carry the versions, and their package files'
+    sizes and mtimes: no import, no importlib.metadata), Python's version, the checks run.
+    """
+    from golinter._version import __version__
+
+    h = hashlib.sha256()
+    h.update(repr((FORMAT, __version__, sys.version_info[:2], tuple(sorted(check_codes)))).encode())
+    here = os.path.dirname(os.path.abspath(__file__))
+    h.update(repr(_tree_stamp(here, ".py")).encode("utf-8", "surrogateescape"))
+    for module, dist in (("tree_sitter", "tree_sitter"), ("tree_sitter_go", "tree_sitter_go")):
+        h.update(repr(_distribution_stamp(module, dist)).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _tree_stamp(root: str, suffix: str) -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime_ns) of every `suffix` file under `root`, iteratively."""
+    out: list[tuple[str, int, int]] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    stack.append(entry.path)
+            elif entry.name.endswith(suffix):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                out.append((os.path.relpath(entry.path, root), st.st_size, st.st_mtime_ns))
+    return sorted(out)
+
+
+def _distribution_stamp(module: str, dist: str) -> tuple[object, ...]:
+    """The installed distribution of a top-level module, without importing it."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return (module, "missing")
+    package_dir = os.path.dirname(spec.origin)
+    site = os.path.dirname(package_dir)
+    try:
+        infos = sorted(n for n in os.listdir(site)
+                       if n.lower().startswith(dist.lower() + "-") and n.endswith((".dist-info", ".egg-info")))
+    except OSError:
+        infos = []
+    files: list[tuple[str, int, int]] = []
+    try:
+        for entry in os.scandir(package_dir):
+            if entry.is_file():
+                st = entry.stat()
+                files.append((entry.name, st.st_size, st.st_mtime_ns))
+    except OSError:
+        pass
+    return (module, tuple(infos), tuple(sorted(files)))
+
+
+# -- entries ---------------------------------------------------------------------------------
+
+class CacheUnavailable(Exception):
+    """The cache directory cannot be created or written; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultStore:
+    """The entries of one cache directory. Plain data: it pickles into pool workers."""
+
+    root: str
+
+    @property
+    def entries(self) -> str:
+        return os.path.join(self.root, f"v{FORMAT}")
+
+    @classmethod
+    def open(cls, directory: str) -> ResultStore:
+        """Create the directory (with its tag and .gitignore) and check it is writable."""
+        root = os.path.abspath(directory)
+        store = cls(root)
+        try:
+            os.makedirs(store.entries, exist_ok=True)
+            for name, text in ((_TAG_NAME, _TAG_TEXT), (".gitignore", "# created by golinter\n*\n")):
+                target = os.path.join(root, name)
+                if not os.path.exists(target):
+                    _write_atomic(target, text.encode())
+        except OSError as exc:
+            raise CacheUnavailable(f"cannot create {root}: {exc.strerror or exc}") from None
+        if not os.access(store.entries, os.W_OK | os.X_OK):
+            raise CacheUnavailable(f"cannot write in {store.entries}: permission denied")
+        return store
+
+    def path_for(self, key: str) -> str:
+        return os.path.join(self.entries, key[:2], key[2:])
+
+    def load(self, key: str) -> object | None:
+        """The object stored under `key`, or None for a missing, damaged or unreadable entry."""
+        path = self.path_for(key)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+                mtime = os.fstat(fh.fileno()).st_mtime
+        except OSError:
+            return None
+        head = len(_MAGIC) + _CHECKSUM_BYTES
+        if len(data) < head or not data.startswith(_MAGIC):
+            return None
+        payload = memoryview(data)[head:]
+        if hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() != data[len(_MAGIC):head]:
+            return None
+        try:
+            value: object = pickle.loads(payload)
+        except _UNPICKLE_ERRORS:
+            return None
+        if time.time() - mtime > TOUCH_AFTER_SECONDS:
+            try:
+                os.utime(path)  # "used": pruning goes by mtime (atime is often not kept)
+            except OSError:
+                pass  # a read-only entry stays valid; it may be pruned early
+        return value
+
+    def store(self, key: str, value: object) -> None:
+        """Write an entry atomically; raises OSError (the caller reports it once)."""
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
+        path = self.path_for(key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _write_atomic(path, _MAGIC + checksum + payload)
+
+    # -- pruning ------------------------------------------------------------------------------
+
+    def prune_due(self, now: float | None = None) -> bool:
+        try:
+            last = os.stat(os.path.join(self.entries, _PRUNE_STAMP)).st_mtime
+        except OSError:
+            return True
+        return (now if now is not None else time.time()) - last >= PRUNE_INTERVAL_SECONDS
+
+    def prune(self, now: float | None = None, max_age_days: float = MAX_AGE_DAYS,
+              max_total_bytes: int = MAX_TOTAL_BYTES) -> int:
+        """Remove stale entries and old temporary files; the number of files removed."""
+        now = now if now is not None else time.time()
+        entries: list[tuple[float, int, str]] = []
+        removed = 0
+        for sub in _scandir(self.entries):
+            if not sub.is_dir(follow_symlinks=False):
+                continue
+            for entry in _scandir(sub.path):
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                stale_temp = entry.name.startswith(_TEMP_PREFIX) and now - st.st_mtime > TEMP_MAX_AGE_SECONDS
+                if stale_temp or (not entry.name.startswith(_TEMP_PREFIX)
+                                  and now - st.st_mtime > max_age_days * 86400):
+                    removed += _unlink(entry.path)
+                elif not entry.name.startswith(_TEMP_PREFIX):
+                    entries.append((st.st_mtime, st.st_size, entry.path))
+        total = sum(size for _mtime, size, _path in entries)
+        for _mtime, size, path in sorted(entries):
+            if total <= max_total_bytes:
+                break
+            removed += _unlink(path)
+            total -= size
+        try:
+            stamp = os.path.join(self.entries, _PRUNE_STAMP)
+            _write_atomic(stamp, b"")
+            os.utime(stamp, (now, now))
+        except OSError:
+            pass  # the next run prunes again: harmless
+        return removed
+
+
+def _scandir(path: str) -> list[os.DirEntry[str]]:
+    try:
+        return list(os.scandir(path))
+    except OSError:
+        return []
+
+
+def _unlink(path: str) -> int:
+    try:
+        os.unlink(path)
+    except OSError:
+        return 0
+    return 1
+
+
+def _write_atomic(path: str, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=_TEMP_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise

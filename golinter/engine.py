@@ -1,34 +1,56 @@
-"""Orchestration: discover -> parse -> model -> checks -> suppress, over a process pool.
+"""Orchestration: discover -> parse -> model -> checks -> suppress, over a cache and a process pool.
 
 `analyze_package` is the unit of work: it reads and parses one package's files, runs every
 check (all of them, so cached results never depend on --select), and returns plain data.
-`Engine.run` schedules packages largest first across worker processes (fork on Linux),
-or in-process for small runs, and merges results deterministically.
+`run_packages` runs a whole check:
+
+1. Plan (parent): with a cache, read and hash every loaded file of every package (blake2b)
+   and load the packages whose entry exists (cache.py: keys, entries, pruning). A fully
+   warm run stops here: it imports no tree-sitter and starts no pool.
+2. Analyse the dirty packages: in-process below IN_PROCESS_BYTES of source, with --jobs 1 or
+   a single package; else in a ProcessPoolExecutor (`fork` set explicitly on Linux, `spawn`
+   elsewhere), one package per task, largest first. Workers write their own cache entries
+   atomically, after checking that the files they read are the ones the key was made from.
+3. Merge in package order (so --jobs never changes the output) and keep only what concerns
+   the reported files: packages are analysed and cached with every non-generated file
+   reported, so a named-file run and a whole-tree run share entries.
+
+Ctrl-C terminates the workers (they ignore SIGINT themselves) and re-raises; cli.py exits 130.
+A worker that dies (killed, out of memory) becomes an internal-error notification per
+package it left unfinished.
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from golinter.findings import Finding, Level, Notification
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
+    from concurrent.futures import ProcessPoolExecutor
 
+    from tree_sitter import Parser
+
+    from golinter.cache import ResultStore
     from golinter.checks import Check
     from golinter.checks.base import OptionValue
     from golinter.discover import GoPackage
     from golinter.parse import CandidateQuery
     from golinter.suppress import Directive
-    from tree_sitter import Parser
 
 Version = tuple[int, int]
 NEWEST_GO: Version = (1, 27)
 IN_PROCESS_BYTES = 1 << 20  # below about 1 MB of source a pool costs more than it saves
 PARSE_BUDGET_SECONDS = 10.0
+# Notifications about loading a file: given for context files too, not only reported ones.
+_LOAD_REASONS = frozenset({"unreadable", "not-utf8", "parse-budget"})
+# Results carrying these are not cached: they may not recur (a bug being fixed, a slow machine).
+_UNCACHEABLE_REASONS = frozenset({"internal-error", "parse-budget"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +84,8 @@ class RunOutput:
     packages: int = 0
     reported_paths: set[str] = field(default_factory=set)
     elapsed: float = 0.0
+    cache_hits: int = 0           # packages whose results came from the cache
+    analysed: int = 0             # packages parsed and checked in this run
 
 
 # -- one package -----------------------------------------------------------------------------
@@ -70,6 +94,10 @@ class _Worker:
     """Per-process state: one parser and one compiled query (neither pickles)."""
 
     def __init__(self, checks: Sequence[Check]) -> None:
+        # What analyze_package and unpickling its results need, imported once here: under fork
+        # the parent builds the worker, and the pool's processes inherit all of it.
+        import golinter.model.package
+        import golinter.suppress  # noqa: F401
         from golinter.parse import CandidateQuery, new_parser
 
         self.checks = tuple(checks)
@@ -80,16 +108,19 @@ class _Worker:
 _WORKER: _Worker | None = None  # set once per worker process by _init_worker
 
 
-def _init_worker() -> None:
+def _init_worker(prepared: _Worker | tuple[str, ...]) -> None:
+    """Pool initializer. Under fork the parent's prepared _Worker is inherited (it is never
+    pickled); under spawn only the check codes travel. Ctrl-C is the parent's to handle."""
+    import signal
+
     global _WORKER
-    from golinter.checks import ALL_CHECKS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if isinstance(prepared, _Worker):
+        _WORKER = prepared
+    else:
+        from golinter.checks import ALL_CHECKS
 
-    _WORKER = _Worker(ALL_CHECKS)
-
-
-def _run_in_worker(gopkg: GoPackage, settings: Settings) -> PackageResult:
-    assert _WORKER is not None
-    return analyze_package(gopkg, settings, _WORKER)
+        _WORKER = _Worker([c for c in ALL_CHECKS if c.RULE.code in prepared])
 
 
 def lang_version_for(module_lang: Version | None, build_lang: Version | None,
@@ -104,7 +135,14 @@ def lang_version_for(module_lang: Version | None, build_lang: Version | None,
     return base
 
 
-def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker) -> PackageResult:
+def runtime_version_for(gopkg: GoPackage, settings: Settings) -> Version:
+    """--runtime-go, else go.mod's toolchain line, else the newest Go."""
+    return settings.runtime_go or gopkg.toolchain_version or NEWEST_GO
+
+
+def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
+                    sources: Mapping[str, bytes] | None = None) -> PackageResult:
+    """Parse and check one package; `sources` (path -> bytes) spares reading files again."""
     from golinter import parse, suppress
     from golinter.model.package import Package, SourceFile
 
@@ -112,7 +150,8 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker) -> Pa
     files: list[SourceFile] = []
     directives: list[Directive] = []
     for gofile in gopkg.files:
-        src = _read(gofile.path, notes)
+        src = sources.get(gofile.path) if sources is not None else None
+        src = src if src is not None else _read(gofile.path, notes)
         if src is None:
             continue
         src = _prepare(gofile.path, src, notes)
@@ -139,8 +178,7 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker) -> Pa
             directives += found
             notes += bad
         files.append(sf)
-    runtime = settings.runtime_go or gopkg.toolchain_version or NEWEST_GO
-    pkg = Package(gopkg.dir, gopkg.name, files, runtime, settings.options_map())
+    pkg = Package(gopkg.dir, gopkg.name, files, runtime_version_for(gopkg, settings), settings.options_map())
     findings: list[Finding] = []
     reported = {f.path for f in files if f.reported}
     for check in worker.checks:
@@ -177,6 +215,115 @@ def _prepare(path: str, src: bytes, notes: list[Notification]) -> bytes:
     return src
 
 
+# -- cache plumbing --------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One package to analyse, every non-generated file reported; `key` names its cache entry
+    (None: not cached) and `digests` are the (path, content digest) pairs the key was made from."""
+
+    package: GoPackage
+    key: str | None = None
+    digests: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.package.files)
+
+
+def _plan(gopkg: GoPackage, settings: Settings, environment: str | None) -> tuple[_Job, dict[str, bytes]]:
+    """The job for a package and, with a cache, the file contents read to key it."""
+    from golinter import cache
+
+    full = replace(gopkg, files=tuple(f if f.reported == (not f.generated) else replace(f, reported=not f.generated)
+                                      for f in gopkg.files))
+    if environment is None:
+        return _Job(full), {}
+    sources: dict[str, bytes] = {}
+    keys: list[cache.FileKey] = []
+    for f in gopkg.files:
+        try:
+            with open(f.path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return _Job(full), {}  # analysed uncached; analyze_package reports the file
+        sources[f.path] = data
+        lang = lang_version_for(gopkg.lang_version, f.build_lang, settings.go_version)
+        keys.append(cache.FileKey(f.path, cache.file_digest(data), f.generated, lang))
+    key = cache.package_key(environment, repr(settings), gopkg.dir, gopkg.name,
+                            runtime_version_for(gopkg, settings), keys)
+    return _Job(full, key, tuple((k.path, k.digest) for k in keys)), sources
+
+
+def _analyze_job(job: _Job, settings: Settings, worker: _Worker, store: ResultStore | None,
+                 sources: Mapping[str, bytes] | None) -> tuple[PackageResult, str | None]:
+    """Analyse one job and store its entry; (result, why the entry could not be written)."""
+    if job.key is None or store is None:
+        return analyze_package(job.package, settings, worker, sources), None
+    verified = sources is not None
+    if sources is None:  # in a worker: read again, and store only if nothing changed since planning
+        from golinter.cache import file_digest
+
+        read: dict[str, bytes] = {}
+        for path, digest in job.digests:
+            try:
+                with open(path, "rb") as fh:
+                    read[path] = fh.read()
+            except OSError:
+                break
+            if file_digest(read[path]) != digest:
+                break
+        else:
+            verified = True
+        sources = read
+    result = analyze_package(job.package, settings, worker, sources)
+    if not verified or any(n.reason in _UNCACHEABLE_REASONS for n in result.notifications):
+        return result, None
+    try:
+        store.store(job.key, result)
+    except OSError as exc:
+        return result, f"cannot write cache entries in {store.entries}: {exc.strerror or exc}"
+    return result, None
+
+
+def _run_in_worker(job: _Job, settings: Settings, store: ResultStore | None) -> tuple[PackageResult, str | None]:
+    assert _WORKER is not None
+    return _analyze_job(job, settings, _WORKER, store, None)
+
+
+def _open_store(cache_dir: str | None) -> tuple[ResultStore | None, list[Notification]]:
+    if cache_dir is None:
+        return None, []
+    from golinter.cache import CacheUnavailable, ResultStore
+
+    try:
+        return ResultStore.open(cache_dir), []
+    except CacheUnavailable as exc:
+        return None, [Notification(Level.WARNING, "cache",
+                                   f"cache disabled: {exc}; set --cache-dir or GOLINTER_CACHE_DIR to a "
+                                   "writable directory, or pass --no-cache", None)]
+
+
+def _load(store: ResultStore | None, key: str | None) -> PackageResult | None:
+    if store is None or key is None:
+        return None
+    value = store.load(key)
+    return value if isinstance(value, PackageResult) else None
+
+
+def _for_reported(result: PackageResult, gopkg: GoPackage) -> PackageResult:
+    """Narrow a result computed with every non-generated file reported to the reported ones."""
+    if all(f.reported or f.generated for f in gopkg.files):
+        return result
+    shown = {f.path for f in gopkg.files if f.reported}
+    paths = tuple(p for p in result.reported_paths if p in shown)
+    return PackageResult(
+        tuple(f for f in result.findings if f.span.path in shown),
+        tuple(n for n in result.notifications if n.path is None or n.path in shown or n.reason in _LOAD_REASONS),
+        tuple(d for d in result.directives if d.path in shown),
+        len(paths), paths)
+
+
 # -- the whole run ---------------------------------------------------------------------------
 
 def usable_cores() -> int:
@@ -187,49 +334,131 @@ def usable_cores() -> int:
 
 
 def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
-                 checks: Sequence[Check] | None = None) -> RunOutput:
-    """Analyse packages (largest first), in-process or in a pool; results in package order."""
+                 checks: Sequence[Check] | None = None, cache_dir: str | None = None) -> RunOutput:
+    """Analyse packages (cache first, then largest first in-process or in a pool); results in
+    package order. `cache_dir` None: no cache."""
     from golinter.checks import ALL_CHECKS
 
     start = time.monotonic()
+    chosen = tuple(checks) if checks is not None else ALL_CHECKS
     out = RunOutput(packages=len(packages))
     todo = [p for p in packages if p.has_reported_files]
-    size = sum(f.size for p in todo for f in p.files)
+    store, notes = _open_store(cache_dir)
+    out.notifications += notes
+    environment = None
+    if store is not None:
+        from golinter.cache import environment_digest
+
+        environment = environment_digest([c.RULE.code for c in chosen])
     results: dict[int, PackageResult] = {}
-    if checks is not None or jobs <= 1 or size < IN_PROCESS_BYTES or len(todo) < 2:
-        worker = _Worker(checks if checks is not None else ALL_CHECKS)
-        for i, p in enumerate(todo):
-            results[i] = analyze_package(p, settings, worker)
-    else:
-        results = _run_pool(todo, settings, jobs)
-    for i in range(len(todo)):
-        r = results[i]
+    dirty: list[tuple[int, _Job, dict[str, bytes] | None]] = []
+    dirty_bytes = 0
+    pooled = False
+    for i, p in enumerate(todo):
+        job, sources = _plan(p, settings, environment)
+        cached = _load(store, job.key)
+        if cached is not None:
+            results[i] = cached
+            continue
+        dirty_bytes += job.size
+        if not pooled and jobs > 1 and dirty_bytes >= IN_PROCESS_BYTES:
+            pooled = True  # likely a pool: workers read for themselves, the parent keeps no sources
+            dirty = [(j, d, None) for j, d, _s in dirty]
+        dirty.append((i, job, None if pooled else sources))
+    out.cache_hits = len(results)
+    out.analysed = len(dirty)
+    errors: list[str] = []
+    if dirty and (jobs <= 1 or dirty_bytes < IN_PROCESS_BYTES or len(dirty) < 2):
+        worker = _Worker(chosen)
+        for i, job, kept in dirty:
+            results[i], error = _analyze_job(job, settings, worker, store, kept)
+            errors += [error] if error else []
+    elif dirty:
+        errors += _run_pool([(i, job) for i, job, _s in dirty], settings, jobs, chosen, store, results)
+    for i, p in enumerate(todo):
+        r = _for_reported(results[i], p)
         out.findings += r.findings
         out.notifications += r.notifications
         out.directives += r.directives
         out.files_analysed += r.files_analysed
         out.reported_paths.update(r.reported_paths)
+    if errors:
+        out.notifications.append(Notification(Level.WARNING, "cache", f"{errors[0]}; results were not cached"))
+    if store is not None and store.prune_due():
+        store.prune()
     out.elapsed = time.monotonic() - start
     return out
 
 
-def _run_pool(todo: Sequence[GoPackage], settings: Settings, jobs: int) -> dict[int, PackageResult]:
+def _run_pool(dirty: Sequence[tuple[int, _Job]], settings: Settings, jobs: int, checks: Sequence[Check],
+              store: ResultStore | None, results: dict[int, PackageResult]) -> list[str]:
+    """Fill `results` from a process pool; the cache errors workers met."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    order = sorted(range(len(todo)), key=lambda i: -sum(f.size for f in todo[i].files))
-    results: dict[int, PackageResult] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker) as pool:
-        try:
-            futures = {i: pool.submit(_run_in_worker, todo[i], settings) for i in order}
-            for i, fut in futures.items():
-                results[i] = fut.result()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    return results
+    # Under fork, compile the query once here: every worker inherits it without pickling.
+    prepared: _Worker | tuple[str, ...] = (_Worker(checks) if method == "fork"
+                                           else tuple(c.RULE.code for c in checks))
+    order = sorted(dirty, key=lambda item: (-item[1].size, item[0]))
+    errors: list[str] = []
+    pool: ProcessPoolExecutor | None = None
+    try:
+        with _sigint_deferred():  # a Ctrl-C inside fork's at-fork handlers would be swallowed
+            pool = ProcessPoolExecutor(max_workers=min(jobs, len(dirty)),
+                                       mp_context=multiprocessing.get_context(method),
+                                       initializer=_init_worker, initargs=(prepared,))
+            futures = {pool.submit(_run_in_worker, job, settings, store): (i, job) for i, job in order}
+        for fut in as_completed(futures):
+            i, job = futures[fut]
+            try:
+                results[i], error = fut.result()
+            except BrokenProcessPool:
+                results[i] = _died(job.package)
+                continue
+            errors += [error] if error else []
+    except BaseException:
+        if pool is not None:
+            _terminate(pool)
+        raise
+    pool.shutdown(wait=True)
+    return errors
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold SIGINT while the pool forks its workers; a Ctrl-C meanwhile arrives on leaving.
+
+    Workers inherit the blocked mask, and _init_worker ignores SIGINT before anything else."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _died(gopkg: GoPackage) -> PackageResult:
+    note = Notification(Level.ERROR, "internal-error",
+                        f"internal error on package {gopkg.name} ({gopkg.dir}): a worker process died "
+                        "(out of memory or killed); rerun with --jobs 1 to find the file", None)
+    return PackageResult((), (note,), (), 0, ())
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (Ctrl-C): running packages are abandoned, queued ones cancelled."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((pool._processes or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def postprocess(findings: Sequence[Finding], *, enabled: Mapping[str, Level | None],
