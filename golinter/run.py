@@ -127,7 +127,7 @@ def _emit(req: CheckRequest, findings: Sequence[Finding], notifications: Sequenc
     result = RunResult(tuple(findings), tuple(notifications), tuple(enabled_rules),
                        out.files_analysed, out.packages, out.elapsed)
     if req.statistics:
-        text = _statistics(findings, enabled_rules, as_json=req.fmt == "json")
+        text = _statistics(findings, enabled_rules)
     else:
         options = ReportOptions(cwd=cwd, srcroot=srcroot, category=req.category,
                                 include_suppressed=req.include_suppressed, sarif_fixes=req.sarif_fixes,
@@ -155,17 +155,12 @@ def _notification_line(note: Notification, cwd: str) -> str:
     return f"{where}{kind}: {note.message} [{note.reason}]"
 
 
-def _statistics(findings: Sequence[Finding], enabled_rules: Sequence[Rule], as_json: bool = False) -> str:
+def _statistics(findings: Sequence[Finding], enabled_rules: Sequence[Rule]) -> str:
     counts: dict[str, int] = {}
     for f in findings:
         counts[f.code] = counts.get(f.code, 0) + 1
     names = {r.code: r.name for r in enabled_rules}
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    if as_json:  # --format json promises JSON on stdout, counts included
-        import json
-
-        return json.dumps({"version": 1, "statistics": [{"code": code, "name": names.get(code, ""), "count": n}
-                                                        for code, n in rows]}, indent=2) + "\n"
     return "".join(f"{n:>6}  {code}  {names.get(code, '')}\n" for code, n in rows)
 
 
