@@ -123,6 +123,9 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, select: tuple[st
     """Analyse Go files and packages under PATHS (default: the current directory)."""
     from golinter.run import CheckRequest, run_check
 
+    if statistics and fmt == "sarif":
+        raise UsageError("--statistics prints per-rule counts, not a SARIF log; "
+                         "use --format text or json with it, or drop --statistics")
     request = CheckRequest(
         paths=tuple(_strip_go_pattern(p) for p in paths) or (".",), fmt=fmt, output=output, select=select, ignore=ignore, config_path=config_path,
         go_version=_parse_go_version(go_version, "--go-version"),
@@ -210,6 +213,7 @@ def clean(cache_dir: str | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run click without its own exit handling so every error exits 2."""
+    _ensure_streams()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="golinter", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -226,6 +230,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         _silence_stdout()
         _exit(EXIT_CLEAN)
     _exit(EXIT_CLEAN)
+
+
+def _ensure_streams() -> None:
+    """Started with stdout or stderr closed (`>&-`), Python has None there: write to devnull instead."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
 def _interrupted() -> None:

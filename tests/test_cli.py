@@ -261,6 +261,17 @@ def test_cli_statistics_counts_per_rule(tmp_path: Path) -> None:
     assert finding_lines(result.out) == []
 
 
+def test_cli_statistics_as_json_and_not_as_sarif(tmp_path: Path) -> None:
+    root = module(tmp_path / "m", {"bad.go": BAD, "b.go": BAD.replace("reset", "resetB")})
+    as_json = run("in-process", ["check", *SELECT, "--statistics", "--format", "json"], root)
+    assert as_json.code == 1
+    assert json.loads(as_json.out) == {"version": 1, "statistics": [
+        {"code": "GML009", "name": "delete-loop-use-clear", "count": 2}]}
+    sarif = run("in-process", ["check", *SELECT, "--statistics", "--format", "sarif"], root)
+    assert sarif.code == 2 and sarif.out == ""
+    assert sarif.err.startswith("golinter: error: --statistics prints per-rule counts, not a SARIF log")
+
+
 def test_cli_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import golinter.run
 
@@ -650,6 +661,19 @@ def test_cli_closed_stdout_is_silent_and_exits_0(args: list[str], tmp_path: Path
         os.close(write_end)
     assert proc.returncode == 0
     assert proc.stderr.decode() == ""
+
+
+@pytest.mark.parametrize("fd", [1, 2], ids=["stdout", "stderr"])
+def test_cli_started_with_closed_stream_runs_without_traceback(fd: int, tmp_path: Path) -> None:
+    """`golinter check >&-` (or `2>&-`): Python starts with sys.stdout (or sys.stderr) None."""
+    root = module(tmp_path / "m", {"bad.go": BAD})
+    proc = subprocess.run([sys.executable, "-m", "golinter", "check", *SELECT, "."], cwd=root,
+                          capture_output=True, text=True, env=_subprocess_env(), timeout=120,
+                          preexec_fn=lambda: os.close(fd))  # noqa: PLW1509 (no threads in the child yet)
+    assert proc.returncode == 1  # the findings still decide the status
+    kept = proc.stderr if fd == 1 else proc.stdout
+    assert "Traceback" not in kept and "AttributeError" not in kept
+    assert ("1 finding" in kept) if fd == 1 else kept.startswith("bad.go:4:2: GML009")
 
 
 @pytest.mark.skipif(shutil.which("bash") is None or shutil.which("head") is None, reason="needs bash and head")
