@@ -67,7 +67,6 @@ def run_check(req: CheckRequest) -> int:
     from golinter import baseline as baselines
     from golinter import config as configs
     from golinter import suppress
-    from golinter.cache import default_cache_dir
     from golinter.checks import all_rules
     from golinter.discover import discover
     from golinter.engine import Settings, postprocess, run_packages, usable_cores
@@ -88,8 +87,7 @@ def run_check(req: CheckRequest) -> int:
     found = discover(req.paths, excludes=configs.exclude_filter(cfg), max_file_size=cfg.max_file_size)
     settings = Settings(rule_options=cfg.rule_options, go_version=req.go_version, runtime_go=req.runtime_go)
     jobs = req.jobs or usable_cores()
-    cache_dir = (req.cache_dir or default_cache_dir()) if req.use_cache else None
-    out = run_packages(found.packages, settings, jobs, cache_dir=cache_dir)
+    out = run_packages(found.packages, settings, jobs)
     notifications = list(found.notifications) + out.notifications
     if not found.packages:
         notifications.append(Notification(Level.WARNING, "no-go-files",
@@ -127,7 +125,7 @@ def _emit(req: CheckRequest, findings: Sequence[Finding], notifications: Sequenc
     result = RunResult(tuple(findings), tuple(notifications), tuple(enabled_rules),
                        out.files_analysed, out.packages, out.elapsed)
     if req.statistics:
-        text = _statistics(findings, enabled_rules)
+        text = _statistics(findings, enabled_rules, as_json=req.fmt == "json")
     else:
         options = ReportOptions(cwd=cwd, srcroot=srcroot, category=req.category,
                                 include_suppressed=req.include_suppressed, sarif_fixes=req.sarif_fixes,
@@ -155,12 +153,17 @@ def _notification_line(note: Notification, cwd: str) -> str:
     return f"{where}{kind}: {note.message} [{note.reason}]"
 
 
-def _statistics(findings: Sequence[Finding], enabled_rules: Sequence[Rule]) -> str:
+def _statistics(findings: Sequence[Finding], enabled_rules: Sequence[Rule], as_json: bool = False) -> str:
     counts: dict[str, int] = {}
     for f in findings:
         counts[f.code] = counts.get(f.code, 0) + 1
     names = {r.code: r.name for r in enabled_rules}
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if as_json:  # --format json promises JSON on stdout, counts included
+        import json
+
+        return json.dumps({"version": 1, "statistics": [{"code": code, "name": names.get(code, ""), "count": n}
+                                                        for code, n in rows]}, indent=2) + "\n"
     return "".join(f"{n:>6}  {code}  {names.get(code, '')}\n" for code, n in rows)
 
 
