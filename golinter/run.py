@@ -67,6 +67,7 @@ def run_check(req: CheckRequest) -> int:
     from golinter import baseline as baselines
     from golinter import config as configs
     from golinter import suppress
+    from golinter.cache import default_cache_dir
     from golinter.checks import all_rules
     from golinter.discover import discover
     from golinter.engine import Settings, postprocess, run_packages, usable_cores
@@ -87,7 +88,8 @@ def run_check(req: CheckRequest) -> int:
     found = discover(req.paths, excludes=configs.exclude_filter(cfg), max_file_size=cfg.max_file_size)
     settings = Settings(rule_options=cfg.rule_options, go_version=req.go_version, runtime_go=req.runtime_go)
     jobs = req.jobs or usable_cores()
-    out = run_packages(found.packages, settings, jobs)
+    cache_dir = (req.cache_dir or default_cache_dir()) if req.use_cache else None
+    out = run_packages(found.packages, settings, jobs, cache_dir=cache_dir)
     notifications = list(found.notifications) + out.notifications
     if not found.packages:
         notifications.append(Notification(Level.WARNING, "no-go-files",
