@@ -632,14 +632,7 @@ class Taint:
         a tagless switch with a leaving `case n > max`, `n = min(n, max)`, `n %= k`."""
         t = stmt.type
         if t == kinds.IF_STATEMENT:
-            cond = stmt.child_by_field_name(kinds.F_CONDITION)
-            cons = stmt.child_by_field_name(kinds.F_CONSEQUENCE)
-            alt = stmt.child_by_field_name(kinds.F_ALTERNATIVE)
-            if cond is None or cons is None:
-                return False
-            if self._implies_upper(cond, key, False) and (self._leaves(cons) or self._assigns(cons, key)):
-                return True
-            return alt is not None and self._leaves(alt) and self._implies_upper(cond, key, True)
+            return self._if_bounds(stmt, key)
         if t == kinds.EXPRESSION_SWITCH_STATEMENT and stmt.child_by_field_name(kinds.F_VALUE) is None:
             for case in stmt.named_children:
                 if case.type != kinds.EXPRESSION_CASE:
@@ -720,10 +713,40 @@ class Taint:
         name = fn.child_by_field_name(kinds.F_FIELD) if fn.type == kinds.SELECTOR_EXPRESSION else None
         return name is not None and self._pkg.text(name) in _EXIT_METHODS
 
+    def _if_bounds(self, stmt: Node, key: StorageKey) -> bool:
+        """Every way through an if/else-if chain that goes on after it bounds the subject: the branch
+        leaves, assigns it bounded data, or is only taken when the condition bounds it
+        (`if n == 0 { n = 10 } else if n > max { n = max }`)."""
+        node = stmt
+        for _ in range(_MAX_STEPS):
+            cond = node.child_by_field_name(kinds.F_CONDITION)
+            cons = node.child_by_field_name(kinds.F_CONSEQUENCE)
+            alt = node.child_by_field_name(kinds.F_ALTERNATIVE)
+            if cond is None or cons is None:
+                return False
+            if not (self._implies_upper(cond, key, True) or self._leaves(cons) or self._assigns(cons, key)):
+                return False
+            if self._implies_upper(cond, key, False):
+                return True
+            if alt is None:
+                return False
+            if alt.type != kinds.IF_STATEMENT:
+                return self._leaves(alt) or self._assigns(alt, key)
+            node = alt
+        return False
+
     def _assigns(self, block: Node, key: StorageKey) -> bool:
-        return any(self._is_subject(t, key)
-                   for stmt in _statements(block) if stmt.type == kinds.ASSIGNMENT_STATEMENT
-                   for t in _exprs(stmt.child_by_field_name(kinds.F_LEFT)))
+        """The block assigns the subject a value with no unbounded origin (`n = max`)."""
+        for stmt in _statements(block):
+            if stmt.type != kinds.ASSIGNMENT_STATEMENT:
+                continue
+            lefts = _exprs(stmt.child_by_field_name(kinds.F_LEFT))
+            rights = _exprs(stmt.child_by_field_name(kinds.F_RIGHT))
+            for i, target in enumerate(lefts):
+                if self._is_subject(target, key):
+                    value = rights[i] if len(rights) == len(lefts) else None
+                    return value is not None and self._eval(value, _Env(stmt, level_used=True)) is None
+        return False
 
     def _validated(self, key: StorageKey, anchor: Node) -> bool:
         """A struct field compared inside a same-package function called before `anchor`

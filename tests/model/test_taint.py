@@ -442,3 +442,16 @@ func h(w http.ResponseWriter, r *http.Request) {{
 	_ = make(map[int]int, /*@x*/p.N)
 }}''')
     assert (o is None) is bounded
+
+
+@pytest.mark.parametrize(("chain", "bounded"), [
+    ("\tif n == 0 {\n\t\tn = 10\n\t} else if n > limit {\n\t\tn = limit\n\t}\n", True),
+    ("\tif n <= 0 {\n\t\treturn\n\t} else if n > limit {\n\t\tn = limit\n\t}\n", True),
+    ("\tif n == 0 {\n\t\tn = 10\n\t} else if n > limit {\n\t\tw.WriteHeader(400)\n\t}\n", False),
+    ("\tif n == 0 {\n\t\tn = 10\n\t}\n", False),
+    ("\tif n > limit {\n\t\tn = int(r.ContentLength)\n\t}\n", False),
+    ("\tif n > limit {\n\t\tn = limit\n\t} else {\n\t\tn = n * 2\n\t}\n", True),
+])
+def test_taint_if_else_chains(chain: str, bounded: bool) -> None:
+    o = origin(handler(chain + "\t_ = make(map[int]int, /*@x*/n)\n"))
+    assert (o is None) is bounded
