@@ -166,6 +166,7 @@ _CONVERSION_BUILTINS = frozenset(_INT_MAX) | {"string", "float32", "float64"}
 _LIMIT_TAG = re.compile(r'(?:validate|binding):"(?:[^"]*,)?(?:max|lte|lt|oneof)=')
 _MAX_STEPS = 64
 _MAX_LATER = 3
+_MAX_DEPTH = 48  # nested evaluations (each a few Python frames): deep expressions stay silent
 HUGE = 1 << 32  # a bound this large lets a client pick a hint that exhausts memory
 
 
@@ -232,8 +233,8 @@ class Taint:
         key = (expr.id, env.key)
         if key in self._memo:
             return self._memo[key]
-        if key in self._busy or self._steps > 20 * _MAX_STEPS:
-            return None
+        if key in self._busy or self._steps > 20 * _MAX_STEPS or len(self._busy) > _MAX_DEPTH:
+            return None  # a cycle, or a chain too long to follow: no origin
         self._steps += 1
         self._busy.add(key)
         try:
@@ -654,14 +655,16 @@ class Taint:
             return sym == "=" and self._eval(rights[0], _Env(stmt, level_used=True)) is None
         return False
 
-    def _implies_upper(self, cond: Node, key: StorageKey, when: bool) -> bool:
+    def _implies_upper(self, cond: Node, key: StorageKey, when: bool, depth: int = 0) -> bool:
         """`cond` evaluating to `when` implies subject <= something untainted."""
         cond = unparen(cond)
+        if depth > _MAX_DEPTH:
+            return True  # too deep to read: assume a bound (silence)
         if cond.type == kinds.UNARY_EXPRESSION:
             op = cond.child_by_field_name(kinds.F_OPERATOR)
             operand = cond.child_by_field_name(kinds.F_OPERAND)
             if op is not None and operand is not None and self._pkg.text(op) == "!":
-                return self._implies_upper(operand, key, not when)
+                return self._implies_upper(operand, key, not when, depth + 1)
             return False
         if cond.type != kinds.BINARY_EXPRESSION:
             return False
@@ -673,7 +676,7 @@ class Taint:
         sym = self._pkg.text(op)
         if sym in ("&&", "||"):
             either = (sym == "&&") == when  # a && b true: both hold; a || b false: both fail
-            parts = [self._implies_upper(left, key, when), self._implies_upper(right, key, when)]
+            parts = [self._implies_upper(left, key, when, depth + 1), self._implies_upper(right, key, when, depth + 1)]
             return any(parts) if either else all(parts)
         if sym not in _UPPER_WHEN_TRUE:
             return False

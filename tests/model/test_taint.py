@@ -455,3 +455,14 @@ func h(w http.ResponseWriter, r *http.Request) {{
 def test_taint_if_else_chains(chain: str, bounded: bool) -> None:
     o = origin(handler(chain + "\t_ = make(map[int]int, /*@x*/n)\n"))
     assert (o is None) is bounded
+
+
+def test_taint_deep_expressions_stay_silent_without_error() -> None:
+    deep = "n" + " + 1" * 3000
+    assert origin(handler(f"\t_ = make(map[int]int, /*@x*/{deep})\n")) is None
+    assert origin(handler("\t_ = make(map[int]int, /*@x*/1 + n)\n")) is not None
+
+
+def test_taint_long_conditions_stay_silent_without_error() -> None:
+    cond = " || ".join(["r.Method == \"X\""] * 2000)
+    assert origin(handler(f"\tif {cond} {{\n\t\treturn\n\t}}\n\t_ = make(map[int]int, /*@x*/n)\n")) is None
