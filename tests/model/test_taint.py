@@ -466,3 +466,31 @@ def test_taint_deep_expressions_stay_silent_without_error() -> None:
 def test_taint_long_conditions_stay_silent_without_error() -> None:
     cond = " || ".join(["r.Method == \"X\""] * 2000)
     assert origin(handler(f"\tif {cond} {{\n\t\treturn\n\t}}\n\t_ = make(map[int]int, /*@x*/n)\n")) is None
+
+
+def test_taint_origin_binary_read_scalar_and_sscanf() -> None:
+    got = origin_text('''func read(rd io.Reader) {
+	var n uint32
+	binary.Read(rd, binary.BigEndian, &n)
+	_ = make(map[int]int, /*@x*/n)
+}''')
+    assert got == ("rd", "n", "encoding/binary", 2**32 - 1)
+    pkg = package({"a.go": HEAD.replace('"os"', '"os"\n\t"fmt"') + '''var _ = fmt.Sscanf
+func h(w http.ResponseWriter, r *http.Request) {
+	var n int
+	fmt.Sscanf(r.FormValue("n"), "%d", &n)
+	_ = make(map[int]int, /*@x*/n)
+}'''})
+    o = pkg.taint.origin(at(pkg, "x"))
+    assert o is not None and o.bound == INT64_MAX and pkg.text(o.node) == 'r.FormValue("n")'
+
+
+def test_taint_fields_of_foreign_types_have_no_bound() -> None:
+    o = origin('''type wire struct{ N int }
+func read(conn net.Conn, m *wire) {
+	dec := json.NewDecoder(conn)
+	var ext http.Cookie
+	dec.Decode(&ext)
+	_ = make(map[int]int, /*@x*/ext.MaxAge)
+}''')
+    assert o is None or o.bound is None
