@@ -242,6 +242,8 @@ class Summaries:
                 kind = MutationKind.INSERT if self._operator(node) == "=" else MutationKind.UPDATE
                 for target in (left.named_children if left is not None else []):
                     site = self._insert_site(target, kind)
+                    if site is not None and kind is MutationKind.INSERT and self._rereads(node, site):
+                        site = self._insert_site(target, MutationKind.UPDATE)
                     if site is not None:
                         out.append(site)
             elif t in _INC_DEC and node.named_children:
@@ -270,6 +272,22 @@ class Summaries:
         if operand is None or index is None or self._pkg.types.expr_map(operand) is None:
             return None
         return MutationSite(target, kind, map_expr=operand, key_expr=index)
+
+    def _rereads(self, stmt: Node, site: MutationSite) -> bool:
+        """`M[k] = append(M[k], v)`, `M[k] = M[k] + n`: the value reads the entry it replaces,
+        the long form of `M[k] op= v` (an update, creating the key only when it was missing)."""
+        pair = self._pair(stmt, site.node)
+        if pair is None or site.map_expr is None or site.key_expr is None:
+            return False
+        for node in walk_named(pair[1]):
+            if node.type != kinds.INDEX_EXPRESSION:
+                continue
+            operand = node.child_by_field_name(kinds.F_OPERAND)
+            index = node.child_by_field_name(kinds.F_INDEX)
+            if operand is not None and index is not None and self.same_map(operand, site.map_expr) \
+                    and self.same_value(index, site.key_expr):
+                return True
+        return False
 
     def call_sites(self, call: Node) -> list[MutationSite]:
         """The summarised mutations of a same-package callee, bound to this call's arguments."""

@@ -365,3 +365,15 @@ func f(m map[string]int, prefix string) {
     assert sums.value_template(exprs[0], v) == "string(rune(#)) + sep"
     assert sums.value_template(exprs[1], v) is None
     assert sums.value_template(_node(pkg, kinds.IDENTIFIER, "sep", 2), v) is None
+
+
+def test_assignment_rereading_its_entry_is_an_update() -> None:
+    pkg = _pkg("""package p
+func f(m map[string][]int, k, j string) {
+	m[k] = append(m[k], 1)
+	m[k] = m[j]
+	m[k] = nil
+}
+""")
+    sites = Summaries(pkg).mutations_in(_body(pkg, "f"))
+    assert [s.kind for s in sites] == [MutationKind.UPDATE, MutationKind.INSERT, MutationKind.INSERT]
