@@ -155,12 +155,6 @@ _INT_MAX = {"int8": 2**7 - 1, "int16": 2**15 - 1, "int32": 2**31 - 1, "rune": 2*
             "uint64": 2**64 - 1, "uint": 2**64 - 1, "uintptr": 2**64 - 1}
 _UPPER_WHEN_TRUE = {"<": True, "<=": True, "==": True, ">": False, ">=": False, "!=": False}
 _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_EXIT_FUNCS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"),
-                         ("log", "Panic"), ("log", "Panicf"), ("log", "Panicln"), ("runtime", "Goexit")})
-_EXIT_METHODS = frozenset({"Fatal", "Fatalf", "Fatalln", "FailNow", "Panic", "Panicf", "Panicln",
-                           "Exit", "SkipNow", "Skip", "Skipf"})
-_LEAVE_KINDS = frozenset({kinds.RETURN_STATEMENT, kinds.BREAK_STATEMENT, kinds.CONTINUE_STATEMENT,
-                          kinds.GOTO_STATEMENT})
 _CONVERSION_BUILTINS = frozenset(_INT_MAX) | {"string", "float32", "float64"}
 # go-playground/validator and gin `binding` rules that cap a value: `validate:"required,max=100"`.
 _LIMIT_TAG = re.compile(r'(?:validate|binding):"(?:[^"]*,)?(?:max|lte|lt|oneof)=')
@@ -640,7 +634,7 @@ class Taint:
                     continue
                 values = _exprs(case.child_by_field_name(kinds.F_VALUE))
                 violated = any(self._implies_upper(v, key, False) for v in values)
-                if violated and (self._leaves(case) or self._assigns(case, key)):
+                if violated and (self._leaves(case, stmt) or self._assigns(case, key)):
                     return True
             return False
         if t == kinds.ASSIGNMENT_STATEMENT:
@@ -694,27 +688,28 @@ class Taint:
             return False
         return self._pkg.storage.key(stripped) == key
 
-    def _leaves(self, block: Node) -> bool:
-        """The block's last statement leaves: return, break, continue, goto, panic, os.Exit, log.Fatal."""
-        stmts = _statements(block)
-        if not stmts:
+    def _leaves(self, body: Node, guard: Node) -> bool:
+        """Control never goes on after `guard` through `body` (a branch or a case): every exit is a
+        return, a call that does not return (panic, os.Exit, log.Fatal), or a break or continue of a
+        statement enclosing `guard` (flow.exits). `break` out of the guard's own switch goes on."""
+        from golinter.model.flow import RETURN, Flow
+        stmts = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None)
+        if body.type == kinds.STATEMENT_LIST:
+            stmts = body
+        if stmts is None:
             return False
-        last = stmts[-1]
-        if last.type in _LEAVE_KINDS:
-            return True
-        if last.type != kinds.EXPRESSION_STATEMENT or not last.named_children:
+        outer = set()
+        cur = guard.parent
+        while cur is not None and cur.type not in kinds.TOP_FUNCTION_KINDS:
+            outer.add(cur.id)
+            cur = cur.parent
+        for kind, target in Flow.for_package(self._pkg).exits(stmts):
+            if (kind, target) == RETURN:
+                continue
+            if kind in ("break", "continue") and target in outer:
+                continue
             return False
-        call = unparen(last.named_children[0])
-        fn = call.child_by_field_name(kinds.F_FUNCTION) if call.type == kinds.CALL_EXPRESSION else None
-        if fn is None:
-            return False
-        if fn.type == kinds.IDENTIFIER:
-            return self._pkg.scopes.is_builtin(fn, "panic")
-        q = self._pkg.types.qualified(fn)
-        if q is not None:
-            return q in _EXIT_FUNCS
-        name = fn.child_by_field_name(kinds.F_FIELD) if fn.type == kinds.SELECTOR_EXPRESSION else None
-        return name is not None and self._pkg.text(name) in _EXIT_METHODS
+        return True
 
     def _if_bounds(self, stmt: Node, key: StorageKey) -> bool:
         """Every way through an if/else-if chain that goes on after it bounds the subject: the branch
@@ -727,14 +722,14 @@ class Taint:
             alt = node.child_by_field_name(kinds.F_ALTERNATIVE)
             if cond is None or cons is None:
                 return False
-            if not (self._implies_upper(cond, key, True) or self._leaves(cons) or self._assigns(cons, key)):
+            if not (self._implies_upper(cond, key, True) or self._leaves(cons, stmt) or self._assigns(cons, key)):
                 return False
             if self._implies_upper(cond, key, False):
                 return True
             if alt is None:
                 return False
             if alt.type != kinds.IF_STATEMENT:
-                return self._leaves(alt) or self._assigns(alt, key)
+                return self._leaves(alt, stmt) or self._assigns(alt, key)
             node = alt
         return False
 

@@ -494,3 +494,20 @@ func read(conn net.Conn, m *wire) {
 	_ = make(map[int]int, /*@x*/ext.MaxAge)
 }''')
     assert o is None or o.bound is None
+
+
+@pytest.mark.parametrize(("guard", "bounded"), [
+    ("\tswitch {\n\tcase n > limit:\n\t\tbreak\n\t}\n", False),
+    ("\tif n > limit {\n\t\tlog.Fatal(\"too big\")\n\t}\n", True),
+    ("\tif n > limit {\n\t\tif r.Method == \"GET\" {\n\t\t\treturn\n\t\t}\n\t\tpanic(\"too big\")\n\t}\n", True),
+    ("\tif n > limit {\n\t\tif r.Method == \"GET\" {\n\t\t\treturn\n\t\t}\n\t}\n", False),
+])
+def test_taint_leaving_branches(guard: str, bounded: bool) -> None:
+    src = handler(guard + "\t_ = make(map[int]int, /*@x*/n)\n").replace("func h(", "var _ = log.Fatal\nfunc h(")
+    pkg = package({"a.go": HEAD.replace('"os"', '"os"\n\t"log"') + src})
+    assert (pkg.taint.origin(at(pkg, "x")) is None) is bounded
+
+
+def test_taint_break_out_of_an_enclosing_loop_leaves() -> None:
+    assert origin(handler("\tfor i := 0; i < 3; i++ {\n\t\tif n > limit {\n\t\t\tbreak\n\t\t}\n"
+                          "\t\t_ = make(map[int]int, /*@x*/n)\n\t}\n")) is None
