@@ -91,16 +91,26 @@ def _enclosing_loop(call: Node) -> Node | None:
 
 
 def _paid_without_data(pkg: Package, call: Node) -> bool:
-    """Package-level initialisers, `init`, and handler bodies pay the cost before any data exists."""
-    func = enclosing_function(call)
-    if func is None:
-        return True
-    current: Node | None = func
+    """Package-level initialisers (also literals they call), `init`, and handler bodies pay the
+    cost before any data exists."""
+    current = enclosing_function(call)
     while current is not None:
         if current.type == kinds.FUNCTION_DECLARATION and _is_init(pkg, current):
             return True
-        current = enclosing_function(current)
-    return in_http_handler(pkg, call)
+        outer = enclosing_function(current)
+        if outer is None and _invoked_at_package_level(current):
+            return True
+        current = outer
+    return enclosing_function(call) is None or in_http_handler(pkg, call)
+
+
+def _invoked_at_package_level(func: Node) -> bool:
+    """`var defaults = func() map[K]V { ... }()`: a literal run while the package initialises."""
+    parent = func.parent
+    while parent is not None and parent.type == kinds.PARENTHESIZED_EXPRESSION:
+        parent = parent.parent
+    return (func.type == kinds.FUNC_LITERAL and parent is not None and parent.type == kinds.CALL_EXPRESSION
+            and parent.child_by_field_name(kinds.F_FUNCTION) in (func, func.parent))
 
 
 def _is_init(pkg: Package, func: Node) -> bool:

@@ -53,6 +53,7 @@ def test_gml001_levels_follow_where_the_cost_is_paid() -> None:
     levels = {f.span.line: f.level for f in _findings(case, "GML001")}
     assert levels[_line_of(store, "var sessions = make")] is Level.WARNING      # package level
     assert levels[_line_of(store, "lookup = make")] is Level.WARNING            # init
+    assert levels[_line_of(store, "m := make(map[string]int, 1<<20)")] is Level.WARNING  # called at init
     assert levels[_line_of(store, "seen := make(map[string]bool")] is Level.WARNING  # ServeHTTP
     assert levels[_line_of(store, "seen := make(map[string]struct{}")] is Level.WARNING  # per iteration
     assert levels[_line_of(store, "idx := make(Index")] is Level.NOTE           # fills what it makes
