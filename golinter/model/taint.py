@@ -579,7 +579,7 @@ class Taint:
             yield args[0], _Def(call, None, source=operand)
 
     def _callers_of(self, func: Node) -> list[Node]:
-        """Same-package calls of a function or method declaration."""
+        """Same-package calls of a function or method declaration, outside `_test.go` files."""
         name = func.child_by_field_name(kinds.F_NAME)
         if name is None:
             return []
@@ -588,8 +588,8 @@ class Taint:
             index: dict[str, list[Node]] = {}
             for f in self._pkg.files:
                 for call in query_captures(_calls_query(), f.tree.root_node).get("call", []):
-                    if f.in_broken(call):
-                        continue
+                    if f.is_test or f.in_broken(call):
+                        continue  # tests feed handlers and helpers their own data
                     callee = _callee_name(f.text, call)
                     if callee:
                         index.setdefault(callee, []).append(call)

@@ -511,3 +511,11 @@ def test_taint_leaving_branches(guard: str, bounded: bool) -> None:
 def test_taint_break_out_of_an_enclosing_loop_leaves() -> None:
     assert origin(handler("\tfor i := 0; i < 3; i++ {\n\t\tif n > limit {\n\t\t\tbreak\n\t\t}\n"
                           "\t\t_ = make(map[int]int, /*@x*/n)\n\t}\n")) is None
+
+
+def test_taint_callers_in_test_files_do_not_count() -> None:
+    pkg = package({"a.go": HEAD + "func build(n int) map[int]int {\n\treturn make(map[int]int, /*@x*/n)\n}\n",
+                   "a_test.go": "package p\n\nimport (\n\t\"net/http\"\n\t\"strconv\"\n)\n\n"
+                                "func serve(w http.ResponseWriter, r *http.Request) {\n"
+                                "\tn, _ := strconv.Atoi(r.FormValue(\"n\"))\n\tbuild(n)\n}\n"})
+    assert pkg.taint.origin(at(pkg, "x")) is None
