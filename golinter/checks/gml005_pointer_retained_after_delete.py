@@ -129,13 +129,18 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     if inner.type == kinds.INDEX_EXPRESSION:
         yield from _emptied_key(pkg, hit, inner)
         return
-    if "[]" in key.path or shape == "helper" or not pkg.lifetimes.is_long_lived(key) \
-            or pkg.lifetimes.is_fresh_owner(target):
+    if "[]" in key.path or shape == "helper":
         return
     slice_type = pkg.types.underlying(pkg.types.type_of(target))
     kind = _pointers(pkg, slice_type.elem) if isinstance(slice_type, Slice) else ""
-    if not kind or _zeroes_in_function(pkg, key, hit["gml005.reslice"]):
+    if not kind or (kind == "string" and shape in ("front", "reset")):
+        return  # consumed arguments and reused string buffers: nothing worth a note
+    if not pkg.lifetimes.is_long_lived(key) or pkg.lifetimes.is_fresh_owner(target):
         return
+    if _zeroes_in_function(pkg, key, hit["gml005.reslice"]):
+        return
+    if shape == "reset" and _refilled(pkg, key, hit["gml005.reslice"]):
+        return  # `s = s[:0]` then appends: the reuse idiom overwrites the slots
     if shape in _SLICES_FUNCS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
     name = pkg.text(target)
@@ -150,8 +155,10 @@ _SLICES_FUNCS = frozenset({"Delete", "DeleteFunc", "Compact", "CompactFunc"})
 
 
 def _removal_shape(pkg: Package, value: Node) -> str:
-    """"pop" `s[:len(s)-1]`, "truncate" `s[:n]`, "front" `s[i:]`, "window" `s[i:j]`, "middle"
-    `append(s[:i], s[j:]...)`, or the slices function; "" for anything else (`s[:len(s)]`)."""
+    """"pop" `s[:len(s)-1]`, "reset" `s[:0]`, "filter" `s[:n]` after `s[n] = x` (an in-place
+    filter), "front" `s[i:]`, "middle" `append(s[:i], s[j:]...)`, "helper" (a same-package
+    function shrinking its argument), or the slices function; "" for anything else (`s[:len(s)]`,
+    `s[:n+1]`, `s[i:j]`)."""
     v = unparen(value)
     if v.type == kinds.CALL_EXPRESSION:
         fn = v.child_by_field_name(kinds.F_FUNCTION)
@@ -172,15 +179,54 @@ def _removal_shape(pkg: Package, value: Node) -> str:
     if operand is None or v.child_by_field_name(kinds.F_CAPACITY) is not None:
         return ""
     zero_start = start is None or pkg.consts.int_value(start) == 0
-    if end is None:
-        return "" if zero_start else "front"
-    if _is_len_of(pkg, end, operand):
+    if end is None or _is_len_of(pkg, end, operand):
         return "" if zero_start else "front"
     if not zero_start:
-        return "window"
-    if end.type == kinds.BINARY_EXPRESSION and _is_len_of(pkg, end.child_by_field_name(kinds.F_LEFT), operand):
+        return ""  # a window `s[i:j]`: whether it shrinks is not evident
+    if pkg.consts.int_value(end) == 0:
+        return "reset"
+    if _is_len_minus(pkg, end, operand):
         return "pop"
-    return "truncate"
+    if unparen(end).type == kinds.IDENTIFIER and _filled_at(pkg, operand, unparen(end)):
+        return "filter"
+    return ""  # `s[:n]` for an n of unknown relation to len(s) may grow the slice
+
+
+def _is_len_minus(pkg: Package, end: Node, operand: Node) -> bool:
+    """`len(s)-1`, or `last` declared as `last := len(s) - 1` (not a loop counter)."""
+    e = unparen(end)
+    if e.type == kinds.IDENTIFIER:
+        obj = pkg.scopes.resolve(e)
+        if obj is None or obj.value is None or obj.value_count != 1 or obj.decl is None \
+                or obj.decl.type != kinds.SHORT_VAR_DECLARATION or obj.decl.parent is None \
+                or obj.decl.parent.type != kinds.STATEMENT_LIST:
+            return False
+        e = unparen(obj.value)
+    if e.type != kinds.BINARY_EXPRESSION:
+        return False
+    op = e.child_by_field_name(kinds.F_OPERATOR)
+    return op is not None and pkg.text(op) == "-" and _is_len_of(pkg, e.child_by_field_name(kinds.F_LEFT), operand)
+
+
+def _filled_at(pkg: Package, operand: Node, n: Node) -> bool:
+    """An in-place filter before `s = s[:n]`: the function assigns `s[n] = x`."""
+    from golinter.parse import walk_named
+    func = enclosing_function(operand)
+    body = func.child_by_field_name(kinds.F_BODY) if func is not None else None
+    if body is None:
+        return False
+    for node in walk_named(body):
+        if node.start_byte >= operand.start_byte:
+            break
+        if node.type == kinds.INDEX_EXPRESSION and node.parent is not None \
+                and node.parent.type == kinds.EXPRESSION_LIST and node.parent.parent is not None \
+                and node.parent.parent.type == kinds.ASSIGNMENT_STATEMENT:
+            index = node.child_by_field_name(kinds.F_INDEX)
+            target = node.child_by_field_name(kinds.F_OPERAND)
+            if index is not None and target is not None and index.type == kinds.IDENTIFIER \
+                    and pkg.scopes.same_object(index, n) and pkg.storage.same(target, operand):
+                return True
+    return False
 
 
 def _helper_removes(pkg: Package, decl: Node) -> bool:
@@ -224,21 +270,47 @@ def _is_len_of(pkg: Package, expr: Node | None, operand: Node) -> bool:
 
 
 def _zeroes_in_function(pkg: Package, key: StorageKey, stmt: Node) -> bool:
-    """`s[len(s)-1] = nil`, `clear(s[n:])`, `s[i] = T{}` or `copy` zeroing in the same function."""
-    func = enclosing_function(stmt)
-    top = func
-    while top is not None and top.type == kinds.FUNC_LITERAL:
-        top = enclosing_function(top)
-    if top is None:
+    """`s[len(s)-1] = nil`, `clear(s[n:])`, `s[i] = T{}` in the same function."""
+    top = _top_function(stmt)
+    return top is not None and any(u.op is Op.ZERO and u.detail != "copy"
+                                   for u in Mutations.of(pkg).uses_in(key, top))
+
+
+def _refilled(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+    """After `s = s[:0]`, the same function appends to s, or calls a same-package function that does."""
+    func = _top_function(stmt)
+    if func is None:
         return False
-    path = pkg.file_of(stmt).path
-    return any(u.op is Op.ZERO and u.detail != "copy" and u.path == path and u.func_start == top.start_byte
-               for u in Mutations.of(pkg).uses(key))
+    mutations = Mutations.of(pkg)
+    if any(u.op is Op.APPEND and u.start > stmt.start_byte for u in mutations.uses_in(key, func)):
+        return True
+    from golinter.parse import walk_named
+    for node in walk_named(func):
+        if node.type != kinds.CALL_EXPRESSION or node.start_byte < stmt.end_byte:
+            continue
+        decl = pkg.types.callee_decl(node)
+        if decl is not None and any(u.op is Op.APPEND for u in mutations.uses_in(key, decl)):
+            return True
+    return False
+
+
+def _top_function(node: Node) -> Node | None:
+    func = enclosing_function(node)
+    while func is not None and func.type == kinds.FUNC_LITERAL:
+        func = enclosing_function(func)
+    return func
 
 
 def _advice(pkg: Package, shape: str, name: str, value: Node) -> str:
     modern = pkg.lang_version(value) >= (1, 22)
     has_clear = pkg.lang_version(value) >= (1, 21)
+    end = unparen(value).child_by_field_name(kinds.F_END) if unparen(value).type == kinds.SLICE_EXPRESSION else None
+    if shape == "reset":
+        return f"clear({name}) first (Go 1.21)" if has_clear else f"set the elements of {name} to nil first"
+    if shape == "filter" and end is not None:
+        tail = f"{name}[{pkg.text(end)}:]"
+        return f"clear({tail}) first (Go 1.21), or use slices.DeleteFunc (Go 1.22)" if has_clear \
+            else f"set the elements of {tail} to nil first"
     if shape == "pop":
         return f"set {name}[len({name})-1] = nil before reslicing"
     if shape == "front":
@@ -272,13 +344,8 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
     if source_index is None or pkg.text(source_index) != pkg.text(index):
         return
     stmt = hit["gml005.reslice"]
-    func = enclosing_function(stmt)
-    path = pkg.file_of(stmt).path
-    top = func
-    while top is not None and top.type == kinds.FUNC_LITERAL:
-        top = enclosing_function(top)
-    if top is None or any(u.op is Op.DELETE and u.path == path and u.func_start == top.start_byte
-                          for u in Mutations.of(pkg).uses(key)):
+    top = _top_function(stmt)
+    if top is None or any(u.op is Op.DELETE for u in Mutations.of(pkg).uses_in(key, top)):
         return
     name, k = pkg.text(operand), pkg.text(index)
     yield pkg.finding(RULE, stmt, f"{name}[{k}] can become empty here but its key stays, so keys with empty slices "

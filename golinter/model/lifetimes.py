@@ -26,16 +26,16 @@ StorageKey. Concurrency contexts proper (joins, multi-instance) live in model/co
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.mutations import word_offsets
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.types import Array, Map, Named, Pointer, Slice, Struct, Type
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Query
+    from tree_sitter import Node
 
     from golinter.model.package import Package
 
@@ -47,22 +47,6 @@ _INTERESTING_CALLS = _SPAWNER_METHODS | _REGISTER_FUNCS | {name for _path, name 
 # (import path prefix, type name) of router context parameters: a method taking one is a handler.
 _ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
                     ("github.com/gofiber/fiber", "Ctx"))
-
-_QUERY = """
-(go_statement (call_expression function: (_) @go.fn arguments: (argument_list) @go.args))
-(call_expression
-  function: [(selector_expression field: (field_identifier) @call.name)
-             (identifier) @call.name]
-  arguments: (argument_list) @call.args)
-(func_literal parameters: (parameter_list) @lit.params) @lit
-"""
-
-
-@lru_cache(maxsize=1)
-def _query() -> Query:
-    from golinter.parse import compile_query
-    return compile_query(_QUERY)
-
 
 class Lifetimes:
     """Long-lived storage of one package. Built lazily by `Package.lifetimes`."""
@@ -150,6 +134,8 @@ class Lifetimes:
         pkg = self._pkg
         for name, objs in pkg.scopes.package_index.items():
             obj = objs[0]
+            if obj.file is not None and obj.file.is_test:
+                continue  # a benchmark sink or test fixture is no evidence about the package
             if obj.kind is ObjKind.TYPE:
                 reason = self._intrinsic_reason(name)
                 if reason:
@@ -158,21 +144,33 @@ class Lifetimes:
                 for held in self._held_types(pkg.types.obj_type(obj)):
                     shared.setdefault(held, f"is stored in package variable {name}")
         for (recv, method), decls in pkg.scopes.methods.items():
-            if len(decls) == 1 and self._is_handler_signature(decls[0]):
+            if len(decls) == 1 and not pkg.file_of(decls[0]).is_test and self._is_handler_signature(decls[0]):
                 what = "serves http requests" if method == "ServeHTTP" else f"has handler method {method}"
                 shared.setdefault(recv, what)
-        from golinter.parse import query_captures
         for f in pkg.files:
-            caps = query_captures(_query(), f.tree.root_node)
-            for fn in caps.get("go.fn", []):
-                if not f.in_broken(fn):
+            if f.is_test:
+                continue
+            root = f.tree.root_node
+            # Keywords and names are found by a byte search (a whole-tree query costs a quarter
+            # of the parse on large generated files); the node at each hit tells what it is.
+            for start in word_offsets(f.src, b"go"):
+                stmt = root.named_descendant_for_byte_range(start, start + 2)
+                call = stmt.named_children[0] if stmt is not None and stmt.type == kinds.GO_STATEMENT \
+                    and stmt.named_children else None
+                fn = call.child_by_field_name(kinds.F_FUNCTION) if call is not None else None
+                if fn is not None and not f.in_broken(fn):
                     self._spawned(fn, "go", shared)
-            for name_node in caps.get("call.name", []):
-                if not f.in_broken(name_node):
-                    self._call(name_node, shared)
-            for lit in caps.get("lit", []):
-                if not f.in_broken(lit) and self._is_handler_signature(lit):
+            for start in word_offsets(f.src, b"func"):
+                lit = root.named_descendant_for_byte_range(start, start + 4)
+                if lit is not None and lit.type == kinds.FUNC_LITERAL and lit.start_byte == start \
+                        and not f.in_broken(lit) and self._is_handler_signature(lit):
                     self._capture(lit, f"captured by the handler at line {lit.start_point[0] + 1}")
+            for word in _INTERESTING_CALLS:  # spawner and registration calls, found by name
+                for start in word_offsets(f.src, word.encode()):
+                    name_node = root.named_descendant_for_byte_range(start, start + len(word))
+                    if name_node is not None and name_node.type in (kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER) \
+                            and name_node.end_byte - name_node.start_byte == len(word) and not f.in_broken(name_node):
+                        self._call(name_node, shared)
 
     def _intrinsic_reason(self, name: str) -> str:
         """`type Cache struct { mu sync.Mutex; ... }`, `struct{ sync.RWMutex }`,

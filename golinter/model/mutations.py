@@ -39,7 +39,7 @@ from golinter.model.typelite import unparen
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from golinter.model.package import Package
+    from golinter.model.package import Package, SourceFile
 
 
 class Op(str, Enum):
@@ -100,7 +100,7 @@ class Mutations:
 
     def __init__(self, package: Package) -> None:
         self._pkg = package
-        self._by_name: dict[str, list[Node]] = {}
+        self._by_name: dict[str, list[tuple[int, SourceFile, Node]]] = {}
         self._uses: dict[StorageKey, tuple[Use, ...]] = {}
         self._replaced: dict[str, tuple[Use, ...]] = {}
 
@@ -117,9 +117,18 @@ class Mutations:
     def uses(self, key: StorageKey) -> tuple[Use, ...]:
         cached = self._uses.get(key)
         if cached is None:
-            cached = tuple(self._collect(key))
+            cached = tuple(self._collect(key, None))
             self._uses[key] = cached
         return cached
+
+    def uses_in(self, key: StorageKey, func: Node) -> tuple[Use, ...]:
+        """Uses of `key` inside the declaration or literal `func` only (cheap: occurrences outside
+        it are not resolved). Copies made outside `func` are not followed."""
+        cached = self._uses.get(key)
+        if cached is not None:
+            path = self._pkg.file_of(func).path
+            return tuple(u for u in cached if u.path == path and func.start_byte <= u.start < func.end_byte)
+        return tuple(self._collect(key, func))
 
     def ops(self, key: StorageKey) -> frozenset[Op]:
         return frozenset(u.op for u in self.uses(key))
@@ -229,7 +238,7 @@ class Mutations:
                 names.add(name)
         out: list[Use] = []
         for name in sorted(names):
-            for expr in self._occurrences(name):
+            for _index, _f, expr in self._occurrences(name):
                 node = _up(expr)
                 exprs = node.parent
                 stmt = exprs.parent if exprs is not None else None
@@ -245,27 +254,33 @@ class Mutations:
         return tuple(out)
 
     # -- collection ------------------------------------------------------------------------------
-    def _occurrences(self, name: str) -> list[Node]:
-        """Identifiers and selectors named `name`, found by a byte search of the sources (a query
-        with an `#eq?` predicate filters in Python and costs seconds on a large package)."""
+    def _occurrences_in(self, name: str, within: Node) -> list[tuple[int, SourceFile, Node]]:
+        """Like `_occurrences`, searching only the bytes of `within` (not cached)."""
+        f = self._pkg.file_of(within)
+        index = self._pkg.files.index(f)
+        word = name.encode()
+        out: list[tuple[int, SourceFile, Node]] = []
+        root = f.tree.root_node
+        base = within.start_byte
+        for offset in word_offsets(f.src[base:within.end_byte], word):
+            node = _named_at(root, base + offset, len(word))
+            if node is not None and not f.in_broken(node):
+                out.append((index, f, node))
+        return out
+
+    def _occurrences(self, name: str) -> list[tuple[int, SourceFile, Node]]:
+        """Identifiers and selectors named `name` with their file, found by a byte search of the
+        sources (a query with an `#eq?` predicate filters in Python and costs seconds)."""
         found = self._by_name.get(name)
         if found is None:
             word = name.encode()
             found = []
-            for f in self._pkg.files:
+            for index, f in enumerate(self._pkg.files):
                 root = f.tree.root_node
-                for start in _word_offsets(f.src, word):
-                    end = start + len(word)
-                    node = root.named_descendant_for_byte_range(start, end)
-                    if node is None or node.start_byte != start or node.end_byte != end or f.in_broken(node):
-                        continue
-                    if node.type == kinds.FIELD_IDENTIFIER:
-                        parent = node.parent
-                        if parent is None or parent.type != kinds.SELECTOR_EXPRESSION:
-                            continue
-                        found.append(parent)
-                    elif node.type == kinds.IDENTIFIER:
-                        found.append(node)
+                for start in word_offsets(f.src, word):
+                    node = _named_at(root, start, len(word))
+                    if node is not None and not f.in_broken(node):
+                        found.append((index, f, node))
             self._by_name[name] = found
         return found
 
@@ -283,16 +298,21 @@ class Mutations:
                     return f.text(node) if node is not None else None
         return None
 
-    def _collect(self, key: StorageKey) -> list[Use]:
+    def _collect(self, key: StorageKey, within: Node | None) -> list[Use]:
         name = self._name_of(key)
         if name is None:
             return []
         storage = self._pkg.storage
-        out: list[tuple[int, str, Use]] = []
+        path = self._pkg.file_of(within).path if within is not None else ""
+        out: list[tuple[int, Use]] = []
         names, seen = [name], {name}
         reference: bool | None = None
         while names:
-            for expr in self._occurrences(names.pop()):
+            word = names.pop()
+            found = self._occurrences(word) if within is None else self._occurrences_in(word, within)
+            for index, f, expr in found:
+                if within is not None and (f.path != path or not within.start_byte <= expr.start_byte < within.end_byte):
+                    continue
                 if storage.key(expr) != key or self._declares(expr):
                     continue
                 if reference is None:
@@ -303,12 +323,8 @@ class Mutations:
                 if detail.startswith("copy:") and detail[5:] not in seen:
                     seen.add(detail[5:])
                     names.append(detail[5:])  # `m := s.items`: uses of m are uses of s.items
-                use = self._use(op, expr, detail)
-                out.append((self._file_index(use.path), use.path, use))
-        return [u for _i, _p, u in sorted(out, key=lambda x: (x[0], x[2].start))]
-
-    def _file_index(self, path: str) -> int:
-        return next((i for i, f in enumerate(self._pkg.files) if f.path == path), 0)
+                out.append((index, self._use(op, expr, detail, f)))
+        return [u for _i, u in sorted(out, key=lambda x: (x[0], x[1].start))]
 
     def _declares(self, expr: Node) -> bool:
         """The declaring identifier of a variable (`var seen map[K]V`, `m := ...`) is no use."""
@@ -323,8 +339,8 @@ class Mutations:
         u = self._pkg.types.underlying(self._pkg.types.type_of(expr))
         return u is UNKNOWN or not isinstance(u, (Basic, Struct, Array))
 
-    def _use(self, op: Op, node: Node, detail: str) -> Use:
-        f = self._pkg.file_of(node)
+    def _use(self, op: Op, node: Node, detail: str, f: SourceFile | None = None) -> Use:
+        f = f or self._pkg.file_of(node)
         top = node
         while top.parent is not None and top.parent.type != kinds.SOURCE_FILE:
             top = top.parent
@@ -603,7 +619,7 @@ class Mutations:
         return False
 
 
-def _word_offsets(src: bytes, word: bytes) -> list[int]:
+def word_offsets(src: bytes, word: bytes) -> list[int]:
     """Offsets of `word` in `src` as a whole identifier (not inside a longer name)."""
     out: list[int] = []
     pos = src.find(word)
@@ -616,6 +632,17 @@ def _word_offsets(src: bytes, word: bytes) -> list[int]:
             out.append(pos)
         pos = src.find(word, end)
     return out
+
+
+def _named_at(root: Node, start: int, length: int) -> Node | None:
+    """The identifier, or the selector whose field is the name, exactly at [start, start+length)."""
+    node = root.named_descendant_for_byte_range(start, start + length)
+    if node is None or node.start_byte != start or node.end_byte != start + length:
+        return None
+    if node.type == kinds.FIELD_IDENTIFIER:
+        parent = node.parent
+        return parent if parent is not None and parent.type == kinds.SELECTOR_EXPRESSION else None
+    return node if node.type == kinds.IDENTIFIER else None
 
 
 def _up(node: Node) -> Node:

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
-from golinter.model.mutations import Mutations
+from golinter.model.mutations import Mutations, word_offsets
 from golinter.model.scopes import ObjKind
 from golinter.model.typelite import unparen
 from golinter.model.types import Named, Pointer, Type
@@ -84,7 +84,7 @@ class Origins:
         self._pkg = package
         self._memo: dict[int, str] = {}
         self._busy: set[int] = set()
-        self._callers: dict[str, list[Node]] | None = None
+        self._callers: dict[str, list[Node]] = {}
 
     @staticmethod
     def of(pkg: Package) -> Origins:
@@ -407,25 +407,30 @@ class Origins:
         return ""
 
     def _calls_to(self, func: Node) -> list[Node]:
-        """Same-package calls of `func`: calls are indexed by the called name's text once, and
-        only those with `func`'s name are resolved."""
-        if self._callers is None:
-            from golinter.parse import query_captures
-            by_name: dict[str, list[Node]] = {}
-            for f in self._pkg.files:
-                for call in query_captures(_calls_query(), f.tree.root_node).get("call", []):
-                    fn = call.child_by_field_name(kinds.F_FUNCTION)
-                    if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION:
-                        fn = fn.child_by_field_name(kinds.F_FIELD)
-                    if fn is not None and fn.type in (kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER) \
-                            and not f.in_broken(call) and not f.is_test:
-                        by_name.setdefault(f.text(fn), []).append(call)
-            self._callers = by_name
-        name = func.child_by_field_name(kinds.F_NAME)
-        if name is None:
+        """Same-package calls of `func` outside tests: its name is searched in the sources and
+        only calls naming it are resolved."""
+        name_node = func.child_by_field_name(kinds.F_NAME)
+        if name_node is None:
             return []
-        return [c for c in self._callers.get(self._pkg.text(name), [])
-                if (decl := self._pkg.types.callee_decl(c)) is not None and decl == func]
+        name = self._pkg.text(name_node)
+        found = self._callers.get(name)
+        if found is None:
+            found = []
+            for f in self._pkg.files:
+                if f.is_test:
+                    continue
+                root = f.tree.root_node
+                for start in word_offsets(f.src, name.encode()):
+                    node = root.named_descendant_for_byte_range(start, start + len(name))
+                    if node is None or node.end_byte - node.start_byte != len(name) or f.in_broken(node):
+                        continue
+                    fn = node.parent if node.type == kinds.FIELD_IDENTIFIER else node
+                    call = fn.parent if fn is not None else None
+                    if call is not None and call.type == kinds.CALL_EXPRESSION and \
+                            call.child_by_field_name(kinds.F_FUNCTION) == fn:
+                        found.append(call)
+            self._callers[name] = found
+        return [c for c in found if (decl := self._pkg.types.callee_decl(c)) is not None and decl == func]
 
 
 def _is_call_function(selector: Node) -> bool:
