@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
-from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD
+from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD, PARALLEL_SUBTEST
 from golinter.model.locksets import HELD, READ
 from golinter.model.package import enclosing_function
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from golinter.findings import Finding
     from golinter.model.concurrency import Access, Analysis, Context
+    from golinter.model.locksets import Site
     from golinter.model.package import Package
     from golinter.model.storage import StorageKey
 
@@ -73,8 +74,21 @@ def run(pkg: Package) -> Iterator[Finding]:
         where = (site.path, site.start, site.end)
         if where not in best or race.rank() < best[where].rank():
             best[where] = race
-    for where in sorted(best):
-        yield _finding(pkg, analysis, best[where])
+    per_line: dict[tuple[str, int], _Race] = {}
+    for where in sorted(best):  # one finding a line: the write when a line reads and writes
+        race = best[where]
+        line = (where[0], _line_of(pkg, race.target.site))
+        if line not in per_line or (race.target.write and not per_line[line].target.write):
+            per_line[line] = race
+    for line in sorted(per_line):
+        yield _finding(pkg, analysis, per_line[line])
+
+
+def _line_of(pkg: Package, site: Site) -> int:
+    for f in pkg.files:
+        if f.path == site.path:
+            return f.line_of_byte(site.start)
+    return 0
 
 
 def _spawners(pkg: Package) -> tuple[str, ...]:
@@ -97,9 +111,9 @@ def _races(analysis: Analysis) -> Iterator[_Race]:
                     continue
                 if _protected(a, b) is not False:
                     continue
-                kinds = {analysis.contexts[a.context].kind, analysis.contexts[b.context].kind}
-                if METHOD in kinds and not analysis.guards(key) and not _rlock_write(a) and not _rlock_write(b):
-                    continue  # no sign the map is meant to be shared under a lock (setup, single owner)
+                if METHOD in (analysis.contexts[a.context].kind, analysis.contexts[b.context].kind) \
+                        and not _rlock_write(a) and not _rlock_write(b) and not _one_side_guarded(analysis, key, a, b):
+                    continue  # methods: only "locked here, not there" (setup code, single owners stay silent)
                 yield from _sides(a, b)
 
 
@@ -123,6 +137,12 @@ def _protected(a: Access, b: Access) -> bool | None:
         if (sa == HELD and sb in (HELD, READ)) or (sa == READ and sb == HELD):
             return True
     return False
+
+
+def _one_side_guarded(analysis: Analysis, key: StorageKey, a: Access, b: Access) -> bool:
+    """Exactly one side holds a lock the map is written under elsewhere (or annotated with)."""
+    guards = set(analysis.guards(key))
+    return bool(guards) and (bool(guards & set(a.lockset.any_held())) != bool(guards & set(b.lockset.any_held())))
 
 
 def _guarded(x: Access) -> bool:
@@ -203,8 +223,9 @@ def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, 
                 f"time, use {read_lock}.Lock")
     if ctx.index == pctx.index and t.site == p.site:
         if ctx.kind == GOROUTINE:
-            where = "in a loop" if ctx.in_loop else "by every call of the spawner"
-            return f"map {name} is written by goroutines started {where} {without}"
+            what = "parallel subtests" if ctx.name == PARALLEL_SUBTEST else "goroutines"
+            where = "in a loop" if ctx.in_loop else "by each call of the function that starts them"
+            return f"map {name} is written by {what} started {where} {without}"
         if ctx.kind == HANDLER:
             return f"map {name} is written by concurrent requests to {_who(pkg, ctx)} {without}"
         return f"map {name} is written by concurrent calls of {ctx.name} {without}"
@@ -252,6 +273,8 @@ def _partner_note(pkg: Package, p: Access) -> str:
 
 
 def _origin_note(ctx: Context) -> str:
+    if ctx.kind == GOROUTINE and ctx.name == PARALLEL_SUBTEST:
+        return "parallel subtest started here"
     if ctx.kind == GOROUTINE:
         return "goroutine started here" if ctx.name == "the goroutine" else f"{ctx.name[len('the func run by '):]} starts it here"
     if ctx.kind == HANDLER and ctx.registered:

@@ -25,6 +25,7 @@ packages, interfaces and func values are not followed.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.locksets import (
-    EMPTY, HELD, LOCAL, NONE, OUTER, PARAM, PKG, RECV, UNKNOWN_LOCKSET, Call, Lockset, Operand, Root,
-    Site, Summary, doc_comment, site_of, type_is_lock,
+    EMPTY, FREE, HELD, LOCAL, NONE, OUTER, PARAM, PKG, RECV, UNKNOWN_LOCKSET, Call, Lockset, Operand, Root,
+    Site, Summary, calls_parallel, doc_comment, site_of, type_is_lock,
 )
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
@@ -47,20 +48,27 @@ if TYPE_CHECKING:
     from golinter.model.package import Package
 
 METHOD, HANDLER, GOROUTINE, AFTER = "method", "handler", "goroutine", "after"
+PARALLEL_SUBTEST = "the parallel subtest"
 _MAX_DEPTH = 4
 
 _ERRGROUP = "golang.org/x/sync/errgroup"
 # Built-in spawners: (import path, type or "", method or function) -> index of the func argument.
 _SPAWN_METHODS: dict[tuple[str, str, str], int] = {
     (_ERRGROUP, "Group", "Go"): 0, (_ERRGROUP, "Group", "TryGo"): 0, ("sync", "WaitGroup", "Go"): 0,
-    ("testing", "B", "RunParallel"): 0,
+    ("testing", "B", "RunParallel"): 0, ("testing", "T", "Run"): 1,
 }
+_PARALLEL_SUBTEST = "testing.T.Run"
+# Methods the fmt and errors machinery call on a value the caller holds (often under the
+# caller's lock, through an interface the model does not follow), and ServeHTTP (a handler).
+_NOT_ENTRY_POINTS = frozenset({"String", "GoString", "Error", "Format", "ServeHTTP"})
 _SPAWN_FUNCS: dict[tuple[str, str], int] = {("time", "AfterFunc"): 1, ("context", "AfterFunc"): 1}
 _ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
                     ("github.com/gofiber/fiber", "Ctx"))
 _NOT_SAFE = re.compile(r"not\s+(safe\s+for\s+concurrent|goroutine[- ]safe|thread[- ]safe|concurrency[- ]safe)",
                        re.IGNORECASE)
-_SETUP = re.compile(r"\bbefore\b[^.]*\b(Serve|Start|Run|Listen)", re.IGNORECASE)
+# A method documented to run in a sequential phase (set-up before serving, a final pass).
+_SETUP = re.compile(r"\bbefore\b[^.]*\b(Serve|Start|Run|Listen|serving|starting|any other)|\bafter all\b|"
+                    r"\bnot\b[^.]*\bconcurrently\b|\bduring (set-?up|initiali[sz]ation)\b", re.IGNORECASE)
 _HELD_DOC = re.compile(r"must be held|caller must hold|callers must hold|\bmu held\b|lock held|"
                        r"must hold|with \S+ held|while holding", re.IGNORECASE)
 _LOCKED_NAME = re.compile(r"(Locked|locked|NoLock)$")
@@ -68,6 +76,7 @@ _LOCKED_NAME = re.compile(r"(Locked|locked|NoLock)$")
 _QUERY = """
 (go_statement) @go
 (call_expression function: (selector_expression) arguments: (argument_list)) @call
+(call_expression function: (identifier) @icall.name) @icall
 (func_literal) @lit
 """
 
@@ -83,7 +92,9 @@ class Context:
     """Code that runs as one thread of control. `name` is how messages call it ("Get", "handler
     handleStats", "the goroutine"); `origin` where it comes from (the method's name, the
     registration, the spawn); `unit` its function. AFTER contexts are the spawner's own code
-    after spawn `spawn` (the index of the goroutine context)."""
+    after spawn `spawn` (the index of the goroutine context). `partners`: the non-ambient
+    contexts this one runs alongside (a goroutine: its AFTER context and the goroutines started
+    while it runs; an AFTER context: its goroutine)."""
 
     index: int
     kind: str
@@ -201,6 +212,12 @@ class _Builder:
         self.decls: dict[Site, Node] = {}
         self.async_lits: set[int] = set()
         self.registrations: dict[Site, Site] = {}  # handler declaration -> first call it is passed to
+        self.spawner_names = frozenset({m for _p, _t, m in _SPAWN_METHODS} | {f for _p, f in _SPAWN_FUNCS}
+                                       | {s.rsplit(".", 1)[-1] for s in spawners})
+        self.handler_names: frozenset[str] = frozenset()
+        self._handler_memo: dict[int, bool] = {}
+        self._shared_memo: dict[str, bool] = {}
+        self.calls_by_name: dict[str, list[Node]] = {}
 
     # -- entry -----------------------------------------------------------------------------------
     def build(self) -> Analysis:
@@ -210,6 +227,13 @@ class _Builder:
             for top in f.tree.root_node.named_children:
                 if top.type in kinds.TOP_FUNCTION_KINDS and not f.in_broken(top):
                     self.decls[site_of(pkg, top)] = top
+        names = set()
+        for decl in self.decls.values():
+            name_node = decl.child_by_field_name(kinds.F_NAME)
+            if name_node is not None and not pkg.file_of(decl).is_test and self._is_handler(decl):
+                names.add(pkg.text(name_node))
+        self.handler_names = frozenset(names)
+        for f in pkg.files:
             from golinter.parse import query_captures
             caps = query_captures(_query(), f.tree.root_node)
             for node in caps.get("go", []):
@@ -219,6 +243,14 @@ class _Builder:
                 if not f.in_broken(node):
                     self._spawner_call(node)
                     self._note_registration(node)
+                    fn = node.child_by_field_name(kinds.F_FUNCTION)
+                    field_node = fn.child_by_field_name(kinds.F_FIELD) if fn is not None else None
+                    if field_node is not None:
+                        self.calls_by_name.setdefault(f.text(field_node), []).append(node)
+            for node in caps.get("icall", []):
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                if fn is not None and not f.in_broken(node):
+                    self.calls_by_name.setdefault(f.text(fn), []).append(node)
             lits += [n for n in caps.get("lit", []) if not f.in_broken(n)]
         for lit in lits:
             if not self.pkg.file_of(lit).is_test and self._is_handler(lit):
@@ -276,7 +308,6 @@ class _Builder:
                                   tuple(self._operand(spawner, a) for a in args), None, how=how))
 
     def _spawner_call(self, call: Node) -> None:
-        pkg = self.pkg
         fn = call.child_by_field_name(kinds.F_FUNCTION)
         args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
         if fn is None or args_node is None:
@@ -285,10 +316,15 @@ class _Builder:
         index, how = self._spawner_arg(fn, len(args))
         if index < 0 or index >= len(args):
             return
+        if how == _PARALLEL_SUBTEST and not calls_parallel(self.pkg, args[index]):
+            return  # a sequential subtest runs inline
         self._target(call, args[index], [], None, how)
 
     def _spawner_arg(self, fn: Node, nargs: int) -> tuple[int, str]:
         pkg = self.pkg
+        name_node = fn.child_by_field_name(kinds.F_FIELD) if fn.type == kinds.SELECTOR_EXPRESSION else None
+        if name_node is None or pkg.text(name_node) not in self.spawner_names:
+            return -1, ""  # cheap text test before any resolution
         q = pkg.types.qualified(fn)
         if q is not None:
             if q in _SPAWN_FUNCS:
@@ -302,9 +338,10 @@ class _Builder:
         name_node = fn.child_by_field_name(kinds.F_FIELD)
         if operand is None or name_node is None:
             return -1, ""
-        recv = pkg.types.deref(pkg.types.type_of(operand))
+        recv_type = pkg.types.deref(pkg.types.type_of(operand))
         name = pkg.text(name_node)
-        if not isinstance(recv, Named) or not recv.pkg:
+        recv = recv_type if isinstance(recv_type, Named) else self._made_by(operand)
+        if recv is None or not recv.pkg:
             return -1, ""
         index = _SPAWN_METHODS.get((recv.pkg, recv.name, name))
         if index is not None:
@@ -314,6 +351,27 @@ class _Builder:
             if len(parts) == 3 and parts[1:] == [recv.name, name] and recv.pkg.rsplit("/", 1)[-1] == parts[0]:
                 return nargs - 1, extra
         return -1, ""
+
+    def _made_by(self, operand: Node) -> Named | None:
+        """`wp := workerpool.New(8)` (a result type the model does not know): a value of some type
+        of package workerpool; matched by package and method name against configured spawners."""
+        pkg = self.pkg
+        if operand.type != kinds.IDENTIFIER:
+            return None
+        obj = pkg.scopes.resolve(operand)
+        if obj is None or obj.value is None or obj.value_count != 1:
+            return None
+        value = unparen(obj.value)
+        fn = value.child_by_field_name(kinds.F_FUNCTION) if value.type == kinds.CALL_EXPRESSION else None
+        q = pkg.types.qualified(fn) if fn is not None else None
+        if q is None:
+            return None
+        last = q[0].rsplit("/", 1)[-1]
+        for extra in self.spawners:
+            parts = extra.split(".")
+            if len(parts) == 3 and parts[0] == last:
+                return Named(q[0], parts[1])
+        return None
 
     def _operand(self, unit: Node | None, expr: Node) -> Operand | None:
         return self.pkg.locks.operand(unit, expr) if unit is not None else None
@@ -352,7 +410,9 @@ class _Builder:
             fn = parent.parent.child_by_field_name(kinds.F_FUNCTION)
             args = [a for a in parent.named_children if a.type != kinds.COMMENT]
             if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION:
-                index, _how = self._spawner_arg(fn, len(args))
+                index, how = self._spawner_arg(fn, len(args))
+                if how == _PARALLEL_SUBTEST and not calls_parallel(self.pkg, lit):
+                    return False
                 if 0 <= index < len(args) and args[index] == lit:
                     self.async_lits.add(lit.id)
                     return True
@@ -379,6 +439,9 @@ class _Builder:
         if spawn.how == "testing.B.RunParallel":
             spawn.multi = True
             spawn.boundary = (spawn.unit.start_byte, spawn.unit.end_byte)
+        elif spawn.how == _PARALLEL_SUBTEST:
+            spawn.multi = loop is not None
+            spawn.boundary = (loop.start_byte, loop.end_byte) if loop is not None else None
         elif loop is not None and not joined_in_loop:
             spawn.multi = True
             spawn.boundary = (loop.start_byte, loop.end_byte)
@@ -453,8 +516,10 @@ class _Builder:
         summary = pkg.locks.summary(spawn.unit)
         last_write = max((a.site.end for a in summary.accesses), default=0)
         from golinter.parse import walk_named
-        for node in walk_named(body, skip=frozenset({kinds.FUNC_LITERAL})):
-            deferred = node.parent is not None and node.parent.type == kinds.DEFER_STATEMENT
+        for node in walk_named(body):
+            if not _runs_in_body(node, body):
+                continue
+            deferred = _deferred(node, body)
             if node.type == kinds.CALL_EXPRESSION:
                 fn = node.child_by_field_name(kinds.F_FUNCTION)
                 args_node = node.child_by_field_name(kinds.F_ARGUMENTS)
@@ -473,7 +538,7 @@ class _Builder:
                     key = self._spawner_key(spawn, args_node.named_children[0])
                     if key is not None:
                         chans.add(key)
-            elif node.type == kinds.SEND_STATEMENT and node.start_byte > last_write:
+            elif node.type == kinds.SEND_STATEMENT and (deferred or node.start_byte > last_write):
                 channel = node.child_by_field_name(kinds.F_CHANNEL)
                 key = self._spawner_key(spawn, channel) if channel is not None else None
                 if key is not None:
@@ -510,14 +575,16 @@ class _Builder:
             partners[after].add(base + i)
             partners[base + i].add(after)
             for j, other in enumerate(self.spawns):
-                if j != i and other.spawner == spawn.spawner and self._in_region(spawn, other.site.start_byte):
-                    partners[after].add(base + j)
-                    partners[base + i].add(base + j)
+                parallel = spawn.how == other.how == _PARALLEL_SUBTEST
+                if j != i and other.spawner == spawn.spawner and (parallel or self._in_region(spawn, other.site.start_byte)):
+                    partners[base + i].add(base + j)  # the spawner's own code after j is j's AFTER context
                     partners[base + j].add(base + i)
         for i, spawn in enumerate(self.spawns):
-            what = "the goroutine" if spawn.how == "go" else f"the func run by {spawn.how}"
+            what = "the goroutine" if spawn.how == "go" else \
+                PARALLEL_SUBTEST if spawn.how == _PARALLEL_SUBTEST else f"the func run by {spawn.how}"
             ctx = Context(base + i, GOROUTINE, what, site_of(pkg, spawn.unit), site_of(pkg, spawn.site),
-                          spawn.multi, ambient=spawn.join is None, spawn=base + i,
+                          spawn.multi, ambient=spawn.join is None and spawn.how != _PARALLEL_SUBTEST,
+                          spawn=base + i,
                           in_loop=spawn.multi and spawn.loop is not None, partners=frozenset(partners[base + i]))
             self.out.contexts.append(ctx)
             self._collect(ctx, spawn.unit, EMPTY, self._goroutine_level(spawn))
@@ -531,13 +598,14 @@ class _Builder:
             self.out.contexts.append(ctx)
             if unit is None:
                 continue
-            start = len(self.out.accesses)
-            self._collect(ctx, unit, self._entry(unit), _Level(_after_class, lambda r, k: k))
-            self.out.accesses[start:] = [a for a in self.out.accesses[start:] if self._in_region(spawn, a.pos)]
+            self._collect(ctx, unit, self._entry(unit), _Level(_after_class, lambda r, k: k),
+                          keep=functools.partial(self._in_region, spawn))
 
     def _in_region(self, spawn: _Spawn, pos: int) -> bool:
         """Whether spawner code at byte `pos` runs while the goroutine may: after the spawn and
         before the join, or anywhere in the loop that starts it (later iterations)."""
+        if spawn.how == _PARALLEL_SUBTEST:
+            return False  # parallel subtests start when the test function has returned
         site, join, loop = spawn.site, spawn.join, spawn.loop
         end = join.start_byte if join is not None else (spawn.spawner.end_byte if spawn.spawner else 0)
         if site.end_byte <= pos < end:
@@ -604,12 +672,12 @@ class _Builder:
     def _methods(self) -> None:
         pkg = self.pkg
         for (type_name, method), decls in sorted(pkg.scopes.methods.items()):
-            if len(decls) != 1 or not method[:1].isupper() or method == "ServeHTTP":
+            if len(decls) != 1 or not method[:1].isupper() or method in _NOT_ENTRY_POINTS:
+                continue
+            if not self._shared_type(type_name):
                 continue
             decl = decls[0]
-            if pkg.file_of(decl).in_broken(decl) or self._is_handler(decl):
-                continue
-            if not self._shared_type(type_name) or _SETUP.search(doc_comment(pkg, decl)):
+            if pkg.file_of(decl).in_broken(decl) or self._is_handler(decl) or _SETUP.search(doc_comment(pkg, decl)):
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)
             assert name_node is not None
@@ -625,24 +693,30 @@ class _Builder:
         obj = pkg.scopes.package_obj(name)
         if obj is None or obj.decl is None or _NOT_SAFE.search(doc_comment(pkg, obj.decl)):
             return False
+        cached = self._shared_memo.get(name)
+        if cached is not None:
+            return cached
         types = pkg.types
         stack: list[tuple[Named | Struct, int]] = [(Named("", name), 0)]
+        has_lock = has_map = False
         while stack:
             t, depth = stack.pop()
             u = types.underlying(t) if isinstance(t, Named) else t
             if not isinstance(u, Struct) or depth > 3:
                 continue
             for fld in u.fields:
-                if type_is_lock(fld.type):
-                    return True
+                has_lock = has_lock or type_is_lock(fld.type)
+                has_map = has_map or types.map_of(fld.type) is not None
                 inner = types.deref(fld.type)
                 if fld.embedded and isinstance(inner, Named) and not inner.pkg:
                     stack.append((inner, depth + 1))
                 elif isinstance(fld.type, Struct):
                     stack.append((fld.type, depth + 1))
-        return False
+        # a type without map fields of its own has no map for its methods to guard
+        self._shared_memo[name] = has_lock and has_map
+        return has_lock and has_map
 
-    def _entry(self, decl: Node) -> Lockset:
+    def _entry(self, decl: Node, infer: bool = True) -> Lockset:
         """Locks held when a function starts: none, unless it is named `*Locked`/`*NoLock` or
         documented "must be held" (then the receiver's lock named in the doc, or its only lock;
         Unknown when that cannot be told)."""
@@ -653,7 +727,7 @@ class _Builder:
         name = pkg.text(name_node) if name_node is not None else ""
         doc = doc_comment(pkg, decl)
         if not _LOCKED_NAME.search(name) and not _HELD_DOC.search(doc):
-            return EMPTY
+            return self._called_with(decl, name) if infer and name[:1].islower() else EMPTY
         from golinter.model.scopes import receiver_type_name
         recv = receiver_type_name(pkg.file_of(decl), decl) if decl.type == kinds.METHOD_DECLARATION else None
         if recv is None:
@@ -665,6 +739,30 @@ class _Builder:
             return UNKNOWN_LOCKSET
         return Lockset.make([(StorageKey(f"type:{recv}", (chosen[0],)), HELD)])
 
+    def _called_with(self, decl: Node, name: str) -> Lockset:
+        """An unexported function every same-package call site of which holds lock L runs with L
+        held (one pass: the callers' own entries are not inferred)."""
+        pkg = self.pkg
+        common: dict[StorageKey, int] | None = None
+        for call in self.calls_by_name.get(name, []):
+            if pkg.types.callee_decl(call) != decl:
+                continue
+            unit = self._unit_of(call)
+            if unit is None or (call.parent is not None and call.parent.type == kinds.GO_STATEMENT):
+                return EMPTY
+            site = site_of(pkg, call)
+            record = next((c for c in pkg.locks.summary(unit).calls if c.site == site), None)
+            if record is None:
+                return EMPTY
+            held = record.transfer.apply(self._entry(unit, infer=False))
+            if held.unknown:
+                return EMPTY
+            here = {k: st for k, st in held.locks if st != FREE and k.root.startswith(("type:", "pkg:"))}
+            common = here if common is None else {k: st for k, st in common.items() if here.get(k) == st}
+            if not common:
+                return EMPTY
+        return Lockset.make(common.items()) if common else EMPTY
+
     def _lock_fields(self, type_name: str) -> list[str]:
         u = self.pkg.types.underlying(Named("", type_name))
         if not isinstance(u, Struct):
@@ -673,6 +771,12 @@ class _Builder:
 
     # -- handlers ----------------------------------------------------------------------------------
     def _is_handler(self, func: Node) -> bool:
+        cached = self._handler_memo.get(func.id)
+        if cached is None:
+            cached = self._handler_memo[func.id] = self._handler_shape(func)
+        return cached
+
+    def _handler_shape(self, func: Node) -> bool:
         pkg = self.pkg
         params = list(pkg.types.signature(func).params)
         if len(params) == 2 and params[0] == Named("net/http", "ResponseWriter") \
@@ -722,6 +826,9 @@ class _Builder:
         args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
         for arg in (args_node.named_children if args_node is not None else []):
             arg = unparen(arg)
+            last = arg.child_by_field_name(kinds.F_FIELD) if arg.type == kinds.SELECTOR_EXPRESSION else arg
+            if last is None or pkg.text(last) not in self.handler_names:
+                continue  # not named like a handler: no resolution
             decl: Node | None = None
             if arg.type == kinds.IDENTIFIER:
                 obj = pkg.scopes.resolve(arg)
@@ -740,9 +847,11 @@ class _Builder:
         return self.pkg.text(name_node) if name_node is not None else "the enclosing function"
 
     # -- accesses ------------------------------------------------------------------------------------
-    def _collect(self, ctx: Context, unit: Node, entry: Lockset, level: _Level) -> None:
+    def _collect(self, ctx: Context, unit: Node, entry: Lockset, level: _Level,
+                 keep: Callable[[int], bool] | None = None) -> None:
         """Every map access the context makes: its unit's own, then through same-package calls
-        (up to _MAX_DEPTH), each with its lockset and sharing in the context's terms."""
+        (up to _MAX_DEPTH), each with its lockset and sharing in the context's terms. `keep`
+        filters by position in the unit (the accesses and calls of a spawner's region)."""
         pkg = self.pkg
         stack: list[tuple[Summary, Lockset, _Level, Site | None, int, frozenset[Site]]] = [
             (pkg.locks.summary(unit), entry, level, None, 0, frozenset({site_of(pkg, unit)}))]
@@ -761,6 +870,8 @@ class _Builder:
                         continue
                     lockset = EMPTY  # the caller reads it after the unlock
                 pos = via.start if via is not None else (summary.unit.end if a.deferred else a.site.start)
+                if keep is not None and via is None and not keep(pos):
+                    continue
                 self.out.accesses.append(Access(ctx.index, key, a.write, a.site, a.map_site, lockset, shared,
                                                 instance, via, a.returned, pos))
             if depth >= _MAX_DEPTH:
@@ -769,6 +880,8 @@ class _Builder:
                 callee = self.decls.get(call.callee)
                 if callee is None or call.callee in seen:
                     continue
+                if keep is not None and via is None and not keep(summary.unit.end if call.deferred else call.site.start):
+                    continue
                 stack.append((pkg.locks.summary(callee), call.transfer.apply(at_entry), _callee_level(lvl, call),
                               via if via is not None else call.site, depth + 1, seen | {call.callee}))
 
@@ -776,8 +889,8 @@ class _Builder:
         """Which locks guard each storage: held around some access, or named by an annotation."""
         found: dict[StorageKey, set[StorageKey]] = {}
         for a in self.out.accesses:
-            if a.returned or a.lockset.unknown:
-                continue
+            if a.returned or a.lockset.unknown or not a.write:
+                continue  # writes under a lock show the map is meant to be guarded by it
             for lock in a.lockset.any_held():
                 found.setdefault(a.key, set()).add(lock)
         for name, objs in self.pkg.scopes.package_index.items():
@@ -841,6 +954,30 @@ def _rebase(key: StorageKey, root: Root, path: str, op: Operand | None) -> Stora
     if op is None or op.key is None:
         return None
     return StorageKey(op.key.root, op.key.path + key.path)
+
+
+def _runs_in_body(node: Node, body: Node) -> bool:
+    """`node` runs as part of `body` itself, or of a literal deferred there
+    (`defer func() { done <- true }()`), not of some other literal."""
+    cur = node.parent
+    while cur is not None and cur != body:
+        if cur.type == kinds.FUNC_LITERAL:
+            call = cur.parent
+            if call is None or call.type != kinds.CALL_EXPRESSION or call.parent is None \
+                    or call.parent.type != kinds.DEFER_STATEMENT:
+                return False
+        cur = cur.parent
+    return True
+
+
+def _deferred(node: Node, body: Node) -> bool:
+    """`defer wg.Done()`, `defer close(done)`, or inside a deferred literal."""
+    cur = node.parent
+    while cur is not None and cur != body:
+        if cur.type == kinds.DEFER_STATEMENT:
+            return True
+        cur = cur.parent
+    return False
 
 
 def _is_last_statement(node: Node, body: Node) -> bool:

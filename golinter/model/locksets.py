@@ -38,7 +38,7 @@ from golinter.model.typelite import unparen
 from golinter.model.types import Map, Named, Pointer, Slice, Struct, Type, Array
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from tree_sitter import Node
 
@@ -60,6 +60,7 @@ _TESTING_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "Skip
 _EXIT_FUNCS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
 _PANIC_FUNCS = frozenset({("log", "Panic"), ("log", "Panicf"), ("log", "Panicln"), ("runtime", "Goexit")})
 _LOGGER_EXITS = frozenset({"Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"})
+_EXIT_NAMES = _LOGGER_EXITS | _TESTING_EXITS | {f for _p, f in _EXIT_FUNCS | _PANIC_FUNCS}
 
 # Synchronous callbacks: (import path, function) -> index of the func argument.
 _SYNC_FUNCS: dict[tuple[str, str], int] = {
@@ -325,6 +326,15 @@ class Locksets:
         self._summaries: dict[int, Summary] = {}
         self._busy: set[int] = set()
         self._lock_names: dict[StorageKey, str] = {}
+        self._assigned: dict[int, dict[StorageKey, list[int]]] = {}
+        scopes = package.scopes
+        self.func_names = frozenset(n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC)
+        self.method_names = frozenset(m for _t, m in scopes.methods)
+        self.lock_helpers = frozenset(
+            name for decl_name, decls in ((m, d) for (_t, m), d in scopes.methods.items())
+            for name in [decl_name] for d in decls if _may_lock(package, d)) | frozenset(
+            n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC
+            and objs[0].decl is not None and _may_lock(package, objs[0].decl))
 
     def summary(self, unit: Node) -> Summary:
         """Facts of a function declaration, method declaration or func literal."""
@@ -342,6 +352,24 @@ class Locksets:
         for k, text in result.lock_names:
             self._lock_names.setdefault(k, text)
         return result
+
+    def assigned(self, func: Node) -> dict[StorageKey, list[int]]:
+        """Storage assigned whole (`s.items = ...`) in a function: key -> statement positions."""
+        cached = self._assigned.get(func.id)
+        if cached is None:
+            from golinter.parse import walk_named
+            cached = {}
+            for node in walk_named(func):
+                if node.type != kinds.ASSIGNMENT_STATEMENT:
+                    continue
+                left = node.child_by_field_name(kinds.F_LEFT)
+                for target in (left.named_children if left is not None else []):
+                    if target.type in (kinds.SELECTOR_EXPRESSION, kinds.IDENTIFIER):
+                        k = self._pkg.storage.key(target)
+                        if k is not None:
+                            cached.setdefault(k, []).append(node.start_byte)
+            self._assigned[func.id] = cached
+        return cached
 
     def root(self, unit: Node, expr: Node) -> Root:
         """The root of `expr`'s storage seen from `unit` (a function declaration or literal)."""
@@ -377,7 +405,8 @@ class Locksets:
 
 # -- lock calls ----------------------------------------------------------------------------------
 
-def _lock_call(pkg: Package, call: Node) -> tuple[StorageKey | None, str] | None:
+def _lock_call(pkg: Package, call: Node, text: Callable[[Node], str] | None = None
+               ) -> tuple[StorageKey | None, str] | None:
     fn = call.child_by_field_name(kinds.F_FUNCTION)
     args = call.child_by_field_name(kinds.F_ARGUMENTS)
     if fn is None or fn.type != kinds.SELECTOR_EXPRESSION or (args is not None and args.named_child_count):
@@ -386,7 +415,7 @@ def _lock_call(pkg: Package, call: Node) -> tuple[StorageKey | None, str] | None
     operand = fn.child_by_field_name(kinds.F_OPERAND)
     if name_node is None or operand is None:
         return None
-    method = pkg.text(name_node)
+    method = (text or pkg.text)(name_node)
     if method not in _ACQUIRE and method not in _RELEASE and method not in _TRY:
         return None
     if pkg.types.qualified(fn) is not None:
@@ -583,6 +612,7 @@ class _Flow:
         self.entries: dict[int, Transfer | None] = {}
         self.has_goto = False
         self.exit: Transfer | None = None
+        self._defers: list[tuple[int, StorageKey]] | None = None
         if self.body is not None:
             self._effects()
             self._entries()
@@ -642,7 +672,7 @@ class _Flow:
         if t == kinds.RETURN_STATEMENT:
             return _Effect(None, {_RETURN: IDENTITY})
         if t in (kinds.BREAK_STATEMENT, kinds.CONTINUE_STATEMENT):
-            label = next((self.b.pkg.text(c) for c in node.named_children if c.type == kinds.LABEL_NAME), "")
+            label = next((self.b.f.text(c) for c in node.named_children if c.type == kinds.LABEL_NAME), "")
             return _Effect(None, {("break" if t == kinds.BREAK_STATEMENT else "continue", label): IDENTITY})
         if t == kinds.GOTO_STATEMENT:
             self.has_goto = True
@@ -685,17 +715,21 @@ class _Flow:
             return _Effect(None, {_RETURN: IDENTITY})
         return _Effect(self.b.call_transfer(expr))
 
-    def _branches(self, node: Node) -> tuple[Transfer, Transfer]:
-        """(true-branch, false-branch) transfers of an if condition: `if mu.TryLock() {`."""
+    def _branches(self, node: Node) -> tuple[Transfer | None, Transfer | None]:
+        """(true-branch, false-branch) transfers of an if condition: `if mu.TryLock() {`; None for
+        a branch a constant condition never takes (`if debug {` with `const debug = false`)."""
         cond = node.child_by_field_name(kinds.F_CONDITION)
         if cond is None:
             return IDENTITY, IDENTITY
+        constant = _const_bool(self.b.pkg, cond)
+        if constant is not None:
+            return (IDENTITY, None) if constant else (None, IDENTITY)
         cond = unparen(cond)
         negated = False
         if cond.type == kinds.UNARY_EXPRESSION:
             op = cond.child_by_field_name(kinds.F_OPERATOR)
             inner = cond.child_by_field_name(kinds.F_OPERAND)
-            if op is not None and self.b.pkg.text(op) == "!" and inner is not None:
+            if op is not None and self.b.f.text(op) == "!" and inner is not None:
                 cond, negated = unparen(inner), True
         if cond.type != kinds.CALL_EXPRESSION:
             return IDENTITY, IDENTITY
@@ -712,17 +746,19 @@ class _Flow:
         alt_node = node.child_by_field_name(kinds.F_ALTERNATIVE)
         alt = self._eff(alt_node) if alt_node is not None else _PLAIN
         jumps: dict[tuple[str, str], Transfer] = {}
-        _merge_jumps(jumps, cons.jumps, on_true)
-        _merge_jumps(jumps, alt.jumps, on_false)
-        fall = meet_opt(on_true.then(cons.fall) if cons.fall is not None else None,
-                        on_false.then(alt.fall) if alt.fall is not None else None)
+        if on_true is not None:
+            _merge_jumps(jumps, cons.jumps, on_true)
+        if on_false is not None:
+            _merge_jumps(jumps, alt.jumps, on_false)
+        fall = meet_opt(on_true.then(cons.fall) if cons.fall is not None and on_true is not None else None,
+                        on_false.then(alt.fall) if alt.fall is not None and on_false is not None else None)
         return _Effect(fall, jumps)
 
     def _label(self, node: Node) -> str:
         parent = node.parent
         if parent is not None and parent.type == kinds.LABELED_STATEMENT:
             label = next((c for c in parent.named_children if c.type == kinds.LABEL_NAME), None)
-            return self.b.pkg.text(label) if label is not None else ""
+            return self.b.f.text(label) if label is not None else ""
         return ""
 
     def _for_effect(self, node: Node) -> _Effect:
@@ -786,9 +822,9 @@ class _Flow:
                 cons = node.child_by_field_name(kinds.F_CONSEQUENCE)
                 alt = node.child_by_field_name(kinds.F_ALTERNATIVE)
                 if cons is not None:
-                    stack.append((cons, entry.then(on_true) if entry is not None else None))
+                    stack.append((cons, entry.then(on_true) if entry is not None and on_true is not None else None))
                 if alt is not None:
-                    stack.append((alt, entry.then(on_false) if entry is not None else None))
+                    stack.append((alt, entry.then(on_false) if entry is not None and on_false is not None else None))
             elif t == kinds.FOR_STATEMENT:
                 head = entry.then(self.heads.get(node.id, IDENTITY)) if entry is not None else None
                 self.entries[-node.id - 1] = head  # the loop head: condition and post statement
@@ -823,15 +859,26 @@ class _Flow:
         return self._release_deferred(self.exit, -1)
 
     def _release_deferred(self, out: Transfer, after: int) -> Transfer:
-        assert self.body is not None
-        from golinter.parse import walk_named
-        for node in walk_named(self.body, skip=frozenset({kinds.FUNC_LITERAL})):
-            if node.type == kinds.DEFER_STATEMENT and node.start_byte > after:
-                call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
-                found = self.b.lock_call(call) if call is not None else None
-                if found is not None and found[0] is not None and found[1] in _RELEASE:
-                    out = out.then(Transfer.setting(found[0], FREE))
+        for start, lock in self._deferred_unlocks():
+            if start > after:
+                out = out.then(Transfer.setting(lock, FREE))
         return out
+
+    def _deferred_unlocks(self) -> list[tuple[int, StorageKey]]:
+        """`defer mu.Unlock()` statements of this body (not of nested literals): (start, lock)."""
+        if self._defers is None:
+            assert self.body is not None
+            from golinter.parse import walk_named
+            self._defers = []
+            if b"defer" not in self.b.f.src[self.body.start_byte:self.body.end_byte]:
+                return self._defers
+            for node in walk_named(self.body, skip=frozenset({kinds.FUNC_LITERAL})):
+                if node.type == kinds.DEFER_STATEMENT:
+                    call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
+                    found = self.b.lock_call(call) if call is not None else None
+                    if found is not None and found[0] is not None and found[1] in _RELEASE:
+                        self._defers.append((node.start_byte, found[0]))
+        return self._defers
 
     def deferred_exit(self, defer_stmt: Node) -> Transfer | None:
         """The locks when a deferred call runs: the state at return, after the unlocks deferred
@@ -848,22 +895,28 @@ class _UnitBuilder:
         self.pkg = pkg
         self.provider = provider
         self.unit = unit
-        self.unit_site = site_of(pkg, unit)
+        self.f = pkg.file_of(unit)
+        self.unit_site = Site(self.f.path, unit.start_byte, unit.end_byte)
+        self._imports = pkg.scopes.imports.get(self.f.path, {})
         self.lock_names: dict[StorageKey, str] = {}
         self.copied: set[Site] = set()
         self.accesses: list[MapAccess] = []
         self.calls: list[Call] = []
         self.param_calls: dict[int, Transfer] = {}
         self._param_index = self._params()
+        self._param_names = frozenset(self.f.text(n) for n in self._param_nodes)
+
+    def _site(self, node: Node) -> Site:
+        return Site(self.f.path, node.start_byte, node.end_byte)
 
     # -- helpers the flow uses --------------------------------------------------------------------
     def lock_call(self, call: Node) -> tuple[StorageKey | None, str] | None:
-        found = _lock_call(self.pkg, call)
+        found = _lock_call(self.pkg, call, self.f.text)
         if found is not None:
             fn = call.child_by_field_name(kinds.F_FUNCTION)
             operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None else None
             if found[0] is None:
-                self.copied.add(site_of(self.pkg, call))
+                self.copied.add(self._site(call))
             elif operand is not None:
                 self.lock_names.setdefault(found[0], self._lock_text(found[0], operand))
         return found
@@ -882,7 +935,10 @@ class _UnitBuilder:
             return ""
         fn = unparen(fn)
         if fn.type == kinds.IDENTIFIER:
-            return "panic" if pkg.scopes.is_builtin(fn, "panic") else ""
+            return "panic" if self.f.text(fn) == "panic" and pkg.scopes.is_builtin(fn, "panic") else ""
+        last = fn.child_by_field_name(kinds.F_FIELD) if fn.type == kinds.SELECTOR_EXPRESSION else None
+        if last is None or self.f.text(last) not in _EXIT_NAMES:
+            return ""
         if fn.type != kinds.SELECTOR_EXPRESSION:
             return ""
         q = pkg.types.qualified(fn)
@@ -909,8 +965,13 @@ class _UnitBuilder:
             if lock is None or method in _TRY:
                 return IDENTITY
             return Transfer.setting(lock, _ACQUIRE.get(method, FREE))
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        name_node = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION \
+            else fn
+        if name_node is None or self.f.text(name_node) not in self.provider.lock_helpers:
+            return IDENTITY
         callee = self.pkg.types.callee_decl(call)
-        if callee is None or callee == self.unit:
+        if callee is None or callee == self.unit or not _may_lock(self.pkg, callee):
             return IDENTITY
         summary = self.provider.summary(callee)
         if summary.exit is None:
@@ -943,7 +1004,7 @@ class _UnitBuilder:
                     lit_entry = self._literal_entry(node, flow, entry)
                     if lit_entry is not None:
                         flows.append((node, lit_entry))
-                        inline.append(site_of(self.pkg, node))
+                        inline.append(self._site(node))
                 elif t in _ACCESS_KINDS:
                     self._access(node, flow, entry)
         if unsupported:
@@ -1015,6 +1076,11 @@ class _UnitBuilder:
                         once = StorageKey(OPAQUE + "once:" + (key.root + ".".join(key.path) if key else pkg.text(operand)))
                         return Transfer.setting(once, HELD)
                     if _SYNC_METHODS.get((recv.pkg, recv.name, name)) == index:
+                        args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
+                        arg = [a for a in args_node.named_children if a.type != kinds.COMMENT][index] \
+                            if args_node is not None else None
+                        if recv.pkg == "testing" and arg is not None and calls_parallel(pkg, arg):
+                            return None  # a parallel subtest: it runs after the test function returns
                         return IDENTITY
                     return None
         callee = pkg.types.callee_decl(call)
@@ -1031,6 +1097,7 @@ class _UnitBuilder:
     def _params(self) -> dict[int, int]:
         """Declaring identifier offset -> parameter index (receiver: -1) of the unit."""
         out: dict[int, int] = {}
+        self._param_nodes: list[Node] = []
         recv = self.unit.child_by_field_name(kinds.F_RECEIVER)
         for decl in (recv.named_children if recv is not None else []):
             for n in decl.children_by_field_name(kinds.F_NAME):
@@ -1043,6 +1110,7 @@ class _UnitBuilder:
             names = decl.children_by_field_name(kinds.F_NAME)
             for n in names:
                 out[n.start_byte] = i
+                self._param_nodes.append(n)
                 i += 1
             if not names:
                 i += 1
@@ -1119,9 +1187,31 @@ class _UnitBuilder:
         at, deferred = self._at(site, flow, entry)
         if at is None:
             return
-        self.accesses.append(MapAccess(key, write, site_of(self.pkg, site), site_of(self.pkg, map_expr),
-                                       self.root(map_expr), at, _through_slice(self.pkg, map_expr),
-                                       returned, deferred))
+        root = self.root(map_expr)
+        detached = self._detached(map_expr)
+        if detached is not None:
+            key, root = detached, Root(LOCAL)
+        self.accesses.append(MapAccess(key, write, self._site(site), self._site(map_expr),
+                                       root, at, _through_slice(self.pkg, map_expr), returned, deferred))
+
+    def _detached(self, expr: Node) -> StorageKey | None:
+        """`m := t.idle; t.idle = nil` (under the lock): m is the old map, which the function now
+        owns alone. Its own local key then, not the field's."""
+        expr = unparen(expr)
+        if expr.type != kinds.IDENTIFIER:
+            return None
+        obj = self.pkg.scopes.resolve(expr)
+        if obj is None or obj.ident is None or obj.value is None or obj.package_level or obj.file is None:
+            return None
+        own = StorageKey(f"local:{obj.file.path}:{obj.ident.start_byte}")
+        source = self.pkg.storage.key(obj.value) if obj.value.type != kinds.RANGE_CLAUSE else None
+        if source is None or source == own or self.pkg.storage.key(expr) == own:
+            return None
+        from golinter.model.package import enclosing_function
+        func = enclosing_function(obj.ident)
+        if func is not None and any(pos > obj.ident.start_byte for pos in self.provider.assigned(func).get(source, ())):
+            return own
+        return None
 
     def _is_map(self, expr: Node) -> bool:
         return self.pkg.types.expr_map(expr) is not None
@@ -1139,7 +1229,7 @@ class _UnitBuilder:
         elif t == kinds.RETURN_STATEMENT:
             for expr in _values(node):
                 e = unparen(expr)
-                if e.type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION) and self._is_map(e):
+                if e.type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION) and self._is_map(e):
                     self._record(e, e, False, flow, entry, returned=True)
         elif t == kinds.CALL_EXPRESSION:
             self._call(node, flow, entry)
@@ -1151,13 +1241,29 @@ class _UnitBuilder:
         if fn is None:
             return
         fn = unparen(fn)
+        text = self.f.text
+        # cheap name tests first: most calls are none of these, and resolving costs
+        if fn.type == kinds.IDENTIFIER:
+            name = text(fn)
+            if name not in self.provider.func_names and name not in _BUILTIN_MAP_FUNCS \
+                    and name not in self._param_names:
+                return
+        elif fn.type == kinds.SELECTOR_EXPRESSION:
+            field_node = fn.child_by_field_name(kinds.F_FIELD)
+            operand = fn.child_by_field_name(kinds.F_OPERAND)
+            if field_node is None or operand is None:
+                return
+            name = text(field_node)
+            imported = operand.type == kinds.IDENTIFIER and text(operand) in self._imports
+            if not imported and name not in self.provider.method_names and name not in _MAP_METHOD_NAMES:
+                return
+        else:
+            return
         args = [unparen(a) for a in (args_node.named_children if args_node is not None else [])
                 if a.type != kinds.COMMENT]
-        if fn.type == kinds.IDENTIFIER and self._param_call(fn, call, flow, entry):
+        if fn.type == kinds.IDENTIFIER and name in self._param_names and self._param_call(fn, call, flow, entry):
             return
-        if fn.type == kinds.IDENTIFIER and pkg.scopes.resolve(fn) is not None \
-                and pkg.scopes.is_builtin(fn, pkg.text(fn)):
-            name = pkg.text(fn)
+        if fn.type == kinds.IDENTIFIER and name in _BUILTIN_MAP_FUNCS and pkg.scopes.is_builtin(fn, name):
             if name in ("delete", "clear") and args and self._is_map(args[0]):
                 self._record(args[0], call, True, flow, entry)
             elif name == "len" and args and self._is_map(args[0]):
@@ -1182,7 +1288,7 @@ class _UnitBuilder:
         if fn.type == kinds.SELECTOR_EXPRESSION and callee.type == kinds.METHOD_DECLARATION:
             operand = fn.child_by_field_name(kinds.F_OPERAND)
             recv = self.operand(unparen(operand)) if operand is not None else None
-        self.calls.append(Call(site_of(pkg, callee), site_of(pkg, call), at, recv,
+        self.calls.append(Call(site_of(pkg, callee), self._site(call), at, recv,
                                tuple(self.operand(a) for a in args), deferred))
 
     def _std_call(self, q: tuple[str, str], call: Node, args: list[Node], flow: _Flow, entry: Transfer) -> None:
@@ -1250,8 +1356,48 @@ class _UnitBuilder:
         return True
 
 
+_BUILTIN_MAP_FUNCS = frozenset({"delete", "clear", "len"})
+_MAP_METHOD_NAMES = frozenset({m for pair in _MAP_TYPE_METHODS.values() for group in pair for m in group} | {"Decode"})
 _ACCESS_KINDS = frozenset({kinds.INDEX_EXPRESSION, kinds.RANGE_CLAUSE, kinds.RETURN_STATEMENT,
                            kinds.CALL_EXPRESSION})
+
+
+def calls_parallel(pkg: Package, lit: Node) -> bool:
+    """`t.Run(name, func(t *testing.T) { t.Parallel(); ... })`: the subtest body calls Parallel."""
+    if lit.type != kinds.FUNC_LITERAL:
+        return False
+    f = pkg.file_of(lit)
+    return b".Parallel()" in f.src[lit.start_byte:lit.end_byte]
+
+
+def _may_lock(pkg: Package, func: Node) -> bool:
+    """A cheap text test: does the function's body call a lock method at all?"""
+    f = pkg.file_of(func)
+    body = f.src[func.start_byte:func.end_byte]
+    return b"Lock()" in body
+
+
+def _const_bool(pkg: Package, cond: Node) -> bool | None:
+    """A constant boolean condition: `debug` with `const debug = false`, `!debug`, `false`."""
+    cond = unparen(cond)
+    if cond.type == kinds.UNARY_EXPRESSION:
+        op = cond.child_by_field_name(kinds.F_OPERATOR)
+        inner = cond.child_by_field_name(kinds.F_OPERAND)
+        if op is None or inner is None or pkg.text(op) != "!":
+            return None
+        negated = _const_bool(pkg, inner)
+        return None if negated is None else not negated
+    if cond.type in (kinds.TRUE, kinds.FALSE):
+        return cond.type == kinds.TRUE
+    if cond.type != kinds.IDENTIFIER:
+        return None
+    obj = pkg.scopes.resolve(cond)
+    if obj is None or obj.kind is not ObjKind.CONST or obj.value is None or obj.value_count != 1:
+        return None
+    literal = unparen(obj.value)
+    if literal.type in (kinds.TRUE, kinds.FALSE):
+        return literal.type == kinds.TRUE
+    return None
 
 
 def _values(ret: Node) -> list[Node]:

@@ -375,3 +375,94 @@ func f() {
     assert an.concurrent(escaping, handler) and not an.concurrent(joined, handler)
     assert not an.concurrent(joined, escaping)  # the second starts after the first is joined
     assert not an.concurrent(joined, joined)
+
+
+def test_join_by_a_send_in_a_deferred_literal() -> None:
+    pkg, an = _analysis("""
+type B struct {
+	signal chan bool
+	extra  map[string]float64
+}
+
+func (b *B) run1() {
+	go func() {
+		defer func() {
+			b.signal <- true
+		}()
+		b.extra["n"] = 1
+	}()
+	<-b.signal
+	b.extra["after"] = 2
+}
+""")
+    (g,) = _contexts(an, GOROUTINE)
+    assert not g.ambient
+    (after,) = _contexts(an, AFTER)
+    assert 'b.extra["after"] = 2' not in _accesses(pkg, an, after)
+
+
+def test_spawner_entry_inferred_from_callers_that_all_hold_the_lock() -> None:
+    pkg, an = _analysis("""
+type Q struct {
+	mu      sync.Mutex
+	pending map[string]int
+}
+
+func (q *Q) Add(k string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.kick()
+}
+
+func (q *Q) kick() {
+	go func() {}()
+	q.pending["kicked"] = 1
+}
+""")
+    (after,) = _contexts(an, AFTER)
+    (a,) = _accesses(pkg, an, after).values()
+    assert a.lockset.state(StorageKey("type:Q", ("mu",))) == HELD
+
+
+def test_evidence_comes_from_writes_under_a_lock_and_annotations() -> None:
+    _pkg, an = _analysis("""
+type C struct {
+	mu    sync.Mutex
+	read  map[string]int
+	wrote map[string]int
+	noted map[string]int // guarded by mu
+}
+
+func (c *C) Get() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wrote["x"] = 1
+	return c.read["x"]
+}
+""")
+    mu = StorageKey("type:C", ("mu",))
+    assert an.guards(StorageKey("type:C", ("read",))) == ()
+    assert an.guards(StorageKey("type:C", ("wrote",))) == (mu,)
+    assert an.guards(StorageKey("type:C", ("noted",))) == (mu,)
+
+
+def test_parallel_subtests_run_with_each_other_not_with_the_test_body() -> None:
+    pkg, an = _analysis("", files={"p_test.go": """package p
+
+import "testing"
+
+func TestX(t *testing.T) {
+	m := map[string]int{}
+	for _, name := range []string{"a", "b"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m[name] = 1
+		})
+	}
+	m["body"] = 1
+}
+"""})
+    (g,) = _contexts(an, GOROUTINE)
+    assert g.multi and not g.ambient and g.name == "the parallel subtest"
+    (after,) = _contexts(an, AFTER)
+    assert not _accesses(pkg, an, after)

@@ -552,3 +552,55 @@ func (s *S) f() {
 """)
     assert pickle.loads(pickle.dumps(summary)) == summary
     assert isinstance(summary.accesses[0], MapAccess)
+
+
+def test_flow_constant_false_branch_is_unreachable() -> None:
+    pkg, summary = _summary("""
+const debug = false
+
+func (s *S) f() {
+	s.mu.Lock()
+	if debug {
+		s.mu.Unlock()
+		s.m["debug"] = 1
+	}
+	s.m["after"] = 1
+	s.mu.Unlock()
+}
+""")
+    lines = [_line(pkg, a.site.start) for a in summary.accesses]
+    assert lines == ['s.m["after"] = 1']
+    assert summary.accesses[0].transfer.apply(EMPTY).state(MU) == HELD
+
+
+def test_accesses_through_a_copy_swapped_out_under_the_lock_are_local() -> None:
+    pkg, summary = _summary("""
+func (s *S) f() {
+	s.mu.Lock()
+	old := s.m
+	s.m = map[string]int{}
+	s.mu.Unlock()
+	for k := range old {
+		old[k] = 0
+	}
+	kept := s.mm
+	_ = kept["x"]
+}
+""")
+    by_line = {_line(pkg, a.site.start): a for a in summary.accesses}
+    assert by_line["old[k] = 0"].root.kind == LOCAL and by_line["old[k] = 0"].key.root.startswith("local:")
+    assert by_line['_ = kept["x"]'].key == StorageKey("type:S", ("mm",))
+
+
+def test_literals_parallel_subtests_are_not_inline() -> None:
+    pkg, summary = _summary("""
+func f(t *testing.T, m map[string]int) {
+	t.Run("seq", func(t *testing.T) { m["seq"] = 1 })
+	t.Run("par", func(t *testing.T) {
+		t.Parallel()
+		m["par"] = 1
+	})
+}
+""")
+    lines = [_line(pkg, a.site.start) for a in summary.accesses]
+    assert any('"seq"' in line for line in lines) and not any('"par"' in line for line in lines)
