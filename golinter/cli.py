@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from golinter.checks.base import Rule
-    from golinter.findings import Finding, Notification
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 LEVEL_RANK = {"note": 0, "warning": 1, "error": 2}

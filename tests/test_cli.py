@@ -155,8 +155,8 @@ def test_cli_findings_exit_1_compiler_style(mode: str, tmp_path: Path) -> None:
     result = run(mode, ["check", *SELECT], root)
     assert result.code == 1
     assert finding_lines(result.out) == [
-        "bad.go:4:2: GML009 loop deletes every key of m; use clear(m) (neither frees the buckets)"
-        " (delete-loop-use-clear)"]
+        ("bad.go:4:2: GML009 loop deletes every key of m; use clear(m) (neither frees the buckets)"
+         " (delete-loop-use-clear)")]
     assert "1 finding" in result.err
 
 
@@ -212,8 +212,8 @@ def test_cli_unwritable_output_is_one_line_and_leaves_nothing(mode: str, tmp_pat
     result = run(mode, ["check", *SELECT, "-o", "out/report.txt"], root)
     assert result.code == 2
     errors = [line for line in result.err.splitlines() if not line.startswith("golinter: 1 file")]
-    assert errors == ["golinter: error: cannot write out/report.txt: No such file or directory; "
-                      f"check that {root / 'out'} exists and is writable"]
+    assert errors == [("golinter: error: cannot write out/report.txt: No such file or directory; "
+                       f"check that {root / 'out'} exists and is writable")]
     assert result.out == ""
     assert sorted(p.name for p in root.iterdir()) == ["bad.go", "go.mod"]
 
@@ -450,8 +450,8 @@ def test_cli_report_unused_ignores(tmp_path: Path) -> None:
     loud = run("in-process", ["check", *SELECT, "--report-unused-ignores"], root)
     assert loud.code == 1
     unused = [line for line in loud.err.splitlines() if "[unused-ignore]" in line]
-    assert unused == ["u.go:5:2: warning: unused //golinter:ignore directive: no finding to suppress here"
-                      " [unused-ignore]"]
+    assert unused == [("u.go:5:2: warning: unused //golinter:ignore directive: no finding to suppress here"
+                       " [unused-ignore]")]
     # An unused directive is a warning: it fails at --fail-on warning, not at --fail-on error.
     assert run("in-process", ["check", *SELECT, "--report-unused-ignores", "--fail-on", "warning"], root).code == 1
     assert run("in-process", ["check", *SELECT, "--report-unused-ignores", "--fail-on", "error"], root).code == 0
@@ -669,7 +669,7 @@ def test_cli_started_with_closed_stream_runs_without_traceback(fd: int, tmp_path
     root = module(tmp_path / "m", {"bad.go": BAD})
     proc = subprocess.run([sys.executable, "-m", "golinter", "check", *SELECT, "."], cwd=root,
                           capture_output=True, text=True, env=_subprocess_env(), timeout=120,
-                          preexec_fn=lambda: os.close(fd))  # noqa: PLW1509 (no threads in the child yet)
+                          preexec_fn=lambda: os.close(fd))  # the child is not threaded yet
     assert proc.returncode == 1  # the findings still decide the status
     kept = proc.stderr if fd == 1 else proc.stdout
     assert "Traceback" not in kept and "AttributeError" not in kept

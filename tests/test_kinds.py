@@ -82,7 +82,7 @@ def test_kinds_query_compiles_with_routed_captures(check: Check) -> None:
     query = compile_query(source)
     names = [query.capture_name(i) for i in range(query.capture_count)]
     prefix = code.lower() + "."
-    misnamed = [n for n in names if not (n.startswith(prefix) or n.startswith("_"))]
+    misnamed = [n for n in names if not n.startswith((prefix, "_"))]
     assert not misnamed, f"{code} captures must be @{prefix}<role> or @_name: {misnamed}"
     assert any(n.startswith(prefix) for n in names), f"{code} QUERY captures nothing for itself"
 

@@ -28,8 +28,8 @@ from golinter.engine import Settings, run_packages
 REPO = Path(__file__).resolve().parents[1]
 RULES_DIR = REPO / "rules"
 REQUIRED = ("What it does", "Why is this bad?", "Example", "Not flagged", "Known problems", "References")
-GO_BLOCK = re.compile(r"^```go[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
-PACKAGE_CLAUSE = re.compile(r"^\s*package\s+\w+", re.M)
+GO_BLOCK = re.compile(r"^```go[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
+PACKAGE_CLAUSE = re.compile(r"^\s*package\s+\w+", re.MULTILINE)
 
 CHECKS = sorted(ALL_CHECKS, key=lambda c: c.RULE.code)
 IDS = [c.RULE.code for c in CHECKS]
