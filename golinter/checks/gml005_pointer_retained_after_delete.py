@@ -277,20 +277,30 @@ def _zeroes_in_function(pkg: Package, key: StorageKey, stmt: Node) -> bool:
 
 
 def _refilled(pkg: Package, key: StorageKey, stmt: Node) -> bool:
-    """After `s = s[:0]`, the same function appends to s, or calls a same-package function that does."""
+    """After `s = s[:0]`, the same function appends to s, or a same-package function it calls
+    does (two call levels: `expand1` calling `expand0`)."""
+    from golinter.parse import walk_named
     func = _top_function(stmt)
     if func is None:
         return False
     mutations = Mutations.of(pkg)
     if any(u.op is Op.APPEND and u.start > stmt.start_byte for u in mutations.uses_in(key, func)):
         return True
-    from golinter.parse import walk_named
-    for node in walk_named(func):
-        if node.type != kinds.CALL_EXPRESSION or node.start_byte < stmt.end_byte:
-            continue
-        decl = pkg.types.callee_decl(node)
-        if decl is not None and any(u.op is Op.APPEND for u in mutations.uses_in(key, decl)):
-            return True
+    todo: list[tuple[Node, int, int]] = [(func, stmt.end_byte, 0)]
+    seen = {func.id}
+    while todo:
+        current, after, depth = todo.pop()
+        for node in walk_named(current):
+            if node.type != kinds.CALL_EXPRESSION or node.start_byte < after:
+                continue
+            decl = pkg.types.callee_decl(node)
+            if decl is None or decl.id in seen:
+                continue
+            seen.add(decl.id)
+            if any(u.op is Op.APPEND for u in mutations.uses_in(key, decl)):
+                return True
+            if depth < 1:
+                todo.append((decl, decl.start_byte, depth + 1))
     return False
 
 

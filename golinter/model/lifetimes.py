@@ -101,7 +101,7 @@ class Lifetimes:
             return True
         from golinter.model.package import enclosing_function
         from golinter.parse import walk_named
-        func = enclosing_function(root)
+        func = enclosing_function(obj.ident)  # the function declaring the variable, not a closure
         body = func.child_by_field_name(kinds.F_BODY) if func is not None else None
         if body is None:
             return False

@@ -406,6 +406,8 @@ class Mutations:
             return Op.READ, ""
         if parent.type in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT):
             return Op.INSERT, ""
+        if parent.type == kinds.SELECTOR_EXPRESSION and self._is_slice_of(index):
+            return self._element_field(parent)
         if parent.type == kinds.EXPRESSION_LIST:
             stmt = parent.parent
             if stmt is None:
@@ -423,6 +425,17 @@ class Mutations:
                     len(stmt.children_by_field_name(kinds.F_NAME))
                 if names == 2:
                     return Op.COMMA_OK, ""
+        return Op.READ, ""
+
+    def _element_field(self, selector: Node) -> tuple[Op, str]:
+        """`s[i].next = nil`: the element's pointer field is cleared (ZERO), else a READ."""
+        exprs = _up(selector).parent
+        stmt = exprs.parent if exprs is not None else None
+        if stmt is not None and stmt.type == kinds.ASSIGNMENT_STATEMENT and exprs is not None \
+                and stmt.child_by_field_name(kinds.F_LEFT) == exprs:
+            value = _paired_value(stmt, exprs, _up(selector))
+            if value is not None and _is_zero_value(self._pkg, value):
+                return Op.ZERO, "field"
         return Op.READ, ""
 
     def _is_slice_of(self, index: Node) -> bool:

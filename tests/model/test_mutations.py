@@ -103,3 +103,19 @@ def test_mutations_counters() -> None:
     assert mut.is_only_incremented(StorageKey("type:Jobs", ("next",)))
     assert not mut.is_only_incremented(StorageKey("type:Jobs", ("reset",)))
     assert Mutations.of(pkg) is mut
+
+
+def test_mutations_element_field_zeroing_and_function_scope() -> None:
+    src = ("type node struct{ next *node }\ntype List struct{ nodes []node }\n"
+           "func (l *List) Trim(n int) { for i := n; i < len(l.nodes); i++ { l.nodes[i].next = nil }; l.nodes = l.nodes[:n] }\n"
+           "func (l *List) Add(x node) { l.nodes = append(l.nodes, x) }\n")
+    pkg = make_package(HEAD + src)
+    key = StorageKey("type:List", ("nodes",))
+    mut = Mutations.of(pkg)
+    trim = next(d for d in pkg.files[0].tree.root_node.named_children
+                if d.type == "method_declaration" and pkg.text(d.child_by_field_name("name")) == "Trim")
+    scoped = mut.uses_in(key, trim)  # before the package-wide collection: searched within Trim only
+    assert [u.op for u in scoped] == [Op.LEN_BOUND, Op.ZERO, Op.RESLICE, Op.RESLICE]
+    assert all(u.func_name == "Trim" for u in scoped)
+    assert [u.op for u in mut.uses(key)] == [Op.LEN_BOUND, Op.ZERO, Op.RESLICE, Op.RESLICE, Op.APPEND, Op.APPEND]
+    assert mut.uses_in(key, trim) == scoped  # now answered from the package-wide uses
