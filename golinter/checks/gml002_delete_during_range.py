@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
-from golinter.model.flow import Flow, KeyRole
+from golinter.model.flow import Flow
+from golinter.model.keyroles import KeyRole, KeyRoles
 from golinter.model.summaries import MutationKind
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from golinter.findings import Finding
     from golinter.model.flow import MapRange
     from golinter.model.package import Package
-    from golinter.model.summaries import MutationSite, Summaries
+    from golinter.model.summaries import MutationSite
 
 RULE = Rule(code="GML002", name="delete-during-range",
             summary="range loop deleting or inserting other keys of its map",
@@ -35,72 +36,87 @@ QUERY = """
 
 
 def run(pkg: Package) -> Iterator[Finding]:
-    flow = Flow.for_package(pkg)
-    summaries = flow.summaries
+    flow, keys = Flow.for_package(pkg), KeyRoles.for_package(pkg)
     reported: set[int] = set()
     for hit in pkg.matches(RULE):
         rng = flow.map_range(hit["gml002.loop"])
         if rng is None:
             continue
-        sites = [s for s in summaries.mutations_in(rng.body) if summaries.on_map(s, rng.map_expr)]
+        sites = [s for s in flow.summaries.mutations_in(rng.body) if flow.summaries.on_map(s, rng.map_expr)]
         for site in sites:
-            if site.node.id in reported:
-                continue  # nested ranges over one map: the outer loop reported it
-            finding = _finding(pkg, flow, summaries, rng, site, sites)
+            if site.node.id in reported or not _other_key_in_loop(flow, keys, rng, site):
+                continue  # reported id: nested ranges over one map, the outer loop reported it
+            if site.kind is MutationKind.INSERT:
+                finding = _insert_finding(pkg, flow, keys, rng, site)
+            else:
+                finding = _delete_finding(pkg, flow, keys, rng, site, sites)
             if finding is not None:
                 reported.add(site.node.id)
                 yield finding
 
 
-def _finding(pkg: Package, flow: Flow, summaries: Summaries, rng: MapRange, site: MutationSite,
-             sites: list[MutationSite]) -> Finding | None:
-    if site.kind is MutationKind.UPDATE:
-        return None  # M[e] += v, M[e]++: counters update keys the map already has
-    role = flow.key_role(rng, site)
-    if role in (KeyRole.CURRENT, KeyRole.UNKNOWN) or flow.leaves_loop(site.node, rng.loop):
+def _other_key_in_loop(flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationSite) -> bool:
+    """A delete or plain insert (`M[e] op= v` updates are left alone) of a key that is not the
+    current one, after which the loop can go on."""
+    return (site.kind is not MutationKind.UPDATE
+            and keys.key_role(rng, site) in (KeyRole.OTHER, KeyRole.VALUE)
+            and not flow.leaves_loop(site.node, rng.loop))
+
+
+def _insert_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationSite) -> Finding | None:
+    if flow.in_fixpoint(site.node, rng) or _moves_to_derived_key(keys, rng, site) or _known_present(keys, site):
         return None
     name = pkg.text(rng.map_expr)
-    target = pkg.text(site.map_expr) if site.map_expr is not None else name
-    related = [(rng.clause, f"range over {name}")]
-    if site.kind is MutationKind.INSERT:
-        if flow.in_fixpoint(site.node, rng) or (site.mutation is None and _moves_to_derived_key(flow, rng, site)) or (
-                site.map_expr is not None and site.key_expr is not None
-                and flow.key_present(site.node, site.map_expr, site.key_expr)):
-            return None  # a fix-point, a derived key, or an update of an entry known to exist
-        head = f"call to {site.callee} inserts into" if site.mutation is not None else "insert into"
-        return pkg.finding(RULE, site.node, f"{head} {target} during range over {name}: the new key may or "
-                           "may not be visited; collect new entries and add them after the loop", related)
-    if role is KeyRole.VALUE and _mirrored_pair(pkg, flow, summaries, rng, sites):
+    head = f"call to {site.callee} inserts into {name}" if site.mutation is not None else \
+        f"insert into {_target(pkg, site, name)}"
+    return pkg.finding(RULE, site.node, f"{head} during range over {name}: the new key may or may not be "
+                       "visited; collect new entries and add them after the loop", [(rng.clause, f"range over {name}")])
+
+
+def _delete_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationSite,
+                    sites: list[MutationSite]) -> Finding | None:
+    if keys.key_role(rng, site) is KeyRole.VALUE and _mirrored_pair(pkg, flow, keys, rng, sites):
         return None
-    effect = flow.order_dependent(rng, lambda s: summaries.on_map(s, rng.map_expr))
+    effect = flow.order_dependent(rng, lambda s: flow.summaries.on_map(s, rng.map_expr))
     if effect is None:
         return None  # a body that only deletes: nothing observes which entries were visited
+    name = pkg.text(rng.map_expr)
     if site.mutation is not None:
         head = f"call to {site.callee} during range over {name} deletes a key of {name} other than the current one"
     else:
-        head = f"delete from {target} during range over {name} removes a key other than the current one"
+        head = f"delete from {_target(pkg, site, name)} during range over {name} removes a key other than the current one"
     return pkg.finding(RULE, site.node, f"{head}; whether it is still visited depends on iteration order; "
                        "skip removed keys explicitly or delete after the loop",
-                       related + [(effect.node, f"{effect.what}: the result depends on which keys are visited")])
+                       [(rng.clause, f"range over {name}"),
+                        (effect.node, f"{effect.what}: the result depends on which keys are visited")])
 
 
-def _mirrored_pair(pkg: Package, flow: Flow, summaries: Summaries, rng: MapRange,
-                   sites: list[MutationSite]) -> bool:
+def _target(pkg: Package, site: MutationSite, name: str) -> str:
+    return pkg.text(site.map_expr) if site.map_expr is not None else name
+
+
+def _known_present(keys: KeyRoles, site: MutationSite) -> bool:
+    """`if x, ok := M[e]; ok { M[e] = x }`: an update of an entry that exists."""
+    return site.map_expr is not None and site.key_expr is not None \
+        and keys.key_present(site.node, site.map_expr, site.key_expr)
+
+
+def _mirrored_pair(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, sites: list[MutationSite]) -> bool:
     """`delete(m, k); delete(m, v)` on a symmetric pairing (`m[a] = b; m[b] = a` at every insert):
     whichever of a pair is visited first, both go and the other is not visited."""
     storage = pkg.storage.key(rng.map_expr)
-    if storage is None or not summaries.insert_keys(storage).mirrored:
+    if storage is None or not flow.summaries.insert_keys(storage).mirrored:
         return False
-    return any(s.kind is MutationKind.DELETE and flow.key_role(rng, s) is KeyRole.CURRENT for s in sites)
+    return any(s.kind is MutationKind.DELETE and keys.key_role(rng, s) is KeyRole.CURRENT for s in sites)
 
 
-def _moves_to_derived_key(flow: Flow, rng: MapRange, site: MutationSite) -> bool:
+def _moves_to_derived_key(keys: KeyRoles, rng: MapRange, site: MutationSite) -> bool:
     """An insert at a key computed from the current one (`m[strings.ToLower(k)] = v`,
     `if canon := norm(k); canon != k { m[canon] = m[k]; delete(m, k) }`). If the range reaches
     the new entry, the same computation on its key gives the key back (normalisers are
     idempotent) or the guard no longer picks it. Only keys that extend the current one
     (`k + "/v2"`, `path.Join(dir, k)`, `k + 1`) without such a guard grow again on each visit."""
     key = site.key_expr
-    if key is None or not flow.derives_from_key(rng, key):
+    if site.mutation is not None or key is None or not keys.derives_from_key(rng, key):
         return False
-    return not flow.key_grows(rng, key) or flow.key_guarded(rng, site.node)
+    return not keys.key_grows(rng, key) or keys.key_guarded(rng, site.node)

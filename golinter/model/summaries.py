@@ -1,4 +1,4 @@
-"""Map mutations and side effects: of a statement region, and summarised per function.
+"""Map mutations: of a statement region, and summarised per function.
 
 - `mutations_in(region)`: the map mutations a region performs there and then: `delete(M, k)`,
   `M[k] = v`, `M[k] op= v`, `M[k]++`/`--`, and, one call down, the mutations of a same-package
@@ -7,9 +7,8 @@
   to its receiver and parameters (`func (c *Cache) evict(id string) { delete(c.items, id) }`
   deletes from the receiver's `.items` at parameter 0), and whether it has other side effects
   (its own, or any same-package callee's, transitively).
-- `effects_in(region, scope)`: what a region does that outlives it: sends, goroutines,
-  writes to variables declared outside `scope` or through pointers, maps and slices that
-  `scope` did not make, callbacks, same-package calls with effects, std output.
+- `effects` (golinter/model/effects.py): what a region does that outlives it; the
+  summaries' `effects` bit comes from there.
 - `insert_keys(storage)`: how the package's own inserts into one map storage choose their
   keys (`M[x.ID] = x` makes ID the key field), and whether they always come in mirrored pairs.
 - `instance(expr)` / `same_map(a, b)`: one map *instance* (a root variable and a selector
@@ -17,22 +16,20 @@
 
 Code inside `go` and `defer` statements, and func literals that are not called on the spot,
 does not run there and then, so it is not part of a region. MapMutation, FuncSummary and
-InsertKeys are frozen plain data keyed by StorageKey (cacheable); MutationSite and Effect hold
-nodes and live only while the package is analysed. Unknown callees have no summary.
+InsertKeys are frozen plain data keyed by StorageKey (cacheable); MutationSite holds nodes
+and lives only while the package is analysed. Unknown callees have no summary.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
-from golinter.model import stdlib
+from golinter.model.effects import Effects
 from golinter.model.scopes import Obj, ObjKind, receiver_type_name
 from golinter.model.typelite import unparen
-from golinter.model.types import Func, Map, Named, Pointer, Slice
 from golinter.parse import compile_query, query_captures, walk_named
 
 if TYPE_CHECKING:
@@ -45,8 +42,6 @@ if TYPE_CHECKING:
 
 _NOT_HERE = frozenset({kinds.FUNC_LITERAL, kinds.GO_STATEMENT, kinds.DEFER_STATEMENT})
 _INC_DEC = frozenset({kinds.INC_STATEMENT, kinds.DEC_STATEMENT})
-_PURE_BUILTINS = frozenset({"len", "cap", "make", "new", "min", "max", "complex", "real", "imag",
-                            "append", "panic", "recover"})
 
 
 class MutationKind(str, Enum):
@@ -129,14 +124,6 @@ class MutationSite:
     callee: str = ""
 
 
-@dataclass(frozen=True, eq=False)
-class Effect:
-    """Something a region does that outlives it; `what` reads "appends to out"."""
-
-    node: Node
-    what: str
-
-
 @dataclass(frozen=True)
 class _Local:
     name: str
@@ -164,6 +151,7 @@ class Summaries:
         self._assigned: dict[int, tuple[frozenset[Obj], frozenset[tuple[str, int]]]] = {}
         self._inserts: dict[StorageKey, list[tuple[Node, Node]]] | None = None
         self._insert_keys: dict[StorageKey, InsertKeys] = {}
+        self.effects = Effects(package, self)
 
     @staticmethod
     def for_package(pkg: Package) -> Summaries:
@@ -220,7 +208,7 @@ class Summaries:
                     if unparen(c).type == kinds.IDENTIFIER]
         if t in _INC_DEC:
             return [c for c in node.named_children if c.type == kinds.IDENTIFIER]
-        if t == kinds.UNARY_EXPRESSION and self._operator(node) == "&":
+        if t == kinds.UNARY_EXPRESSION and self.operator(node) == "&":
             operand = node.child_by_field_name(kinds.F_OPERAND)
             return [unparen(operand)] if operand is not None and unparen(operand).type == kinds.IDENTIFIER else []
         return []
@@ -232,27 +220,27 @@ class Summaries:
         for node in self.region_nodes(region):
             t = node.type
             if t == kinds.CALL_EXPRESSION:
-                direct = self._delete_site(node)
+                direct = self.delete_site(node)
                 if direct is not None:
                     out.append(direct)
                 elif calls:
                     out += self.call_sites(node)
             elif t == kinds.ASSIGNMENT_STATEMENT:
                 left = node.child_by_field_name(kinds.F_LEFT)
-                kind = MutationKind.INSERT if self._operator(node) == "=" else MutationKind.UPDATE
+                kind = MutationKind.INSERT if self.operator(node) == "=" else MutationKind.UPDATE
                 for target in (left.named_children if left is not None else []):
-                    site = self._insert_site(target, kind)
+                    site = self.insert_site(target, kind)
                     if site is not None and kind is MutationKind.INSERT and self._rereads(node, site):
-                        site = self._insert_site(target, MutationKind.UPDATE)
+                        site = self.insert_site(target, MutationKind.UPDATE)
                     if site is not None:
                         out.append(site)
             elif t in _INC_DEC and node.named_children:
-                site = self._insert_site(node.named_children[0], MutationKind.UPDATE)
+                site = self.insert_site(node.named_children[0], MutationKind.UPDATE)
                 if site is not None:
                     out.append(site)
         return out
 
-    def _delete_site(self, call: Node) -> MutationSite | None:
+    def delete_site(self, call: Node) -> MutationSite | None:
         """`delete(M, k)` with the builtin delete."""
         fn = call.child_by_field_name(kinds.F_FUNCTION)
         if fn is None or not self._pkg.scopes.is_builtin(unparen(fn), "delete"):
@@ -262,7 +250,7 @@ class Summaries:
             return None
         return MutationSite(call, MutationKind.DELETE, map_expr=args[0], key_expr=args[1])
 
-    def _insert_site(self, target: Node, kind: MutationKind = MutationKind.INSERT) -> MutationSite | None:
+    def insert_site(self, target: Node, kind: MutationKind = MutationKind.INSERT) -> MutationSite | None:
         """`M[k] = v` (INSERT), `M[k] += v`, `M[k]++` (UPDATE): the target `M[k]` on a map M."""
         target = unparen(target)
         if target.type != kinds.INDEX_EXPRESSION:
@@ -364,7 +352,7 @@ class Summaries:
                 if label is None:
                     return None
                 steps.append(label)
-            elif not (t == kinds.UNARY_EXPRESSION and self._operator(node) == "*"):
+            elif not (t == kinds.UNARY_EXPRESSION and self.operator(node) == "*"):
                 return None
             node = unparen(operand)
         return None
@@ -424,7 +412,7 @@ class Summaries:
                 if m not in mutations:
                     mutations.append(m)
         callees: list[Node] = []
-        effects = self.effects_in(body, func, lambda s: s.node.id in recorded, callees)
+        effects = self.effects.effects_in(body, func, lambda s: s.node.id in recorded, callees)
         facts = _Local(name, tuple(mutations), bool(effects), tuple(callees))
         self._local[func.id] = facts
         return facts
@@ -474,144 +462,6 @@ class Summaries:
         if obj not in params or self.assigned_in(body, obj) or any(not p.startswith(".") for p in path):
             return None
         return KeyRef(params[obj], tuple(p[1:] for p in path))
-
-    # -- effects ------------------------------------------------------------------------------------
-    def effects_in(self, region: Node, scope: Node, skip: Callable[[MutationSite], bool],
-                   callees: list[Node] | None = None) -> list[Effect]:
-        """Effects of `region` visible outside `scope` (its locals are `scope`'s declarations).
-        Mutation sites for which `skip` holds are not effects. With `callees`, same-package
-        calls are collected there instead of being judged by their summaries."""
-        out: list[Effect] = []
-        for node in self.region_nodes(region):
-            t = node.type
-            if t == kinds.GO_STATEMENT:
-                out.append(Effect(node, "starts a goroutine"))
-            elif t == kinds.SEND_STATEMENT:
-                channel = node.child_by_field_name(kinds.F_CHANNEL)
-                out.append(Effect(node, f"sends on {self._pkg.text(channel) if channel else 'a channel'}"))
-            elif t == kinds.ASSIGNMENT_STATEMENT or t in _INC_DEC:
-                out += self._write_effects(node, scope, skip)
-            elif t == kinds.CALL_EXPRESSION:
-                effect = self._call_effect(node, scope, skip, callees)
-                if effect is not None:
-                    out.append(effect)
-        return out
-
-    def _write_effects(self, stmt: Node, scope: Node, skip: Callable[[MutationSite], bool]) -> list[Effect]:
-        if stmt.type in _INC_DEC:
-            targets = stmt.named_children[:1]
-            verb = "counts in"
-        else:
-            left = stmt.child_by_field_name(kinds.F_LEFT)
-            right = stmt.child_by_field_name(kinds.F_RIGHT)
-            targets = left.named_children if left is not None else []
-            verb = "updates" if self._operator(stmt) != "=" else "writes"
-            values = right.named_children if right is not None else []
-            if len(targets) == 1 and len(values) == 1 and _is_call_to(self._pkg, values[0], "append"):
-                verb = "appends to"
-        out: list[Effect] = []
-        for target in targets:
-            site = self._insert_site(target)
-            if site is not None and skip(site):
-                continue
-            if self.escapes(target, scope):
-                out.append(Effect(target, f"{verb} {self._pkg.text(target)}"))
-        return out
-
-    def _call_effect(self, call: Node, scope: Node, skip: Callable[[MutationSite], bool],
-                     callees: list[Node] | None) -> Effect | None:
-        fn_node = call.child_by_field_name(kinds.F_FUNCTION)
-        if fn_node is None:
-            return None
-        fn = unparen(fn_node)
-        name = self._pkg.text(fn)
-        args = _args(call)
-        if fn.type == kinds.IDENTIFIER:
-            obj = self._pkg.scopes.resolve(fn)
-            if obj is not None and obj.kind is ObjKind.BUILTIN:
-                return self._builtin_effect(call, obj.name, args, scope, skip)
-            if obj is not None and obj.kind is ObjKind.VAR and not self._declared_in(obj, scope) \
-                    and isinstance(self._pkg.types.underlying(self._pkg.types.type_of(fn)), Func):
-                return Effect(call, f"calls {name}")
-        callee = self._pkg.types.callee_decl(call)
-        if callee is not None:
-            if callees is not None:
-                callees.append(callee)
-                return None
-            if self.of(callee).effects:
-                return Effect(call, f"calls {name}")
-            for site in self.call_sites(call):
-                if not skip(site) and (site.base_expr is None or self.escapes(site.base_expr, scope, deref=True)):
-                    return Effect(call, f"calls {name}")
-            return None
-        return self._selector_call_effect(call, fn, name, scope)
-
-    def _builtin_effect(self, call: Node, builtin: str, args: list[Node], scope: Node,
-                        skip: Callable[[MutationSite], bool]) -> Effect | None:
-        if builtin in _PURE_BUILTINS or not args:
-            return None
-        if builtin == "delete":
-            site = self._delete_site(call)
-            if site is not None and skip(site):
-                return None
-        if builtin in ("delete", "clear", "copy", "close") and self.escapes(args[0], scope, deref=True):
-            verb = {"delete": "deletes from", "clear": "clears", "copy": "copies into", "close": "closes"}[builtin]
-            return Effect(call, f"{verb} {self._pkg.text(args[0])}")
-        if builtin in ("print", "println"):
-            return Effect(call, "prints")
-        return None
-
-    def _selector_call_effect(self, call: Node, fn: Node, name: str, scope: Node) -> Effect | None:
-        """Std output calls, std methods that write their receiver, and func-typed fields."""
-        q = self._pkg.types.qualified(fn)
-        if q is not None:
-            return Effect(call, f"calls {name}") if q in stdlib.STD_EFFECT_FUNCS else None
-        if fn.type != kinds.SELECTOR_EXPRESSION:
-            return None
-        operand = fn.child_by_field_name(kinds.F_OPERAND)
-        field = fn.child_by_field_name(kinds.F_FIELD)
-        if operand is None or field is None:
-            return None
-        recv = self._pkg.types.type_of(operand)
-        method = self._pkg.text(field)
-        if isinstance(self._pkg.types.underlying(self._pkg.types.field(recv, method)), Func):
-            return Effect(call, f"calls {name}") if self.escapes(operand, scope, deref=True) else None
-        base = self._pkg.types.deref(recv)
-        if isinstance(base, Named) and (base.pkg, base.name, method) in stdlib.STD_EFFECT_METHODS \
-                and self.escapes(operand, scope, deref=True):
-            return Effect(call, f"calls {name}")
-        return None
-
-    def escapes(self, target: Node, scope: Node, *, deref: bool = False) -> bool:
-        """Writing `target` is visible outside `scope`: it is rooted in a variable declared
-        outside, or reaches through a pointer, map or slice that `scope` did not make. With
-        `deref`, `target` itself is written through (a map passed to delete, a receiver)."""
-        steps = 1 if deref else 0
-        node = unparen(target)
-        for _ in range(16):
-            if node.type == kinds.IDENTIFIER:
-                break
-            operand = node.child_by_field_name(kinds.F_OPERAND)
-            if operand is None or node.type not in (kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION,
-                                                    kinds.UNARY_EXPRESSION):
-                return False
-            steps += 1
-            node = unparen(operand)
-        else:
-            return False
-        obj = self._pkg.scopes.resolve(node)
-        if obj is None or obj.kind is not ObjKind.VAR:
-            return False
-        if not self._declared_in(obj, scope):
-            return True
-        if steps == 0 or _made_locally(self._pkg, obj):
-            return False
-        return isinstance(self._pkg.types.underlying(self._pkg.types.type_of(node)), (Pointer, Map, Slice))
-
-    def _declared_in(self, obj: Obj, scope: Node) -> bool:
-        if obj.package_level or obj.ident is None or obj.file is None:
-            return False
-        return obj.file is self._pkg.file_of(scope) and scope.start_byte <= obj.ident.start_byte < scope.end_byte
 
     # -- insert sites ------------------------------------------------------------------------------
     def insert_keys(self, storage: StorageKey) -> InsertKeys:
@@ -676,7 +526,7 @@ class Summaries:
 
     def _pair(self, stmt: Node, target: Node) -> tuple[Node, Node] | None:
         """(key, value) of `M[key] = value` when the target has its own value (n targets, n values)."""
-        if stmt.type != kinds.ASSIGNMENT_STATEMENT or self._operator(stmt) != "=":
+        if stmt.type != kinds.ASSIGNMENT_STATEMENT or self.operator(stmt) != "=":
             return None
         left = stmt.child_by_field_name(kinds.F_LEFT)
         right = stmt.child_by_field_name(kinds.F_RIGHT)
@@ -703,7 +553,7 @@ class Summaries:
             if field is None and obj is not None:
                 field = self._built_field(stmt.parent, obj, key)
             return f"#.{field}" if field is not None else None
-        if value.type == kinds.UNARY_EXPRESSION and self._operator(value) == "&":
+        if value.type == kinds.UNARY_EXPRESSION and self.operator(value) == "&":
             operand = value.child_by_field_name(kinds.F_OPERAND)
             value = unparen(operand) if operand is not None else value
         if value.type == kinds.COMPOSITE_LITERAL:
@@ -747,7 +597,7 @@ class Summaries:
                 sources.append(pair[1])
         for source in sources:
             literal = unparen(source)
-            if literal.type == kinds.UNARY_EXPRESSION and self._operator(literal) == "&":
+            if literal.type == kinds.UNARY_EXPRESSION and self.operator(literal) == "&":
                 operand = literal.child_by_field_name(kinds.F_OPERAND)
                 literal = unparen(operand) if operand is not None else literal
             if literal.type == kinds.COMPOSITE_LITERAL:
@@ -757,7 +607,7 @@ class Summaries:
         return None
 
     def _single_assignment(self, stmt: Node) -> tuple[Node, Node] | None:
-        if stmt.type != kinds.ASSIGNMENT_STATEMENT or self._operator(stmt) != "=":
+        if stmt.type != kinds.ASSIGNMENT_STATEMENT or self.operator(stmt) != "=":
             return None
         left = stmt.child_by_field_name(kinds.F_LEFT)
         right = stmt.child_by_field_name(kinds.F_RIGHT)
@@ -785,7 +635,7 @@ class Summaries:
         return ia is not None and ia == ib
 
     # -- helpers ------------------------------------------------------------------------------------
-    def _operator(self, node: Node) -> str:
+    def operator(self, node: Node) -> str:
         op = node.child_by_field_name(kinds.F_OPERATOR)
         return self._pkg.text(op) if op is not None else ""
 
@@ -815,30 +665,6 @@ def _bind(param: int, receiver: Node | None, args: list[Node]) -> Node | None:
 
 def _has_token(node: Node, token: str) -> bool:
     return any(not c.is_named and c.type == token for c in node.children)
-
-
-def _is_call_to(pkg: Package, expr: Node, builtin: str) -> bool:
-    expr = unparen(expr)
-    if expr.type != kinds.CALL_EXPRESSION:
-        return False
-    fn = expr.child_by_field_name(kinds.F_FUNCTION)
-    return fn is not None and pkg.scopes.is_builtin(unparen(fn), builtin)
-
-
-def _made_locally(pkg: Package, obj: Obj) -> bool:
-    """The variable holds something its own declaration made: `make(...)`, `new(T)`, `T{}`,
-    `&T{}`, or the zero value of `var x T`."""
-    if obj.value is None:
-        return obj.decl is not None and obj.decl.type == kinds.VAR_SPEC
-    if obj.value_count != 1 or obj.value.type == kinds.RANGE_CLAUSE:
-        return False
-    value = unparen(obj.value)
-    if value.type == kinds.UNARY_EXPRESSION:
-        operand = value.child_by_field_name(kinds.F_OPERAND)
-        value = unparen(operand) if operand is not None else value
-    if value.type == kinds.COMPOSITE_LITERAL:
-        return True
-    return _is_call_to(pkg, value, "make") or _is_call_to(pkg, value, "new")
 
 
 def _func_name(pkg: Package, func: Node) -> str:

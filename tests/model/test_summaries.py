@@ -1,23 +1,24 @@
-"""Unit tests for golinter/model/summaries.py: map mutation sites, function summaries, effects,
-insert keys and map instances, on small Go sources."""
+"""Unit tests for golinter/model/summaries.py: map mutation sites, function summaries, insert
+keys and map instances, on small Go sources."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from _modelkit import package
+
 from golinter import kinds
-from golinter.model.package import Package, SourceFile
 from golinter.model.storage import StorageKey
 from golinter.model.summaries import KeyRef, MapMutation, MutationKind, Summaries
-from golinter.parse import new_parser, walk_named
+from golinter.parse import walk_named
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+    from golinter.model.package import Package
+
 
 def _pkg(src: str, lang: tuple[int, int] = (1, 22)) -> Package:
-    data = src.encode()
-    tree = new_parser().parse(data)
-    return Package("/src/p", "p", [SourceFile("/src/p/p.go", data, tree, lang)], (1, 27))
+    return package({"p.go": src}, lang)
 
 
 def _node(pkg: Package, kind: str, text: str, nth: int = 0) -> Node:
@@ -285,39 +286,6 @@ def test_insert_keys_value_fields_and_mirrors() -> None:
     assert keys("pair") == (frozenset(), 2, True)
     assert keys("plain") == (frozenset(), 1, False)
     assert sums.insert_keys(StorageKey("type:R", ("missing",))).mirrored is False
-
-
-def test_effects_in_loop_scope() -> None:
-    pkg = _pkg("""package p
-type S struct{ n int; cb func(string); out []string }
-type E struct{ seen bool }
-func (s *S) run(m map[string]*E, ch chan string, vals map[string]E) {
-	for k, e := range m {
-		local := map[string]bool{}
-		local[k] = true
-		var buf []string
-		buf = append(buf, k)
-		x := 0
-		x++
-		e.seen = true
-		s.out = append(s.out, k)
-		ch <- k
-		s.cb(k)
-	}
-	for _, v := range vals {
-		v.seen = true
-	}
-}
-""")
-    sums = Summaries(pkg)
-    loops = [n for n in walk_named(pkg.files[0].tree.root_node) if n.type == kinds.FOR_STATEMENT]
-    body = loops[0].child_by_field_name(kinds.F_BODY)
-    assert body is not None
-    whats = [e.what for e in sums.effects_in(body, loops[0], lambda s: False)]
-    assert whats == ["writes e.seen", "appends to s.out", "sends on ch", "calls s.cb"]
-    body2 = loops[1].child_by_field_name(kinds.F_BODY)
-    assert body2 is not None
-    assert sums.effects_in(body2, loops[1], lambda s: False) == []  # a struct copy
 
 
 def test_assigned_in_counts_redeclaration_not_own_declaration() -> None:

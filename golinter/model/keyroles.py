@@ -1,0 +1,260 @@
+"""Key roles: how the key a mutation names relates to the entry a range loop is visiting.
+
+- `key_role(range, site)` / `expr_role(range, expr)`: CURRENT for the range key (never
+  reassigned in the body) and copies of it; for an expression of the range value alone
+  (`v.ID`, `string(v.der)`, `v.Key()`), what the package's own inserts say
+  (summaries.insert_keys: CURRENT when they key the map that way, OTHER when they key it
+  another way, UNKNOWN without evidence); VALUE for the range value itself (a map[K]K);
+  OTHER for anything else; UNKNOWN when a name does not resolve.
+- `derives_from_key`, `key_grows`, `key_guarded`: whether a key is computed from the current
+  one, whether that computation extends it (`k + 1`, `path.Join(k, "x")`), and whether it only
+  runs under a condition on the current key (an enclosing `if`, or an earlier
+  `if cond { continue }`).
+- `key_present(node, M, k)`: `node` runs only when `M` holds `k` (`if v, ok := M[k]; ok {`).
+
+Facts are judged inside one function and one loop; the provider is built on a Flow.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model import stdlib
+from golinter.model.flow import FALL, _contains
+from golinter.model.scopes import ObjKind
+from golinter.model.typelite import unparen
+from golinter.parse import walk_named
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from golinter.model.flow import Flow, MapRange
+    from golinter.model.package import Package
+    from golinter.model.scopes import Obj
+    from golinter.model.summaries import MutationSite
+
+
+class KeyRole(str, Enum):
+    CURRENT = "current"  # the key of the entry being visited
+    VALUE = "value"  # the value of the entry being visited, used as a key (map[K]K)
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class KeyRoles:
+    """Key-role facts for one package; built on the package's Flow."""
+
+    def __init__(self, package: Package, flow: Flow) -> None:
+        self._pkg = package
+        self._flow = flow
+        self._sum = flow.summaries
+
+    @staticmethod
+    def for_package(pkg: Package) -> KeyRoles:
+        """The package's provider, kept on the Package."""
+        found = pkg.__dict__.get("_keyroles")
+        if not isinstance(found, KeyRoles):
+            from golinter.model.flow import Flow
+            found = KeyRoles(pkg, Flow.for_package(pkg))
+            pkg.__dict__["_keyroles"] = found
+        return found
+
+    def key_role(self, rng: MapRange, site: MutationSite) -> KeyRole:
+        """The role of the key a mutation site deletes or inserts, relative to the visited entry."""
+        if site.mutation is None:
+            return self.expr_role(rng, site.key_expr) if site.key_expr is not None else KeyRole.UNKNOWN
+        if site.key_expr is None:
+            return KeyRole.UNKNOWN
+        if site.key_fields:
+            judged = self._value_role(rng, site.key_expr, site.key_fields)
+            return judged if judged is not None else KeyRole.OTHER
+        return self.expr_role(rng, site.key_expr)
+
+    def expr_role(self, rng: MapRange, expr: Node) -> KeyRole:
+        """`k` (the range key, not reassigned) and its copies are CURRENT; an expression of the
+        range value alone (`v.ID`, `string(v.der)`) is judged by the package's insert sites; the
+        range value itself is VALUE; anything else is OTHER."""
+        for _ in range(4):
+            e = unparen(expr)
+            if e.type != kinds.IDENTIFIER:
+                judged = self._value_role(rng, e)
+                return judged if judged is not None else KeyRole.OTHER
+            obj = self._pkg.scopes.resolve(e)
+            if obj is None:
+                return KeyRole.UNKNOWN
+            if rng.key is not None and self._pkg.scopes.same_object(e, rng.key):
+                return KeyRole.CURRENT if not self._sum.assigned_in(rng.body, obj) else KeyRole.UNKNOWN
+            if rng.value is not None and self._pkg.scopes.same_object(e, rng.value):
+                if self._sum.assigned_in(rng.body, obj):
+                    return KeyRole.UNKNOWN
+                return KeyRole.CURRENT if self._template_role(rng, "#") is KeyRole.CURRENT else KeyRole.VALUE
+            copied = self._copy_in(obj, rng.body)
+            if copied is None:
+                return KeyRole.OTHER
+            expr = copied
+        return KeyRole.UNKNOWN
+
+    def _copy_in(self, obj: Obj, body: Node) -> Node | None:
+        """`key := k` declared in the loop body and never reassigned: the copied expression."""
+        if obj.kind is not ObjKind.VAR or obj.value is None or obj.value_count != 1 \
+                or obj.value.type == kinds.RANGE_CLAUSE or obj.ident is None:
+            return None
+        if not (body.start_byte <= obj.ident.start_byte < body.end_byte) or self._sum.assigned_in(body, obj):
+            return None
+        return obj.value
+
+    def _value_role(self, rng: MapRange, expr: Node, fields: tuple[str, ...] = ()) -> KeyRole | None:
+        """The role of `expr` (then `.fields`) when it is computed from the range value alone;
+        None when it is not."""
+        if rng.value is None:
+            return None
+        value = self._pkg.scopes.resolve(rng.value)
+        template = self._sum.value_template(expr, value) if value is not None else None
+        if value is None or template is None:
+            return None
+        if self._sum.assigned_in(rng.body, value):
+            return KeyRole.UNKNOWN
+        return self._template_role(rng, template + "".join("." + f for f in fields))
+
+    def _template_role(self, rng: MapRange, template: str) -> KeyRole:
+        """CURRENT when the package's inserts key the map by this function of the value
+        (`M[x.ID] = x`), OTHER when they key it by another one, or when the loop binds its own
+        key and inserts exist that never key by it; else UNKNOWN."""
+        storage = self._pkg.storage.key(rng.map_expr)
+        if storage is None:
+            return KeyRole.UNKNOWN
+        keys = self._sum.insert_keys(storage)
+        if template in keys.value_keys:
+            return KeyRole.CURRENT
+        if keys.value_keys or (rng.key is not None and keys.other > 0):
+            return KeyRole.OTHER
+        return KeyRole.UNKNOWN
+
+    def derives_from_key(self, rng: MapRange, expr: Node) -> bool:
+        """`expr` reads the range key, directly or through a variable declared inside the loop
+        from it (`canon := strings.ToLower(k)`; `if k2, ok := strings.CutSuffix(k, "/"); ok`)."""
+        if rng.key is None:
+            return False
+        key = self._pkg.scopes.resolve(rng.key)
+        if key is None or self._sum.assigned_in(rng.body, key):
+            return False
+        work, seen = [expr], 0
+        while work and seen < 16:
+            node = work.pop()
+            seen += 1
+            for ident in walk_named(node):
+                if ident.type != kinds.IDENTIFIER:
+                    continue
+                obj = self._pkg.scopes.resolve(ident)
+                if obj is None or obj.kind is not ObjKind.VAR:
+                    continue
+                if obj == key:
+                    return True
+                if obj.value is not None and obj.value.type != kinds.RANGE_CLAUSE and obj.ident is not None \
+                        and _contains(rng.body, obj.ident) and not self._sum.assigned_in(rng.body, obj):
+                    work.append(obj.value)
+        return False
+
+    def key_grows(self, rng: MapRange, expr: Node) -> bool:
+        """`expr` extends the range key: `k + 1`, `"v2/" + k`, `fmt.Sprintf("%s#", k)`,
+        `path.Join(dir, k)` (also through a variable declared in the loop from one). Applied
+        again to its own result it gives yet another key."""
+        work, seen = [expr], 0
+        while work and seen < 16:
+            node = unparen(work.pop())
+            seen += 1
+            if node.type == kinds.IDENTIFIER:
+                obj = self._pkg.scopes.resolve(node)
+                copied = self._copy_in(obj, rng.body) if obj is not None else None
+                if copied is not None:
+                    work.append(copied)
+                continue
+            op = node.child_by_field_name(kinds.F_OPERATOR)
+            if node.type == kinds.BINARY_EXPRESSION and op is not None and op.type == "+":
+                if self.derives_from_key(rng, node):
+                    return True
+                continue
+            fn = node.child_by_field_name(kinds.F_FUNCTION) if node.type == kinds.CALL_EXPRESSION else None
+            q = self._pkg.types.qualified(fn) if fn is not None else None
+            if q in stdlib.STD_CONCATENATORS and self.derives_from_key(rng, node):
+                return True
+        return False
+
+    def key_guarded(self, rng: MapRange, node: Node) -> bool:
+        """`node` runs only under an `if` inside the loop whose condition or initializer reads
+        the range key (see derives_from_key): only keys of some shape get there."""
+        child, parent = node, node.parent
+        while parent is not None and parent != rng.loop:
+            guards: list[Node] = []
+            if parent.type == kinds.IF_STATEMENT and child == parent.child_by_field_name(kinds.F_CONSEQUENCE):
+                guards.append(parent)
+            elif parent.type == kinds.STATEMENT_LIST:
+                guards += [s for s in _preceding(child) if self._skips(s, rng)]
+            for guard in guards:
+                for part in (guard.child_by_field_name(kinds.F_CONDITION),
+                             guard.child_by_field_name(kinds.F_INITIALIZER)):
+                    if part is not None and self.derives_from_key(rng, part):
+                        return True
+            child, parent = parent, parent.parent
+        return False
+
+    def _skips(self, stmt: Node, rng: MapRange) -> bool:
+        """`if cond { continue }` (or another way out of the iteration) with no else: an early
+        skip that the statements after it run only when cond is false."""
+        if stmt.type != kinds.IF_STATEMENT or stmt.child_by_field_name(kinds.F_ALTERNATIVE) is not None:
+            return False
+        cons = stmt.child_by_field_name(kinds.F_CONSEQUENCE)
+        exits = self._flow.exits(cons) if cons is not None else frozenset({FALL})
+        return bool(exits) and FALL not in exits and all(
+            e == ("continue", rng.loop.id) or self._flow.all_leave([e], rng.loop, rng.body, None) for e in exits)
+
+    def key_present(self, node: Node, map_expr: Node, key: Node) -> bool:
+        """`node` runs only when `map_expr` already holds `key`: inside the true branch of
+        `if v, ok := M[key]; ok {` (or `ok && ...`), with the same map and key expression."""
+        child, parent = node, node.parent
+        while parent is not None and parent.type not in kinds.FUNCTION_KINDS:
+            if parent.type == kinds.IF_STATEMENT and child == parent.child_by_field_name(kinds.F_CONSEQUENCE):
+                cond = parent.child_by_field_name(kinds.F_CONDITION)
+                if cond is not None and any(self._found_flag(ok, map_expr, key) for ok in _conjuncts(cond)):
+                    return True
+            child, parent = parent, parent.parent
+        return False
+
+    def _found_flag(self, ident: Node, map_expr: Node, key: Node) -> bool:
+        """`ok` declared by `v, ok := M[key]` (never reassigned before use: declared once)."""
+        if ident.type != kinds.IDENTIFIER:
+            return False
+        obj = self._pkg.scopes.resolve(ident)
+        if obj is None or obj.value is None or obj.value_count != 2 or obj.value_index != 1:
+            return False
+        read = unparen(obj.value)
+        operand = read.child_by_field_name(kinds.F_OPERAND)
+        index = read.child_by_field_name(kinds.F_INDEX)
+        return (read.type == kinds.INDEX_EXPRESSION and operand is not None and index is not None
+                and self._sum.same_map(operand, map_expr) and self._sum.same_value(index, key))
+
+
+def _conjuncts(cond: Node) -> list[Node]:
+    """`a && (b && c)` -> [a, b, c] (unparenthesised); anything else -> [cond]."""
+    out: list[Node] = []
+    stack = [unparen(cond)]
+    while stack:
+        node = stack.pop()
+        op = node.child_by_field_name(kinds.F_OPERATOR)
+        if node.type == kinds.BINARY_EXPRESSION and op is not None and op.type == "&&":
+            stack += [unparen(c) for c in (node.child_by_field_name(kinds.F_RIGHT),
+                                           node.child_by_field_name(kinds.F_LEFT)) if c is not None]
+        else:
+            out.append(node)
+    return out
+
+
+def _preceding(stmt: Node) -> list[Node]:
+    out: list[Node] = []
+    sib = stmt.prev_named_sibling
+    while sib is not None:
+        if sib.type != kinds.COMMENT:
+            out.append(sib)
+        sib = sib.prev_named_sibling
+    return out
