@@ -268,7 +268,7 @@ def _partner_note(pkg: Package, p: Access) -> str:
     verb = "written" if p.write else "read"
     held = p.lockset.held() or p.lockset.any_held()
     if held:
-        return f"{verb} here under {pkg.locks.lock_name(held[0])}"
+        return f"{verb} here under {_lock_text(pkg, held[0], p)}"
     return f"{verb} here without a lock"
 
 
@@ -288,12 +288,23 @@ def _lock_name(pkg: Package, analysis: Analysis, race: _Race) -> str:
     for x in (race.partner, race.target):
         held = x.lockset.held()
         if held:
-            return pkg.locks.lock_name(held[0])
+            return _lock_text(pkg, held[0], race.target)
     evidence = analysis.guards(race.target.key)
     if evidence:
-        return pkg.locks.lock_name(evidence[0])
+        return _lock_text(pkg, evidence[0], race.target)
     for x in (race.partner, race.target):
         held = x.lockset.any_held()
         if held:
-            return pkg.locks.lock_name(held[0])
+            return _lock_text(pkg, held[0], race.target)
     return ""
+
+
+def _lock_text(pkg: Package, lock: StorageKey, near: Access) -> str:
+    """A lock of the map's own struct named the way the access names the map (`c.items` ->
+    `c.mu`); other locks as the code first wrote them."""
+    if lock.root == near.key.root and near.key.path and lock.path:
+        text = pkg.text(pkg.concurrency.node_at(near.map_site))
+        suffix = "." + ".".join(near.key.path)
+        if text.endswith(suffix) and "[" not in suffix:
+            return text[: -len(suffix)] + "." + ".".join(lock.path)
+    return pkg.locks.lock_name(lock)

@@ -69,8 +69,10 @@ _NOT_SAFE = re.compile(r"not\s+(safe\s+for\s+concurrent|goroutine[- ]safe|thread
 # A method documented to run in a sequential phase (set-up before serving, a final pass).
 _SETUP = re.compile(r"\bbefore\b[^.]*\b(Serve|Start|Run|Listen|serving|starting|any other)|\bafter all\b|"
                     r"\bnot\b[^.]*\bconcurrently\b|\bduring (set-?up|initiali[sz]ation)\b", re.IGNORECASE)
-_HELD_DOC = re.compile(r"must be held|caller must hold|callers must hold|\bmu held\b|lock held|"
-                       r"must hold|with \S+ held|while holding", re.IGNORECASE)
+_HELD_DOC = re.compile(r"must be (held|locked)|callers? (must|should|needs? to|is expected to) (hold|acquire|lock)|"
+                       r"expects? the caller to (hold|acquire|lock)|\bmu held\b|locks? held|must hold|"
+                       r"with \S+ (held|locked)|while holding|assumes? \S+ is (held|locked)|"
+                       r"requires? \S+ to be (held|locked)", re.IGNORECASE)
 _LOCKED_NAME = re.compile(r"(Locked|locked|NoLock)$")
 
 _QUERY = """
@@ -138,8 +140,10 @@ class Analysis:
         """Whether contexts a and b (a may be b) can run at the same time."""
         if a.index == b.index:
             return a.multi
-        if a.kind == AFTER or b.kind == AFTER or (a.kind == GOROUTINE and b.kind == GOROUTINE
-                                                 and not (a.ambient and b.ambient)):
+        if a.kind == AFTER or b.kind == AFTER or (a.kind == GOROUTINE and b.kind == GOROUTINE):
+            # goroutines meet when one starts while the other runs in the same function; two
+            # goroutines started from unrelated places may be ordered by hand-offs the model
+            # does not see (a restarted worker replacing a dead one)
             return b.index in a.partners or a.index in b.partners
         return a.ambient and b.ambient
 
@@ -432,6 +436,8 @@ class _Builder:
             if cur.type == kinds.FOR_STATEMENT and loop is None:
                 loop = cur
             cur = cur.parent
+        if loop is not None and _leaves_loop_after(spawn.site, loop):
+            loop = None  # `go run(); break`: one goroutine per pass through the code, not per iteration
         spawn.loop = loop
         spawn.join = self._join(spawn)
         joined_in_loop = loop is not None and spawn.join is not None \
@@ -493,10 +499,31 @@ class _Builder:
                     continue
             else:
                 continue
-            stmt = _guaranteed_after(node, spawn.site, body)
+            select = self._select_join(node)
+            stmt = _guaranteed_after(select if select is not None else node, spawn.site, body)
             if stmt is not None:
                 return stmt
         return None
+
+    def _select_join(self, receive: Node) -> Node | None:
+        """`select { case <-done: case <-time.After(d): t.Fatal("timeout") }`: the receive is the
+        communication of a case, and every other case leaves (return, panic, t.Fatal, ...): the
+        code after the select runs only after the receive. The select statement, else None."""
+        case = receive.parent
+        while case is not None and case.type not in (kinds.COMMUNICATION_CASE, kinds.STATEMENT_LIST):
+            case = case.parent
+        if case is None or case.type != kinds.COMMUNICATION_CASE or case.parent is None:
+            return None
+        comm = case.child_by_field_name(kinds.F_COMMUNICATION)
+        if comm is None or not (comm.start_byte <= receive.start_byte < comm.end_byte):
+            return None
+        select = case.parent
+        for other in select.named_children:
+            if other == case or other.type not in (kinds.COMMUNICATION_CASE, kinds.DEFAULT_CASE):
+                continue
+            if not self.pkg.locks.ends_in_exit(other):
+                return None
+        return select
 
     def _join_keys(self, spawn: _Spawn) -> tuple[set[StorageKey], set[StorageKey]]:
         """(WaitGroups/errgroups whose Wait joins the goroutine, channels it signals on when done)."""
@@ -620,21 +647,19 @@ class _Builder:
         boundary = spawn.boundary
         path = self.pkg.file_of(spawn.site).path
 
-        def per_instance(decl: int) -> bool:
-            return boundary is not None and boundary[0] <= decl < boundary[1]
+        def per_instance(root: Root) -> bool:
+            return boundary is not None and any(boundary[0] <= d < boundary[1] for d in (root.decl, root.element))
 
         def spawner_class(op: Operand | None) -> _Class:
             if op is None or op.root.kind in (NONE,):
                 return _NOT_SHARED
-            if op.root.kind == PKG:
-                return (True, True)
-            return (True, not per_instance(op.root.decl))
+            return (True, not per_instance(op.root))
 
         def classify(root: Root) -> _Class:
             if root.kind == PKG:
                 return (True, True)
             if root.kind == OUTER:
-                return (True, not per_instance(root.decl))
+                return (True, not per_instance(root))
             if root.kind == RECV:
                 return spawner_class(spawn.recv)
             if root.kind == PARAM:
@@ -726,10 +751,12 @@ class _Builder:
         name_node = decl.child_by_field_name(kinds.F_NAME)
         name = pkg.text(name_node) if name_node is not None else ""
         doc = doc_comment(pkg, decl)
-        if not _LOCKED_NAME.search(name) and not _HELD_DOC.search(doc):
-            return self._called_with(decl, name) if infer and name[:1].islower() else EMPTY
         from golinter.model.scopes import receiver_type_name
         recv = receiver_type_name(pkg.file_of(decl), decl) if decl.type == kinds.METHOD_DECLARATION else None
+        if not _LOCKED_NAME.search(name) and not _HELD_DOC.search(doc):
+            # only this package calls an unexported function, or any method of an unexported type
+            local = name[:1].islower() or (recv is not None and recv[:1].islower())
+            return self._called_with(decl, name) if infer and local else EMPTY
         if recv is None:
             return UNKNOWN_LOCKSET
         locks = self._lock_fields(recv)
@@ -954,6 +981,32 @@ def _rebase(key: StorageKey, root: Root, path: str, op: Operand | None) -> Stora
     if op is None or op.key is None:
         return None
     return StorageKey(op.key.root, op.key.path + key.path)
+
+
+def _leaves_loop_after(site: Node, loop: Node) -> bool:
+    """The statement list holding the spawn ends the loop right after it: a later `return` or
+    unlabeled `break` that belongs to `loop` (not to a switch or select in between)."""
+    stmt = site
+    while stmt.parent is not None and stmt.parent.type != kinds.STATEMENT_LIST:
+        stmt = stmt.parent
+    lst = stmt.parent
+    if lst is None:
+        return False
+    owner = lst.parent
+    while owner is not None and owner != loop:
+        if owner.type in (kinds.EXPRESSION_SWITCH_STATEMENT, kinds.TYPE_SWITCH_STATEMENT, kinds.SELECT_STATEMENT):
+            break
+        owner = owner.parent
+    breaks_loop = owner == loop
+    for later in lst.named_children:
+        if later.start_byte <= site.start_byte:
+            continue
+        if later.type == kinds.RETURN_STATEMENT:
+            return True
+        if later.type == kinds.BREAK_STATEMENT and breaks_loop and not any(
+                c.type == kinds.LABEL_NAME for c in later.named_children):
+            return True
+    return False
 
 
 def _runs_in_body(node: Node, body: Node) -> bool:

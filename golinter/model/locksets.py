@@ -58,7 +58,9 @@ _LOCK_TYPES = frozenset({"Mutex", "RWMutex"})
 _TESTING_TYPES = frozenset({"T", "B", "F", "TB"})
 _TESTING_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
 _EXIT_FUNCS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
-_PANIC_FUNCS = frozenset({("log", "Panic"), ("log", "Panicf"), ("log", "Panicln"), ("runtime", "Goexit")})
+_PANIC_FUNCS = frozenset({("log", "Panic"), ("log", "Panicf"), ("log", "Panicln"), ("runtime", "Goexit"),
+                          ("github.com/stretchr/testify/require", "Fail"),
+                          ("github.com/stretchr/testify/require", "FailNow")})
 _LOGGER_EXITS = frozenset({"Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"})
 _EXIT_NAMES = _LOGGER_EXITS | _TESTING_EXITS | {f for _p, f in _EXIT_FUNCS | _PANIC_FUNCS}
 
@@ -243,11 +245,14 @@ class Root:
     """What an expression's storage hangs from, seen from its unit: the receiver, parameter
     `index`, a package variable, a local declared in the unit, a variable captured from outside
     the unit (OUTER), or nothing known (NONE: call results, ...). `decl` is the byte offset of
-    the declaring identifier (RECV, PARAM, LOCAL, OUTER)."""
+    the declaring identifier (RECV, PARAM, LOCAL, OUTER). `element` is the declaring offset of the
+    range variable the path went through (`for _, c := range s.clients { c.tags[k] = v }`): the
+    storage is reached from the container, but each iteration has its own element."""
 
     kind: str
     index: int = -1
     decl: int = -1
+    element: int = -1
 
 
 NO_ROOT = Root(NONE)
@@ -378,6 +383,23 @@ class Locksets:
     def operand(self, unit: Node, expr: Node) -> Operand:
         """`expr` as passed from `unit` to a call or goroutine: its root and storage."""
         return _UnitBuilder(self._pkg, self, unit).operand(expr)
+
+    def ends_in_exit(self, case: Node) -> bool:
+        """A case (or block) whose last statement leaves the function: return, panic, os.Exit,
+        log.Fatal, t.Fatal, require.Fail."""
+        lst = next((c for c in case.named_children if c.type == kinds.STATEMENT_LIST), None)
+        stmts = [c for c in (lst.named_children if lst is not None else []) if c.type != kinds.COMMENT]
+        if not stmts:
+            return False
+        last = stmts[-1]
+        if last.type == kinds.RETURN_STATEMENT:
+            return True
+        call = last.named_children[0] if last.type == kinds.EXPRESSION_STATEMENT and last.named_children else None
+        if call is None or call.type != kinds.CALL_EXPRESSION:
+            return False
+        from golinter.model.package import enclosing_function
+        func = enclosing_function(case)
+        return func is not None and _UnitBuilder(self._pkg, self, func).exit_kind(call) != ""
 
     def lock_name(self, lock: StorageKey) -> str:
         """Source text naming a lock ("s.mu"), from the first unit that used it."""
@@ -1119,8 +1141,13 @@ class _UnitBuilder:
     def root(self, expr: Node) -> Root:
         """The root of an expression's storage seen from this unit (following `m := s.items`
         copies and range variables to what they come from)."""
+        root = self._root(expr)
+        return root
+
+    def _root(self, expr: Node) -> Root:
         pkg = self.pkg
         node = unparen(expr)
+        element = -1
         for _ in range(12):
             t = node.type
             if t in (kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION, kinds.SLICE_EXPRESSION):
@@ -1144,18 +1171,20 @@ class _UnitBuilder:
             if obj is None or obj.kind is not ObjKind.VAR or obj.ident is None:
                 return NO_ROOT
             if obj.package_level:
-                return Root(PKG)
+                return Root(PKG, element=element)
             decl = obj.ident.start_byte
             f = pkg.file_of(node)
             inside = f.path == self.unit_site.path and self.unit.start_byte <= decl < self.unit.end_byte
             if not inside:
-                return Root(OUTER, decl=decl)
+                return Root(OUTER, decl=decl, element=element)
             if decl in self._param_index:
                 index = self._param_index[decl]
-                return Root(RECV, decl=decl) if index < 0 else Root(PARAM, index, decl)
+                return Root(RECV, decl=decl, element=element) if index < 0 else Root(PARAM, index, decl, element)
             source = self._copied_from(obj.value, obj.value_count, node)
             if source is None:
-                return Root(LOCAL, decl=decl)
+                return Root(LOCAL, decl=decl, element=element)
+            if obj.value is not None and obj.value.type == kinds.RANGE_CLAUSE and element < 0:
+                element = decl
             node = source
         return NO_ROOT
 
