@@ -12,11 +12,10 @@
   function's parameters bound at its same-package call sites). An integer origin carries `bound`:
   the largest value the integer types it went through allow (a `uint16` field: 65,535), None when
   a type on the way is unknown.
-- `is_bounded(subject, anchor)`: an upper bound on `subject` holds at `anchor`: a comparison that
-  dominates it (`if n > max { return }`, `if n > max { n = max }`, `if n <= max { ... }`, a `case`
-  that leaves), a dominating reassignment from bounded data (`n = min(n, max)`, `n %= k`), or a
-  same-package method called before it that compares the same struct field (`req.Validate()`).
-  `min(...)`, `%` and `&` with untainted operands bound a value where they appear.
+- `is_bounded(subject, anchor)`: an upper bound on `subject` holds at `anchor` (a dominating
+  comparison, clamp or validation: model/bounds.py). `min(...)`, `%` and `&` with untainted
+  operands bound a value where they appear; a guard that dominates a definition bounds the value
+  it assigns, one that dominates the use bounds the variable.
 - `is_iteration_local(call, loop)`: the value `call` makes inside `loop` stays in one iteration
   (assigned to a variable declared in the body, only indexed, ranged, passed to len/delete/clear).
 
@@ -27,13 +26,18 @@ through a bounded chain of memoised lookups, statements with the iterative walke
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
-from golinter.model.package import enclosing_function
+from golinter.model.bounds import (
+    INT_MAX,
+    Bounds,
+    call_args,
+    calls_query,
+    exprs,
+    outermost_function,
+)
 from golinter.model.scopes import ObjKind
 from golinter.model.typelite import unparen
 from golinter.model.types import UNKNOWN, Basic, Named, Pointer, Tuple
@@ -41,7 +45,7 @@ from golinter.model.types import UNKNOWN, Basic, Named, Pointer, Tuple
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from tree_sitter import Node, Query
+    from tree_sitter import Node
 
     from golinter.model.package import Package
     from golinter.model.scopes import Obj
@@ -150,24 +154,11 @@ _OUT_FUNCS: dict[tuple[str, str], tuple[int, int, bool, str]] = {
 _OUT_METHODS = frozenset({"Decode", "Read"})   # dec.Decode(&v), conn.Read(buf): the receiver is the source
 _DECODER_VIA = {"encoding/json": "encoding/json", "encoding/gob": "encoding/gob", "encoding/xml": "encoding/xml"}
 
-_INT_MAX = {"int8": 2**7 - 1, "int16": 2**15 - 1, "int32": 2**31 - 1, "rune": 2**31 - 1, "int64": 2**63 - 1,
-            "int": 2**63 - 1, "uint8": 2**8 - 1, "byte": 2**8 - 1, "uint16": 2**16 - 1, "uint32": 2**32 - 1,
-            "uint64": 2**64 - 1, "uint": 2**64 - 1, "uintptr": 2**64 - 1}
-_UPPER_WHEN_TRUE = {"<": True, "<=": True, "==": True, ">": False, ">=": False, "!=": False}
-_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_CONVERSION_BUILTINS = frozenset(_INT_MAX) | {"string", "float32", "float64"}
-# go-playground/validator and gin `binding` rules that cap a value: `validate:"required,max=100"`.
-_LIMIT_TAG = re.compile(r'(?:validate|binding):"(?:[^"]*,)?(?:max|lte|lt|oneof)=')
+_CONVERSION_BUILTINS = frozenset(INT_MAX) | {"string", "float32", "float64"}
 _MAX_STEPS = 64
 _MAX_LATER = 3
 _MAX_DEPTH = 48  # nested evaluations (each a few Python frames): deep expressions stay silent
 HUGE = 1 << 32  # a bound this large lets a client pick a hint that exhausts memory
-
-
-@lru_cache(maxsize=1)
-def _calls_query() -> Query:
-    from golinter.parse import compile_query
-    return compile_query("(call_expression) @call")
 
 
 class Taint:
@@ -178,7 +169,7 @@ class Taint:
         self._memo: dict[tuple[int, tuple[int, ...]], Origin | None] = {}
         self._busy: set[tuple[int, tuple[int, ...]]] = set()
         self._defs: dict[int, dict[StorageKey, list[_Def]]] = {}
-        self._bounded: dict[tuple[StorageKey, int], bool] = {}
+        self._bounds = Bounds(package, self._untainted)
         self._callers: dict[str, list[Node]] | None = None
         self._steps = 0
 
@@ -189,15 +180,12 @@ class Taint:
         return self._eval(expr, _Env(expr))
 
     def is_bounded(self, subject: Node, anchor: Node) -> bool:
-        """An upper bound on `subject` (a variable or field) holds wherever `anchor` runs."""
-        key = self._pkg.storage.key(_strip_conversions(self._pkg, subject))
-        if key is None:
-            return False
-        memo = (key, anchor.id)
-        if memo not in self._bounded:
-            self._bounded[memo] = False  # cycle guard
-            self._bounded[memo] = self._dominating_bound(key, anchor) or self._validated(key, anchor)
-        return self._bounded[memo]
+        """An upper bound on `subject` (a variable or field) holds wherever `anchor` runs (bounds.py)."""
+        return self._bounds.is_bounded(subject, anchor)
+
+    def _untainted(self, expr: Node, anchor: Node) -> bool:
+        """No unbounded attacker-controlled origin at `anchor` (the other side of a guard)."""
+        return self._eval(expr, _Env(anchor, level_used=True)) is None
 
     def _bounded_at(self, subject: Node, env: _Env) -> bool:
         return any(self.is_bounded(subject, point) for point in env.points)
@@ -269,11 +257,11 @@ class Taint:
         integer read from a container anchors the origin there; integer types cap the bound."""
         u = self._pkg.types.underlying(t)
         name = u.name if isinstance(u, Basic) else ""
-        if name in _INT_MAX:
+        if name in INT_MAX:
             if not o.integer:
-                return replace(o, integer=True, bound=_INT_MAX[name],
+                return replace(o, integer=True, bound=INT_MAX[name],
                                node=o.node if o.read else expr, read=True)
-            bound = o.bound if o.bound is None else min(o.bound, _INT_MAX[name])
+            bound = o.bound if o.bound is None else min(o.bound, INT_MAX[name])
             return replace(o, bound=bound)
         if name == "string" and not o.read:
             return replace(o, node=expr, read=True)
@@ -348,7 +336,7 @@ class Taint:
         field = expr.child_by_field_name(kinds.F_FIELD)
         if operand is None or field is None or self._pkg.types.import_path_of(operand) is not None:
             return None
-        if self._bounded_at(expr, env) or self._tag_bounded(expr):
+        if self._bounded_at(expr, env) or self._bounds.tag_bounded(expr):
             return None
         found: list[Origin] = []
         o = self._eval(operand, env)
@@ -371,7 +359,7 @@ class Taint:
         if fn is None:
             return None
         fn = unparen(fn)
-        args = _args(call)
+        args = call_args(call)
         result_type = self._result_type(call, index)
         if fn.type == kinds.IDENTIFIER:
             obj = self._pkg.scopes.resolve(fn)
@@ -470,7 +458,7 @@ class Taint:
         found: list[Origin] = []
         inner = _Env(body, call=call, caller=env, level_used=True)
         for ret in _returns(body):
-            values = _exprs(ret)
+            values = exprs(ret)
             if len(values) <= index:
                 continue
             o = self._eval(values[index], replace(inner, anchor=ret))
@@ -521,7 +509,7 @@ class Taint:
 
     def _function_defs(self, node: Node) -> dict[StorageKey, list[_Def]]:
         """Assignments and out-parameter calls of the outermost function holding `node`."""
-        func = _outermost_function(node)
+        func = outermost_function(node)
         if func is None:
             return {}
         cached = self._defs.get(func.id)
@@ -545,8 +533,8 @@ class Taint:
                 op = node.child_by_field_name(kinds.F_OPERATOR)
                 if op is not None and self._pkg.text(op) in ("%=", "&=", "<<=", ">>=", "/="):
                     continue  # bounding updates are guards, not sources
-                lefts = _exprs(node.child_by_field_name(kinds.F_LEFT))
-                rights = _exprs(node.child_by_field_name(kinds.F_RIGHT))
+                lefts = exprs(node.child_by_field_name(kinds.F_LEFT))
+                rights = exprs(node.child_by_field_name(kinds.F_RIGHT))
                 for i, target in enumerate(lefts):
                     if len(rights) == len(lefts):
                         add(target, _Def(node, rights[i]))
@@ -563,7 +551,7 @@ class Taint:
         if fn is None or unparen(fn).type != kinds.SELECTOR_EXPRESSION:
             return
         fn = unparen(fn)
-        args = _args(call)
+        args = call_args(call)
         q = self._pkg.types.qualified(fn)
         if q is not None:
             rule = _OUT_FUNCS.get(q)
@@ -587,7 +575,7 @@ class Taint:
             from golinter.parse import query_captures
             index: dict[str, list[Node]] = {}
             for f in self._pkg.files:
-                for call in query_captures(_calls_query(), f.tree.root_node).get("call", []):
+                for call in query_captures(calls_query(), f.tree.root_node).get("call", []):
                     if f.is_test or f.in_broken(call):
                         continue  # tests feed handlers and helpers their own data
                     callee = _callee_name(f.text, call)
@@ -596,205 +584,6 @@ class Taint:
             self._callers = index
         return [c for c in self._callers.get(self._pkg.text(name), [])
                 if self._pkg.types.callee_decl(c) == func]
-
-    # -- bounds ------------------------------------------------------------------------------
-    def _dominating_bound(self, key: StorageKey, anchor: Node) -> bool:
-        """Walk from `anchor` up to its function declaration: a guard in an enclosing `if`, or a
-        leaving/clamping `if`, a `case`, or a bounded reassignment earlier in an enclosing block."""
-        node = anchor
-        for _ in range(256):
-            parent = node.parent
-            if parent is None or parent.type in kinds.TOP_FUNCTION_KINDS:
-                return False
-            if parent.type == kinds.STATEMENT_LIST:
-                if any(self._guards_after(sib, key) for sib in _preceding(node)):
-                    return True
-            elif parent.type == kinds.IF_STATEMENT:
-                cond = parent.child_by_field_name(kinds.F_CONDITION)
-                branch = {parent.child_by_field_name(kinds.F_CONSEQUENCE): True,
-                          parent.child_by_field_name(kinds.F_ALTERNATIVE): False}.get(node)
-                if cond is not None and branch is not None and self._implies_upper(cond, key, branch):
-                    return True
-            elif parent.type == kinds.EXPRESSION_CASE and _is_tagless_case(parent):
-                values = _exprs(parent.child_by_field_name(kinds.F_VALUE))
-                if node not in values and values and all(self._implies_upper(v, key, True) for v in values):
-                    return True
-            node = parent
-        return False
-
-    def _guards_after(self, stmt: Node, key: StorageKey) -> bool:
-        """After `stmt` runs, the subject is bounded: `if n > max { return }`, `if n > max { n = max }`,
-        a tagless switch with a leaving `case n > max`, `n = min(n, max)`, `n %= k`."""
-        t = stmt.type
-        if t == kinds.IF_STATEMENT:
-            return self._if_bounds(stmt, key)
-        if t == kinds.EXPRESSION_SWITCH_STATEMENT and stmt.child_by_field_name(kinds.F_VALUE) is None:
-            for case in stmt.named_children:
-                if case.type != kinds.EXPRESSION_CASE:
-                    continue
-                values = _exprs(case.child_by_field_name(kinds.F_VALUE))
-                violated = any(self._implies_upper(v, key, False) for v in values)
-                if violated and (self._leaves(case, stmt) or self._assigns(case, key)):
-                    return True
-            return False
-        if t == kinds.ASSIGNMENT_STATEMENT:
-            op = stmt.child_by_field_name(kinds.F_OPERATOR)
-            lefts = _exprs(stmt.child_by_field_name(kinds.F_LEFT))
-            rights = _exprs(stmt.child_by_field_name(kinds.F_RIGHT))
-            if op is None or len(lefts) != 1 or len(rights) != 1 or not self._is_subject(lefts[0], key):
-                return False
-            sym = self._pkg.text(op)
-            if sym in ("%=", "&="):
-                return self._eval(rights[0], _Env(stmt, level_used=True)) is None
-            return sym == "=" and self._eval(rights[0], _Env(stmt, level_used=True)) is None
-        return False
-
-    def _implies_upper(self, cond: Node, key: StorageKey, when: bool, depth: int = 0) -> bool:
-        """`cond` evaluating to `when` implies subject <= something untainted."""
-        cond = unparen(cond)
-        if depth > _MAX_DEPTH:
-            return True  # too deep to read: assume a bound (silence)
-        if cond.type == kinds.UNARY_EXPRESSION:
-            op = cond.child_by_field_name(kinds.F_OPERATOR)
-            operand = cond.child_by_field_name(kinds.F_OPERAND)
-            if op is not None and operand is not None and self._pkg.text(op) == "!":
-                return self._implies_upper(operand, key, not when, depth + 1)
-            return False
-        if cond.type != kinds.BINARY_EXPRESSION:
-            return False
-        left = cond.child_by_field_name(kinds.F_LEFT)
-        right = cond.child_by_field_name(kinds.F_RIGHT)
-        op = cond.child_by_field_name(kinds.F_OPERATOR)
-        if left is None or right is None or op is None:
-            return False
-        sym = self._pkg.text(op)
-        if sym in ("&&", "||"):
-            either = (sym == "&&") == when  # a && b true: both hold; a || b false: both fail
-            parts = [self._implies_upper(left, key, when, depth + 1), self._implies_upper(right, key, when, depth + 1)]
-            return any(parts) if either else all(parts)
-        if sym not in _UPPER_WHEN_TRUE:
-            return False
-        if self._is_subject(right, key) and not self._is_subject(left, key):
-            left, right, sym = right, left, _MIRROR[sym]
-        if not self._is_subject(left, key):
-            return False
-        if _UPPER_WHEN_TRUE[sym] != when:
-            return False
-        return self._eval(right, _Env(cond, level_used=True)) is None
-
-    def _is_subject(self, expr: Node, key: StorageKey) -> bool:
-        stripped = _strip_conversions(self._pkg, expr)
-        if stripped.type not in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION):
-            return False
-        return self._pkg.storage.key(stripped) == key
-
-    def _leaves(self, body: Node, guard: Node) -> bool:
-        """Control never goes on after `guard` through `body` (a branch or a case): every exit is a
-        return, a call that does not return (panic, os.Exit, log.Fatal), or a break or continue of a
-        statement enclosing `guard` (flow.exits). `break` out of the guard's own switch goes on."""
-        from golinter.model.flow import RETURN, Flow
-        stmts = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None)
-        if body.type == kinds.STATEMENT_LIST:
-            stmts = body
-        if stmts is None:
-            return False
-        outer = set()
-        cur = guard.parent
-        while cur is not None and cur.type not in kinds.TOP_FUNCTION_KINDS:
-            outer.add(cur.id)
-            cur = cur.parent
-        for kind, target in Flow.for_package(self._pkg).exits(stmts):
-            if (kind, target) == RETURN:
-                continue
-            if kind in ("break", "continue") and target in outer:
-                continue
-            return False
-        return True
-
-    def _if_bounds(self, stmt: Node, key: StorageKey) -> bool:
-        """Every way through an if/else-if chain that goes on after it bounds the subject: the branch
-        leaves, assigns it bounded data, or is only taken when the condition bounds it
-        (`if n == 0 { n = 10 } else if n > max { n = max }`)."""
-        node = stmt
-        for _ in range(_MAX_STEPS):
-            cond = node.child_by_field_name(kinds.F_CONDITION)
-            cons = node.child_by_field_name(kinds.F_CONSEQUENCE)
-            alt = node.child_by_field_name(kinds.F_ALTERNATIVE)
-            if cond is None or cons is None:
-                return False
-            if not (self._implies_upper(cond, key, True) or self._leaves(cons, stmt) or self._assigns(cons, key)):
-                return False
-            if self._implies_upper(cond, key, False):
-                return True
-            if alt is None:
-                return False
-            if alt.type != kinds.IF_STATEMENT:
-                return self._leaves(alt, stmt) or self._assigns(alt, key)
-            node = alt
-        return False
-
-    def _assigns(self, block: Node, key: StorageKey) -> bool:
-        """The block assigns the subject a value with no unbounded origin (`n = max`)."""
-        for stmt in _statements(block):
-            if stmt.type != kinds.ASSIGNMENT_STATEMENT:
-                continue
-            lefts = _exprs(stmt.child_by_field_name(kinds.F_LEFT))
-            rights = _exprs(stmt.child_by_field_name(kinds.F_RIGHT))
-            for i, target in enumerate(lefts):
-                if self._is_subject(target, key):
-                    value = rights[i] if len(rights) == len(lefts) else None
-                    return value is not None and self._eval(value, _Env(stmt, level_used=True)) is None
-        return False
-
-    def _validated(self, key: StorageKey, anchor: Node) -> bool:
-        """A struct field compared inside a same-package function called before `anchor`
-        (`if err := req.Validate(); err != nil { return }` where Validate checks req.Count)."""
-        if not key.is_field:
-            return False
-        func = _outermost_function(anchor)
-        if func is None:
-            return False
-        from golinter.parse import query_captures, walk_named
-        calls = query_captures(_calls_query(), func, func.start_byte, anchor.start_byte).get("call", [])
-        for call in calls:
-            if call.start_byte >= anchor.start_byte:
-                continue
-            callee = self._pkg.types.callee_decl(call)
-            body = callee.child_by_field_name(kinds.F_BODY) if callee is not None else None
-            if body is None or callee == func:
-                continue
-            for node in walk_named(body):
-                if node.type != kinds.BINARY_EXPRESSION:
-                    continue
-                op = node.child_by_field_name(kinds.F_OPERATOR)
-                if op is None or self._pkg.text(op) not in _UPPER_WHEN_TRUE:
-                    continue
-                sides = [node.child_by_field_name(kinds.F_LEFT), node.child_by_field_name(kinds.F_RIGHT)]
-                if any(s is not None and self._is_subject(s, key) for s in sides):
-                    return True
-        return False
-
-    def _tag_bounded(self, selector: Node) -> bool:
-        """`req.Count` where the same-package struct field carries a validator maximum in its tag
-        (`Count int `json:"count" validate:"max=100"``): the validation library enforces it."""
-        operand = selector.child_by_field_name(kinds.F_OPERAND)
-        field = selector.child_by_field_name(kinds.F_FIELD)
-        if operand is None or field is None:
-            return False
-        owner = self._pkg.types.deref(self._pkg.types.type_of(operand))
-        obj = self._pkg.scopes.package_obj(owner.name) if isinstance(owner, Named) and not owner.pkg else None
-        struct = obj.type_node if obj is not None else None
-        if struct is None or struct.type != kinds.STRUCT_TYPE:
-            return False
-        from golinter.parse import walk_named
-        name = self._pkg.text(field)
-        for decl in walk_named(struct, skip=frozenset({kinds.STRUCT_TYPE})):
-            if decl.type != kinds.FIELD_DECLARATION:
-                continue
-            tag = decl.child_by_field_name(kinds.F_TAG)
-            if tag is not None and any(self._pkg.text(n) == name for n in decl.children_by_field_name(kinds.F_NAME)):
-                return _LIMIT_TAG.search(self._pkg.text(tag)) is not None
-        return False
 
     # -- iteration-local ----------------------------------------------------------------------
     def _assigned_local(self, call: Node) -> Obj | None:
@@ -808,19 +597,19 @@ class Taint:
         stmt = values.parent
         if stmt is None:
             return None
-        position = _exprs(values).index(node) if node in _exprs(values) else -1
+        position = exprs(values).index(node) if node in exprs(values) else -1
         if stmt.type in (kinds.SHORT_VAR_DECLARATION, kinds.ASSIGNMENT_STATEMENT):
             if values != stmt.child_by_field_name(kinds.F_RIGHT):
                 return None
             op = stmt.child_by_field_name(kinds.F_OPERATOR)
             if stmt.type == kinds.ASSIGNMENT_STATEMENT and (op is None or self._pkg.text(op) != "="):
                 return None
-            targets = _exprs(stmt.child_by_field_name(kinds.F_LEFT))
+            targets = exprs(stmt.child_by_field_name(kinds.F_LEFT))
         elif stmt.type == kinds.VAR_SPEC:
             targets = stmt.children_by_field_name(kinds.F_NAME)
         else:
             return None
-        if len(targets) != len(_exprs(values)) or position < 0 or targets[position].type != kinds.IDENTIFIER:
+        if len(targets) != len(exprs(values)) or position < 0 or targets[position].type != kinds.IDENTIFIER:
             return None
         obj = self._pkg.scopes.resolve(targets[position])
         if obj is None or obj.kind is not ObjKind.VAR or obj.package_level:
@@ -848,7 +637,7 @@ class Taint:
                 return True
         if parent.type == kinds.ARGUMENT_LIST and parent.parent is not None:
             fn = parent.parent.child_by_field_name(kinds.F_FUNCTION)
-            args = _args(parent.parent)
+            args = call_args(parent.parent)
             if fn is not None and args and args[0] == ident:
                 return any(self._pkg.scopes.is_builtin(fn, b) for b in ("len", "delete", "clear"))
         return False
@@ -895,24 +684,8 @@ def _arith(sym: str, a: int | None, b: int | None, a_tainted: bool, b_tainted: b
     return None
 
 
-def _exprs(node: Node | None) -> list[Node]:
-    if node is None:
-        return []
-    if node.type == kinds.EXPRESSION_LIST:
-        return [c for c in node.named_children if c.type != kinds.COMMENT]
-    if node.type == kinds.RETURN_STATEMENT:
-        lists = [c for c in node.named_children if c.type == kinds.EXPRESSION_LIST]
-        return _exprs(lists[0]) if lists else []
-    return [node]
-
-
-def _args(call: Node) -> list[Node]:
-    args = call.child_by_field_name(kinds.F_ARGUMENTS)
-    return [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
-
-
 def _arg(call: Node, index: int) -> Node | None:
-    args = _args(call)
+    args = call_args(call)
     return args[index] if 0 <= index < len(args) else None
 
 
@@ -942,53 +715,9 @@ def _root(target: Node) -> Node:
     return node
 
 
-def _strip_conversions(pkg: Package, expr: Node) -> Node:
-    """`int(n)`, `uint64(req.Count)` -> the converted operand (a comparison bounds it either way)."""
-    node = unparen(expr)
-    for _ in range(8):
-        if node.type == kinds.TYPE_CONVERSION_EXPRESSION:
-            inner = node.child_by_field_name(kinds.F_OPERAND)
-        elif node.type == kinds.CALL_EXPRESSION:
-            fn = node.child_by_field_name(kinds.F_FUNCTION)
-            args = _args(node)
-            obj = pkg.scopes.resolve(fn) if fn is not None and fn.type == kinds.IDENTIFIER else None
-            convert = obj is not None and (obj.kind is ObjKind.TYPE or
-                                           (obj.kind is ObjKind.BUILTIN and obj.name in _INT_MAX))
-            inner = args[0] if convert and len(args) == 1 else None
-        else:
-            return node
-        if inner is None:
-            return node
-        node = unparen(inner)
-    return node
-
-
 def _decoder_via(pkg: Package, source: Node) -> str:
     t = pkg.types.deref(pkg.types.type_of(source))
     return _DECODER_VIA.get(t.pkg, "") if isinstance(t, Named) and t.name == "Decoder" else ""
-
-
-def _statements(block: Node) -> list[Node]:
-    lists = [c for c in block.named_children if c.type == kinds.STATEMENT_LIST]
-    if block.type == kinds.STATEMENT_LIST:
-        lists = [block]
-    if not lists:
-        return []
-    return [s for s in lists[0].named_children if s.type != kinds.COMMENT]
-
-
-def _preceding(node: Node) -> Iterator[Node]:
-    sib = node.prev_named_sibling
-    while sib is not None:
-        if sib.type != kinds.COMMENT:
-            yield sib
-        sib = sib.prev_named_sibling
-
-
-def _is_tagless_case(case: Node) -> bool:
-    switch = case.parent
-    return switch is not None and switch.type == kinds.EXPRESSION_SWITCH_STATEMENT and \
-        switch.child_by_field_name(kinds.F_VALUE) is None
 
 
 def _returns(body: Node) -> Iterator[Node]:
@@ -1004,16 +733,6 @@ def _statement_of(node: Node) -> Node:
     while cur.parent is not None and cur.parent.type not in (kinds.STATEMENT_LIST, kinds.SOURCE_FILE):
         cur = cur.parent
     return cur
-
-
-def _outermost_function(node: Node) -> Node | None:
-    func = enclosing_function(node)
-    while func is not None and func.type == kinds.FUNC_LITERAL:
-        outer = enclosing_function(func)
-        if outer is None:
-            return func
-        func = outer
-    return func
 
 
 def _callee_name(text: Callable[[Node], str], call: Node) -> str:
