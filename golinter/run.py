@@ -83,7 +83,10 @@ def run_check(req: CheckRequest) -> int:
     cfg = configs.apply_cli(cfg, select=req.select or None, ignore=req.ignore, rules=rules)
     enabled_codes = configs.enabled_codes(cfg, rules)
     enabled_rules = tuple(r for r in rules if r.code in enabled_codes)
-    levels = {r.code: configs.level_for(cfg, r) for r in enabled_rules}
+    # Only a configured `level` overrides: findings keep the level their check chose (GML001's
+    # notes stay notes) unless [rules.X] level is set.
+    configured = dict(cfg.rule_levels)
+    levels = {r.code: configured.get(r.code) for r in enabled_rules}
 
     found = discover(req.paths, excludes=configs.exclude_filter(cfg), max_file_size=cfg.max_file_size)
     settings = Settings(rule_options=cfg.rule_options, go_version=req.go_version, runtime_go=req.runtime_go)
