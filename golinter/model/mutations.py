@@ -172,9 +172,9 @@ class Mutations:
         node = index
         while node.parent is not None and node.parent.type not in kinds.FUNCTION_KINDS:
             parent = node.parent
-            if parent.type == kinds.IF_STATEMENT and parent.child_by_field_name(kinds.F_CONSEQUENCE) == node:
-                if self._checks_presence(parent.child_by_field_name(kinds.F_CONDITION), key, idx, True):
-                    return True
+            if parent.type == kinds.IF_STATEMENT and parent.child_by_field_name(kinds.F_CONSEQUENCE) == node \
+                    and self._checks_presence(parent.child_by_field_name(kinds.F_CONDITION), key, idx, True):
+                return True
             if parent.type == kinds.STATEMENT_LIST:
                 for prev in parent.named_children:
                     if prev == node:
@@ -335,7 +335,7 @@ class Mutations:
             and obj.file is not None and obj.file.path == self._pkg.file_of(expr).path
 
     def _is_reference(self, expr: Node) -> bool:
-        from golinter.model.types import UNKNOWN, Basic, Struct, Array
+        from golinter.model.types import UNKNOWN, Array, Basic, Struct
         u = self._pkg.types.underlying(self._pkg.types.type_of(expr))
         return u is UNKNOWN or not isinstance(u, (Basic, Struct, Array))
 

@@ -142,9 +142,9 @@ class Origins:
         if t == kinds.SELECTOR_EXPRESSION:
             operand = node.child_by_field_name(kinds.F_OPERAND)
             field = node.child_by_field_name(kinds.F_FIELD)
-            if operand is not None and field is not None and self._is_request(pkg.types.type_of(operand)):
-                if pkg.text(field) not in _BOUNDED_REQUEST_FIELDS and not _is_call_function(node):
-                    return f"{text} (request data)"
+            if operand is not None and field is not None and self._is_request(pkg.types.type_of(operand)) \
+                    and pkg.text(field) not in _BOUNDED_REQUEST_FIELDS and not _is_call_function(node):
+                return f"{text} (request data)"
             key = pkg.storage.key(node)
             if key is not None and Mutations.of(pkg).is_only_incremented(key):
                 return f"{text} (a counter that only grows)"

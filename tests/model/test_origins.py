@@ -54,8 +54,8 @@ def key_description(body: str) -> str:
     ("func h(w http.ResponseWriter, r *http.Request) { seen[r.URL.Path]++ }", "r.URL.Path (request data)"),
     ("func h(w http.ResponseWriter, r *http.Request) { seen[r.Header.Get(\"X-User\")]++ }",
      'r.Header.Get("X-User") (request data)'),
-    ("func h(w http.ResponseWriter, r *http.Request) {\n\thost, _, _ := net.SplitHostPort(r.RemoteAddr)\n"
-     "\tseen[strings.ToLower(host)]++\n}", "r.RemoteAddr (request data)"),
+    (("func h(w http.ResponseWriter, r *http.Request) {\n\thost, _, _ := net.SplitHostPort(r.RemoteAddr)\n"
+     "\tseen[strings.ToLower(host)]++\n}"), "r.RemoteAddr (request data)"),
     ("func h(w http.ResponseWriter, r *http.Request) { seen[r.URL.Query().Get(\"id\")] = 1 }",
      'r.URL.Query().Get("id") (request data)'),
     ("func add() { seen[time.Now().Format(time.RFC3339)] = 1 }", "time.Now() (a timestamp)"),
@@ -66,18 +66,18 @@ def key_description(body: str) -> str:
     ("var next int64\nfunc add() { next++; seen[fmt.Sprint(next)] = 1 }", "next (a counter that only grows)"),
     ("type S struct{ seq atomic.Int64 }\nfunc (s *S) add() { id := s.seq.Add(1); seen[fmt.Sprint(id)] = 1 }",
      "s.seq.Add(1) (a counter that only grows)"),
-    ("type Req struct{ ID string }\nfunc h(w http.ResponseWriter, r *http.Request) {\n\tvar req Req\n"
-     "\tif err := json.NewDecoder(r.Body).Decode(&req); err != nil {\n\t\treturn\n\t}\n\tseen[req.ID] = 1\n}",
+    (("type Req struct{ ID string }\nfunc h(w http.ResponseWriter, r *http.Request) {\n\tvar req Req\n"
+     "\tif err := json.NewDecoder(r.Body).Decode(&req); err != nil {\n\t\treturn\n\t}\n\tseen[req.ID] = 1\n}"),
      "r.Body (request data)"),
     ("func serve(conn net.Conn) { seen[conn.RemoteAddr().String()] = 1 }",
      "conn.RemoteAddr() (a network peer address)"),
-    ("func clientIP(r *http.Request) string {\n\tif ip := r.Header.Get(\"X-Real-IP\"); ip != \"\" {\n"
+    (("func clientIP(r *http.Request) string {\n\tif ip := r.Header.Get(\"X-Real-IP\"); ip != \"\" {\n"
      "\t\treturn ip\n\t}\n\treturn r.RemoteAddr\n}\n"
-     "func h(w http.ResponseWriter, r *http.Request) { seen[clientIP(r)]++ }", 'r.Header.Get("X-Real-IP") (request data)'),
+     "func h(w http.ResponseWriter, r *http.Request) { seen[clientIP(r)]++ }"), 'r.Header.Get("X-Real-IP") (request data)'),
     ("func record(ip string) { seen[ip]++ }\nfunc h(w http.ResponseWriter, r *http.Request) { record(r.RemoteAddr) }",
      "r.RemoteAddr (request data)"),
-    ("type Event struct{ User string }\nfunc consume(ch chan Event) {\n\tfor ev := range ch {\n"
-     "\t\tseen[ev.User] = 1\n\t}\n}\nfunc h(w http.ResponseWriter, r *http.Request) {}", ""),
+    (("type Event struct{ User string }\nfunc consume(ch chan Event) {\n\tfor ev := range ch {\n"
+     "\t\tseen[ev.User] = 1\n\t}\n}\nfunc h(w http.ResponseWriter, r *http.Request) {}"), ""),
 ])
 def test_origins_unbounded_sources(body: str, expected: str) -> None:
     assert key_description(body) == expected
@@ -92,12 +92,12 @@ def test_origins_unbounded_sources(body: str, expected: str) -> None:
     "func add() { seen[time.Now().Format(\"15:04\")]++ }",
     "func add() { seen[fmt.Sprint(rand.Intn(10))]++ }",
     "func add(name string) { seen[name]++ }",  # no caller: unknown
-    "func route(r *http.Request) string {\n\tif strings.HasPrefix(r.URL.Path, \"/api\") {\n\t\treturn \"api\"\n\t}\n"
-    "\treturn \"web\"\n}\nfunc h(w http.ResponseWriter, r *http.Request) { seen[route(r)]++ }",
+    ("func route(r *http.Request) string {\n\tif strings.HasPrefix(r.URL.Path, \"/api\") {\n\t\treturn \"api\"\n\t}\n"
+    "\treturn \"web\"\n}\nfunc h(w http.ResponseWriter, r *http.Request) { seen[route(r)]++ }"),
     "var next int64\nfunc reset() { next = 0 }\nfunc add() { next++; seen[fmt.Sprint(next)] = 1 }",
     "type Cfg struct{ Name string }\nfunc load(b []byte) { var c Cfg; _ = json.Unmarshal(b, &c); seen[c.Name] = 1 }",
-    "func h(w http.ResponseWriter, r *http.Request) {\n\tfor i := range strings.Fields(r.URL.Path) {\n"
-    "\t\tseen[fmt.Sprint(i)] = 1\n\t}\n}",
+    ("func h(w http.ResponseWriter, r *http.Request) {\n\tfor i := range strings.Fields(r.URL.Path) {\n"
+    "\t\tseen[fmt.Sprint(i)] = 1\n\t}\n}"),
 ])
 def test_origins_bounded_or_unknown_sources(body: str) -> None:
     assert key_description(body) == ""

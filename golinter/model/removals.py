@@ -1,0 +1,222 @@
+"""Removals: how code takes elements out of a slice, and what stays behind.
+
+Facts for retention rules (GML005), shapes shown in each docstring:
+- `removal_shape(value)`: for the right-hand side of `s = value`, which evident removal it is
+  ("pop", "reset", "filter", "front", "middle", "helper", or a `slices` function name), "" when it
+  is not evidently a removal (`s[:len(s)]`, `s[:n+1]`, `s[i:j]`);
+- `helper_removes(decl)`: a same-package function that shrinks its first (slice) parameter;
+- `zeroes_in_function(key, stmt)`: the function holding `stmt` zeroes slots of `key`;
+- `refilled(key, stmt)`: after `s = s[:0]`, the function (or a callee, two levels) appends to s;
+- `pointer_kind(t)`: "pointer" when values of t hold pointers the GC follows, "string" for
+  strings only, "" for pointer-free or Unknown types.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model.mutations import Mutations, Op
+from golinter.model.package import enclosing_function
+from golinter.model.typelite import unparen
+from golinter.model.types import (
+    UNKNOWN,
+    Array,
+    Basic,
+    Chan,
+    Func,
+    Interface,
+    Map,
+    Pointer,
+    Slice,
+    Struct,
+    Type,
+    TypeParam,
+)
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from golinter.model.package import Package
+    from golinter.model.storage import StorageKey
+
+
+SLICES_REMOVERS = frozenset({"Delete", "DeleteFunc", "Compact", "CompactFunc"})
+
+
+def removal_shape(pkg: Package, value: Node) -> str:
+    """"pop" `s[:len(s)-1]`, "reset" `s[:0]`, "filter" `s[:n]` after `s[n] = x` (an in-place
+    filter), "front" `s[i:]`, "middle" `append(s[:i], s[j:]...)`, "helper" (a same-package
+    function shrinking its argument), or the slices function; "" for anything else (`s[:len(s)]`,
+    `s[:n+1]`, `s[i:j]`)."""
+    v = unparen(value)
+    if v.type == kinds.CALL_EXPRESSION:
+        fn = v.child_by_field_name(kinds.F_FUNCTION)
+        args = v.child_by_field_name(kinds.F_ARGUMENTS)
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if fn is None or first is None:
+            return ""
+        q = pkg.types.qualified(fn)
+        if q is not None:
+            return q[1] if q[0] == "slices" and q[1] in SLICES_REMOVERS else ""
+        if pkg.scopes.is_builtin(fn, "append"):
+            return "middle" if unparen(first).type == kinds.SLICE_EXPRESSION else ""
+        decl = pkg.types.callee_decl(v)
+        return "helper" if decl is not None and helper_removes(pkg, decl) else ""
+    start = v.child_by_field_name(kinds.F_START)
+    end = v.child_by_field_name(kinds.F_END)
+    operand = v.child_by_field_name(kinds.F_OPERAND)
+    if operand is None or v.child_by_field_name(kinds.F_CAPACITY) is not None:
+        return ""
+    zero_start = start is None or pkg.consts.int_value(start) == 0
+    if end is None or _is_len_of(pkg, end, operand):
+        return "" if zero_start else "front"
+    if not zero_start:
+        return ""  # a window `s[i:j]`: whether it shrinks is not evident
+    if pkg.consts.int_value(end) == 0:
+        return "reset"
+    if _is_len_minus(pkg, end, operand):
+        return "pop"
+    if unparen(end).type == kinds.IDENTIFIER and _filled_at(pkg, operand, unparen(end)):
+        return "filter"
+    return ""  # `s[:n]` for an n of unknown relation to len(s) may grow the slice
+
+
+def _is_len_minus(pkg: Package, end: Node, operand: Node) -> bool:
+    """`len(s)-1`, or `last` declared as `last := len(s) - 1` (not a loop counter)."""
+    e = unparen(end)
+    if e.type == kinds.IDENTIFIER:
+        obj = pkg.scopes.resolve(e)
+        if obj is None or obj.value is None or obj.value_count != 1 or obj.decl is None \
+                or obj.decl.type != kinds.SHORT_VAR_DECLARATION or obj.decl.parent is None \
+                or obj.decl.parent.type != kinds.STATEMENT_LIST:
+            return False
+        e = unparen(obj.value)
+    if e.type != kinds.BINARY_EXPRESSION:
+        return False
+    op = e.child_by_field_name(kinds.F_OPERATOR)
+    return op is not None and pkg.text(op) == "-" and _is_len_of(pkg, e.child_by_field_name(kinds.F_LEFT), operand)
+
+
+def _filled_at(pkg: Package, operand: Node, n: Node) -> bool:
+    """An in-place filter before `s = s[:n]`: the function assigns `s[n] = x`."""
+    from golinter.parse import walk_named
+    func = enclosing_function(operand)
+    body = func.child_by_field_name(kinds.F_BODY) if func is not None else None
+    if body is None:
+        return False
+    for node in walk_named(body):
+        if node.start_byte >= operand.start_byte:
+            break
+        if node.type == kinds.INDEX_EXPRESSION and node.parent is not None \
+                and node.parent.type == kinds.EXPRESSION_LIST and node.parent.parent is not None \
+                and node.parent.parent.type == kinds.ASSIGNMENT_STATEMENT:
+            index = node.child_by_field_name(kinds.F_INDEX)
+            target = node.child_by_field_name(kinds.F_OPERAND)
+            if index is not None and target is not None and index.type == kinds.IDENTIFIER \
+                    and pkg.scopes.same_object(index, n) and pkg.storage.same(target, operand):
+                return True
+    return False
+
+
+def helper_removes(pkg: Package, decl: Node) -> bool:
+    """`func remove(subs []*Sub, s *Sub) []*Sub` whose body shrinks its first parameter:
+    `append(subs[:i], subs[i+1:]...)`, `subs[:n]`, `slices.Delete(subs, ...)`."""
+    from golinter.parse import walk_named
+    params = decl.child_by_field_name(kinds.F_PARAMETERS)
+    body = decl.child_by_field_name(kinds.F_BODY)
+    first = next((p for p in (params.named_children if params is not None else [])
+                  if p.type == kinds.PARAMETER_DECLARATION), None)
+    names = first.children_by_field_name(kinds.F_NAME) if first is not None else []
+    if not names or body is None:
+        return False
+    param = pkg.scopes.resolve(names[0])
+    for node in walk_named(body):
+        target: Node | None = None
+        if node.type == kinds.SLICE_EXPRESSION and node.child_by_field_name(kinds.F_END) is not None:
+            target = node.child_by_field_name(kinds.F_OPERAND)
+        elif node.type == kinds.CALL_EXPRESSION:
+            fn = node.child_by_field_name(kinds.F_FUNCTION)
+            q = pkg.types.qualified(fn) if fn is not None else None
+            args = node.child_by_field_name(kinds.F_ARGUMENTS)
+            if q is not None and q[0] == "slices" and q[1] in SLICES_REMOVERS and args is not None and args.named_children:
+                target = args.named_children[0]
+        if target is not None and unparen(target).type == kinds.IDENTIFIER \
+                and param is not None and pkg.scopes.resolve(unparen(target)) == param:
+            return True
+    return False
+
+
+def _is_len_of(pkg: Package, expr: Node | None, operand: Node) -> bool:
+    """`len(s)` of the same storage as `operand`."""
+    if expr is None or unparen(expr).type != kinds.CALL_EXPRESSION:
+        return False
+    call = unparen(expr)
+    fn = call.child_by_field_name(kinds.F_FUNCTION)
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    if fn is None or args is None or not pkg.scopes.is_builtin(fn, "len") or len(args.named_children) != 1:
+        return False
+    return pkg.storage.same(args.named_children[0], operand)
+
+
+def zeroes_in_function(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+    """`s[len(s)-1] = nil`, `clear(s[n:])`, `s[i] = T{}` in the same function."""
+    top = top_function(stmt)
+    return top is not None and any(u.op is Op.ZERO and u.detail != "copy"
+                                   for u in Mutations.of(pkg).uses_in(key, top))
+
+
+def refilled(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+    """After `s = s[:0]`, the same function appends to s, or a same-package function it calls
+    does (two call levels: `expand1` calling `expand0`)."""
+    from golinter.parse import walk_named
+    func = top_function(stmt)
+    if func is None:
+        return False
+    mutations = Mutations.of(pkg)
+    if any(u.op is Op.APPEND and u.start > stmt.start_byte for u in mutations.uses_in(key, func)):
+        return True
+    todo: list[tuple[Node, int, int]] = [(func, stmt.end_byte, 0)]
+    seen = {func.id}
+    while todo:
+        current, after, depth = todo.pop()
+        for node in walk_named(current):
+            if node.type != kinds.CALL_EXPRESSION or node.start_byte < after:
+                continue
+            decl = pkg.types.callee_decl(node)
+            if decl is None or decl.id in seen:
+                continue
+            seen.add(decl.id)
+            if any(u.op is Op.APPEND for u in mutations.uses_in(key, decl)):
+                return True
+            if depth < 1:
+                todo.append((decl, decl.start_byte, depth + 1))
+    return False
+
+
+def top_function(node: Node) -> Node | None:
+    func = enclosing_function(node)
+    while func is not None and func.type == kinds.FUNC_LITERAL:
+        func = enclosing_function(func)
+    return func
+
+
+def pointer_kind(pkg: Package, t: Type) -> str:
+    """"pointer" when values of t hold pointers the GC follows (pointers, slices, maps, chans,
+    funcs, interfaces, structs or arrays holding any), "string" for strings only, "" for
+    pointer-free or Unknown types."""
+    stack: list[tuple[Type, int]] = [(t, 0)]
+    found = ""
+    while stack:
+        current, depth = stack.pop()
+        u = pkg.types.underlying(current)
+        if u is UNKNOWN or isinstance(u, TypeParam) or depth > 4:
+            return ""
+        if isinstance(u, (Pointer, Slice, Map, Chan, Func, Interface)):
+            return "pointer"
+        if isinstance(u, Basic) and u.name in ("string", "untyped string"):
+            found = "string"
+        elif isinstance(u, Struct):
+            stack += [(f.type, depth + 1) for f in u.fields]
+        elif isinstance(u, Array):
+            stack.append((u.elem, depth + 1))
+    return found

@@ -1,0 +1,88 @@
+"""Removals: evident slice-removal shapes, zeroing, refills and pointer kinds."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from golinter.model.removals import helper_removes, pointer_kind, refilled, removal_shape, zeroes_in_function
+from golinter.model.storage import StorageKey
+from golinter.parse import walk_named
+from tests.model.test_lifetimes import make_package
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from golinter.model.package import Package
+
+HEAD = 'package p\n\nimport "slices"\n\nvar _ = slices.Clone[[]int]\n\ntype T struct{ s []*int; ids []int }\n\n'
+
+
+def assignment(body: str, nth: int = 0) -> tuple[Package, Node]:
+    pkg = make_package(HEAD + "func (t *T) f(n, i int) {\n" + body + "\n}\n"
+                       "func remove(xs []*int, i int) []*int { return append(xs[:i], xs[i+1:]...) }\n"
+                       "func add(xs []*int, x *int) []*int { return append(xs, x) }\n"
+                       "func (t *T) refill() { t.s = append(t.s, nil) }\n"
+                       "func (t *T) outer() { t.refill() }\n")
+    stmts = [n for n in walk_named(pkg.files[0].tree.root_node) if n.type == "assignment_statement"]
+    return pkg, stmts[nth]
+
+
+@pytest.mark.parametrize("code, shape", [
+    ("t.s = t.s[:len(t.s)-1]", "pop"),
+    ("last := len(t.s) - 1\n\tt.s = t.s[:last]", "pop"),
+    ("t.s = t.s[:0]", "reset"),
+    ("t.s = t.s[1:]", "front"),
+    ("t.s = t.s[i:len(t.s)]", "front"),
+    ("t.s = append(t.s[:i], t.s[i+1:]...)", "middle"),
+    ("t.s = slices.Delete(t.s, i, i+1)", "Delete"),
+    ("t.s = slices.DeleteFunc(t.s, func(*int) bool { return true })", "DeleteFunc"),
+    ("t.s = remove(t.s, i)", "helper"),
+    ("t.s = add(t.s, nil)", ""),
+    ("t.s = t.s[:len(t.s)]", ""),
+    ("t.s = t.s[:n+1]", ""),
+    ("t.s = t.s[i:n]", ""),
+    ("t.s = t.s[:n]", ""),
+    ("t.s = append(t.s, nil)", ""),
+])
+def test_removals_shapes(code: str, shape: str) -> None:
+    pkg, stmt = assignment(code)
+    right = stmt.child_by_field_name("right")
+    assert right is not None
+    assert removal_shape(pkg, right.named_children[0]) == shape
+
+
+def test_removals_in_place_filter_is_a_removal() -> None:
+    pkg, stmt = assignment("m := 0\n\tfor _, x := range t.s {\n\t\tif x != nil {\n\t\t\tt.s[m] = x\n\t\t\tm++\n\t\t}\n\t}\n"
+                           "\tt.s = t.s[:m]", nth=1)
+    right = stmt.child_by_field_name("right")
+    assert right is not None and removal_shape(pkg, right.named_children[0]) == "filter"
+
+
+def test_removals_zeroing_and_refill() -> None:
+    key = StorageKey("type:T", ("s",))
+    pkg, stmt = assignment("t.s[len(t.s)-1] = nil\n\tt.s = t.s[:len(t.s)-1]", nth=1)
+    assert zeroes_in_function(pkg, key, stmt)
+    pkg, stmt = assignment("t.s = t.s[:len(t.s)-1]")
+    assert not zeroes_in_function(pkg, key, stmt)
+    pkg, stmt = assignment("clear(t.s[n:])\n\tt.s = t.s[:n]")
+    assert zeroes_in_function(pkg, key, stmt)
+    pkg, stmt = assignment("t.s = t.s[:0]\n\tt.outer()")
+    assert refilled(pkg, key, stmt)
+    pkg, stmt = assignment("t.outer()\n\tt.s = t.s[:0]")
+    assert not refilled(pkg, key, stmt)
+
+
+def test_removals_helper_and_pointer_kinds() -> None:
+    pkg, _stmt = assignment("t.s = nil")
+    decls = {pkg.text(d.named_children[0]): d for d in pkg.files[0].tree.root_node.named_children
+             if d.type == "function_declaration"}
+    assert helper_removes(pkg, decls["remove"])
+    assert not helper_removes(pkg, decls["add"])
+    from golinter.model.types import UNKNOWN, Basic, Field, Named, Pointer, Slice, Struct
+    assert pointer_kind(pkg, Pointer(Basic("int"))) == "pointer"
+    assert pointer_kind(pkg, Basic("string")) == "string"
+    assert pointer_kind(pkg, Basic("int")) == ""
+    assert pointer_kind(pkg, Struct((Field("a", Basic("int")), Field("b", Slice(Basic("byte")))))) == "pointer"
+    assert pointer_kind(pkg, Named("", "T")) == "pointer"
+    assert pointer_kind(pkg, UNKNOWN) == ""
