@@ -64,7 +64,8 @@ def _other_key_in_loop(flow: Flow, keys: KeyRoles, rng: MapRange, site: Mutation
 
 
 def _insert_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationSite) -> Finding | None:
-    if flow.in_fixpoint(site.node, rng) or _moves_to_derived_key(keys, rng, site) or _known_present(keys, site):
+    if flow.in_fixpoint(site.node, rng) or _moves_to_derived_key(keys, rng, site) or _known_present(keys, site) \
+            or (site.key_expr is not None and keys.inert_visit(rng, site.key_expr)):
         return None
     name = pkg.text(rng.map_expr)
     head = f"call to {site.callee} inserts into {name}" if site.mutation is not None else \

@@ -24,6 +24,7 @@ from golinter.model import stdlib
 from golinter.model.flow import FALL, _contains
 from golinter.model.scopes import ObjKind
 from golinter.model.typelite import unparen
+from golinter.model.types import UNKNOWN
 from golinter.parse import walk_named
 
 if TYPE_CHECKING:
@@ -182,22 +183,65 @@ class KeyRoles:
         return False
 
     def key_guarded(self, rng: MapRange, node: Node) -> bool:
-        """`node` runs only under an `if` inside the loop whose condition or initializer reads
-        the range key (see derives_from_key): only keys of some shape get there."""
+        """`node` runs only under a condition on the range key (see derives_from_key): inside an
+        `if` or a `switch` case testing it, or after an `if cond { continue }` that skips on it.
+        Only keys of some shape get there."""
         child, parent = node, node.parent
         while parent is not None and parent != rng.loop:
-            guards: list[Node] = []
+            guards: list[Node | None] = []
             if parent.type == kinds.IF_STATEMENT and child == parent.child_by_field_name(kinds.F_CONSEQUENCE):
-                guards.append(parent)
+                guards += [parent.child_by_field_name(kinds.F_CONDITION),
+                           parent.child_by_field_name(kinds.F_INITIALIZER)]
+            elif parent.type == kinds.EXPRESSION_CASE and parent.parent is not None:
+                guards += [parent.parent.child_by_field_name(kinds.F_VALUE), parent.child_by_field_name(kinds.F_VALUE)]
             elif parent.type == kinds.STATEMENT_LIST:
-                guards += [s for s in _preceding(child) if self._skips(s, rng)]
-            for guard in guards:
-                for part in (guard.child_by_field_name(kinds.F_CONDITION),
-                             guard.child_by_field_name(kinds.F_INITIALIZER)):
-                    if part is not None and self.derives_from_key(rng, part):
-                        return True
+                guards += [part for s in _preceding(child) if self._skips(s, rng)
+                           for part in (s.child_by_field_name(kinds.F_CONDITION),
+                                        s.child_by_field_name(kinds.F_INITIALIZER))]
+            if any(part is not None and self.derives_from_key(rng, part) for part in guards):
+                return True
             child, parent = parent, parent.parent
         return False
+
+    def inert_visit(self, rng: MapRange, key: Node) -> bool:
+        """Visiting the entry at constant `key` runs nothing: every statement of the body is a
+        dispatch on the current key (`switch k { case A: ... }` without default, `if k == A {`
+        without else) on constants that all differ from `key`."""
+        wanted = self._pkg.consts.value(key)
+        stmts = [c for c in rng.body.named_children if c.type == kinds.STATEMENT_LIST]
+        body = [s for s in (stmts[0].named_children if stmts else []) if s.type != kinds.COMMENT]
+        if wanted is UNKNOWN or rng.key is None or not body:
+            return False
+        return all(self._dispatch_misses(rng, s, wanted) for s in body)
+
+    def _dispatch_misses(self, rng: MapRange, stmt: Node, wanted: object) -> bool:
+        if stmt.type == kinds.EXPRESSION_SWITCH_STATEMENT:
+            value = stmt.child_by_field_name(kinds.F_VALUE)
+            cases = [c for c in stmt.named_children if c.type in (kinds.EXPRESSION_CASE, kinds.DEFAULT_CASE)]
+            if value is None or not self._is_key(rng, value) or any(c.type == kinds.DEFAULT_CASE for c in cases) \
+                    or stmt.child_by_field_name(kinds.F_INITIALIZER) is not None:
+                return False
+            labels = [v for c in cases for lst in c.children_by_field_name(kinds.F_VALUE) for v in lst.named_children]
+        elif stmt.type == kinds.IF_STATEMENT:
+            cond = stmt.child_by_field_name(kinds.F_CONDITION)
+            op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None else None
+            left = cond.child_by_field_name(kinds.F_LEFT) if cond is not None else None
+            right = cond.child_by_field_name(kinds.F_RIGHT) if cond is not None else None
+            if op is None or op.type != "==" or left is None or right is None \
+                    or stmt.child_by_field_name(kinds.F_ALTERNATIVE) is not None \
+                    or stmt.child_by_field_name(kinds.F_INITIALIZER) is not None:
+                return False
+            labels = [right] if self._is_key(rng, left) else [left] if self._is_key(rng, right) else []
+        else:
+            return False
+        values = [self._pkg.consts.value(v) for v in labels]
+        return bool(values) and all(v is not UNKNOWN and v != wanted for v in values)
+
+    def _is_key(self, rng: MapRange, expr: Node) -> bool:
+        expr = unparen(expr)
+        obj = self._pkg.scopes.resolve(expr) if expr.type == kinds.IDENTIFIER else None
+        return rng.key is not None and obj is not None and self._pkg.scopes.same_object(expr, rng.key) \
+            and not self._sum.assigned_in(rng.body, obj)
 
     def _skips(self, stmt: Node, rng: MapRange) -> bool:
         """`if cond { continue }` (or another way out of the iteration) with no else: an early

@@ -228,3 +228,51 @@ def test_key_grows_and_skip_guards() -> None:
     ints = _range(pkg, flow, 1)
     shift = _node(pkg, kinds.BINARY_EXPRESSION, "i+1")
     assert keys.key_grows(ints, shift)
+
+
+DISPATCH = """package p
+
+const (
+	a = "a"
+	b = "b"
+)
+
+func f(m map[string]int) {
+	for k := range m {
+		switch k {
+		case a:
+			m[k+"!"] = 1
+		case b:
+		}
+		if k == "c" {
+		}
+	}
+	for k := range m {
+		switch k {
+		case a:
+		default:
+		}
+	}
+}
+"""
+
+
+@pytest.mark.parametrize(("key", "nth", "inert"), [
+    ('"z"', 0, True), ("a", 0, False), ('"c"', 0, False), ('"z"', 1, False),
+])
+def test_inert_visit(key: str, nth: int, inert: bool) -> None:
+    pkg = _pkg(DISPATCH + f"\nvar _ = {key}\n")
+    flow, keys = _roles(pkg)
+    rng = _range(pkg, flow, nth)
+    spec = [n for n in _all(pkg, kinds.VAR_SPEC)][-1]
+    value = spec.child_by_field_name(kinds.F_VALUE)
+    assert value is not None
+    assert keys.inert_visit(rng, value.named_children[0]) is inert
+
+
+def test_switch_case_on_key_guards() -> None:
+    pkg = _pkg(DISPATCH)
+    flow, keys = _roles(pkg)
+    rng = _range(pkg, flow)
+    insert = _node(pkg, kinds.INDEX_EXPRESSION, 'm[k+"!"]')
+    assert keys.key_guarded(rng, insert)
