@@ -28,8 +28,8 @@ from golinter.checks import all_rules
 from golinter.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-FINDINGS_SCHEMA = json.loads((REPO / "golinter" / "report" / "findings.schema.json").read_text(encoding="utf-8"))
+SARIF_SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+FINDINGS_SCHEMA = json.loads((REPO / "golinter" / "report" / "findings.schema.json").read_text("utf-8"))
 ANSI = "\x1b["
 
 GO_MOD = "module example.com/s\n\ngo 1.22\n"
@@ -174,8 +174,8 @@ USAGE_ERRORS = {
     "unknown-option": (lambda root: ["check", "--bogus"], "No such option: --bogus|No such option '--bogus'"),
     "bad-format": (lambda root: ["check", "--format", "xml"], "'xml' is not one of"),
     "bad-fail-on": (lambda root: ["check", "--fail-on", "never"], "'never' is not one of"),
-    "bad-go-version": (lambda root: ["check", "--go-version", "abc"], "--go-version 'abc': expected a Go version"),
-    "bad-runtime-go": (lambda root: ["check", "--runtime-go", "1"], "--runtime-go '1': expected a Go version"),
+    "bad-go-version": (lambda root: ["check", "--go-version", "abc"], "--go-version 'abc': expected a Go"),
+    "bad-runtime-go": (lambda root: ["check", "--runtime-go", "1"], "--runtime-go '1': expected a Go"),
     "unknown-code": (lambda root: ["check", "--select", "GML0009"], "did you mean 'GML009'"),
     "unknown-name": (lambda root: ["check", "--ignore", "delete-loop-use-cleer"],
                      "did you mean 'delete-loop-use-clear'"),
@@ -183,7 +183,7 @@ USAGE_ERRORS = {
     "missing-config": (lambda root: ["check", "--config", "nope.toml"], "nope.toml"),
     "bad-config-key": (_bad_config, "did you mean 'select'"),
     "bad-rule-option": (_bad_rule_option, "did you mean 'level'"),
-    "unwritable-output": (lambda root: ["check", *SELECT, "-o", "no/such/dir/out.txt"], "cannot write no/such/dir"),
+    "unwritable-output": (lambda root: ["check", *SELECT, "-o", "no/such/out.txt"], "cannot write no/such"),
     "output-is-directory": (lambda root: ["check", "-o", "."], "is a directory"),
     "missing-baseline": (lambda root: ["check", "--baseline", "nope.json"], "nope.json"),
     "missing-srcroot": (lambda root: ["check", "--srcroot", "nowhere"], "nowhere"),
@@ -305,7 +305,8 @@ def test_cli_sigint_during_pool_exits_130_and_tears_it_down(tmp_path: Path) -> N
         module(root / f"p{pkg}", {f"f{j}.go": f"package p{pkg}\n" + body.replace("reset", f"reset{j}")
                                   for j in range(4)})
     # A terminal's Ctrl-C signals the whole foreground process group: the workers too.
-    proc = subprocess.Popen([sys.executable, "-m", "golinter", "check", *SELECT, "--jobs", "2", "--no-cache", "."],
+    command = [sys.executable, "-m", "golinter", "check", *SELECT, "--jobs", "2", "--no-cache", "."]
+    proc = subprocess.Popen(command,
                             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_subprocess_env(),
                             start_new_session=True)
     workers: set[int] = set()
@@ -401,7 +402,8 @@ def test_cli_suppression_directives_and_reasonless_ignore(tmp_path: Path) -> Non
     # The reasonless //golinter:ignore is a warning and suppresses nothing; //nolint:errcheck is
     # another linter's.
     assert locations(result.out) == [f"s.go:{loop['noReason']}:2", f"s.go:{loop['otherLinter']}:2"]
-    assert f"s.go:{loop['noReason'] - 1}:2: warning: //golinter:ignore needs rule codes and a reason" in result.err
+    reasonless = loop["noReason"] - 1
+    assert f"s.go:{reasonless}:2: warning: //golinter:ignore needs rule codes and a reason" in result.err
     assert result.code == 1
 
     kept = run("in-process", ["check", *SELECT, "--include-suppressed"], root)
@@ -412,11 +414,12 @@ def test_cli_suppression_directives_and_reasonless_ignore(tmp_path: Path) -> Non
     assert [line.endswith("[suppressed]") for line in shown] == [expected[k] for k in sorted(expected)]
     assert kept.code == 1  # only the two unsuppressed findings fail the run
 
-    as_json = json.loads(run("in-process", ["check", *SELECT, "--include-suppressed", "--format", "json"], root).out)
+    keep = ["check", *SELECT, "--include-suppressed"]
+    as_json = json.loads(run("in-process", [*keep, "--format=json"], root).out)
     Draft202012Validator(FINDINGS_SCHEMA).validate(as_json)
     assert {(f["path"], f["line"]): f["suppressed"] for f in as_json["findings"]} == expected
 
-    sarif = json.loads(run("in-process", ["check", *SELECT, "--include-suppressed", "--format", "sarif"], root).out)
+    sarif = json.loads(run("in-process", [*keep, "--format=sarif"], root).out)
     Draft4Validator(SARIF_SCHEMA).validate(sarif)
     results = sarif["runs"][0]["results"]
     assert sum(1 for r in results if r.get("suppressions")) == 6
@@ -453,8 +456,9 @@ def test_cli_report_unused_ignores(tmp_path: Path) -> None:
     assert unused == [("u.go:5:2: warning: unused //golinter:ignore directive: no finding to suppress here"
                        " [unused-ignore]")]
     # An unused directive is a warning: it fails at --fail-on warning, not at --fail-on error.
-    assert run("in-process", ["check", *SELECT, "--report-unused-ignores", "--fail-on", "warning"], root).code == 1
-    assert run("in-process", ["check", *SELECT, "--report-unused-ignores", "--fail-on", "error"], root).code == 0
+    report = ["check", *SELECT, "--report-unused-ignores"]
+    assert run("in-process", [*report, "--fail-on=warning"], root).code == 1
+    assert run("in-process", [*report, "--fail-on=error"], root).code == 0
     # Only selected rules: with GML009 off (its default), its directives are not judged.
     unselected = run("in-process", ["check", "--report-unused-ignores"], root)
     assert "u.go:5:2" not in unselected.err and "u.go:7" not in unselected.err
@@ -473,8 +477,8 @@ def test_cli_ignore_before_first_statement_covers_only_that_statement(tmp_path: 
 
 def test_cli_per_file_ignores(tmp_path: Path) -> None:
     root = module(tmp_path / "m", {"bad.go": BAD, "gen/reset_gen.go": BAD.replace("reset", "resetGen")})
-    (root / ".golinter.toml").write_text('select = ["GML009"]\n[per-file-ignores]\n"**/*_gen.go" = ["GML009"]\n',
-                                         encoding="utf-8")
+    config = 'select = ["GML009"]\n[per-file-ignores]\n"**/*_gen.go" = ["GML009"]\n'
+    (root / ".golinter.toml").write_text(config, encoding="utf-8")
     result = run("in-process", ["check", "."], root)
     assert [line.split(":")[0] for line in finding_lines(result.out)] == ["bad.go"]
     (root / ".golinter.toml").write_text('select = ["GML009"]\n', encoding="utf-8")
@@ -582,7 +586,8 @@ def test_cli_named_files_report_only_those_files(tmp_path: Path) -> None:
 
 def test_cli_named_file_sees_its_siblings(tmp_path: Path) -> None:
     """A sibling declaring a package-level `delete` makes the loop's call not the builtin."""
-    root = module(tmp_path / "m", {"a.go": BAD, "b.go": "package s\n\nfunc delete(m map[string]int, k string) {}\n"})
+    shadow = "package s\n\nfunc delete(m map[string]int, k string) {}\n"
+    root = module(tmp_path / "m", {"a.go": BAD, "b.go": shadow})
     result = run("in-process", ["check", *SELECT, "a.go"], root)
     assert result.code == 0 and finding_lines(result.out) == []
     (root / "b.go").unlink()
@@ -676,14 +681,15 @@ def test_cli_started_with_closed_stream_runs_without_traceback(fd: int, tmp_path
     assert ("1 finding" in kept) if fd == 1 else kept.startswith("bad.go:4:2: GML009")
 
 
-@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("head") is None, reason="needs bash and head")
+@pytest.mark.skipif(not (shutil.which("bash") and shutil.which("head")), reason="needs bash and head")
 def test_cli_pipe_to_head_prints_no_traceback(tmp_path: Path) -> None:
     root = _many_findings(tmp_path / "m", 1500)  # ~175 KB of text: more than a pipe buffer
-    script = f'"{sys.executable}" -m golinter check --select GML009 . | head -1; echo "status=${{PIPESTATUS[0]}}" >&2'
+    script = (f'"{sys.executable}" -m golinter check --select GML009 . | head -1; '
+              'echo "status=${PIPESTATUS[0]}" >&2')
     proc = subprocess.run(["bash", "-c", script], cwd=root, capture_output=True, text=True,
                           env=_subprocess_env(), timeout=300)
     assert proc.stdout.startswith("many.go:4:2: GML009 ") and proc.stdout.count("\n") == 1
-    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "Exception" not in proc.stderr
+    assert not any(word in proc.stderr for word in ("Traceback", "BrokenPipe", "Exception"))
     # Where the pipe broke, golinter stopped silently with 0; where the pipe took everything (some
     # kernels buffer generously), the run finished normally: summary, and 1 for the findings.
     finished = "1500 findings" in proc.stderr
@@ -761,3 +767,48 @@ def test_cli_console_script(tmp_path: Path) -> None:
     proc = subprocess.run([exe, "check", *SELECT], cwd=root, capture_output=True, text=True,
                           env=_subprocess_env(), timeout=120)
     assert proc.returncode == 1 and proc.stdout.startswith("bad.go:4:2: GML009")
+
+
+# -- the README's commands ----------------------------------------------------------------------
+
+def _readme_yaml_block(heading: str) -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_cli_readme_code_scanning_workflow_runs(tmp_path: Path) -> None:
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load(_readme_yaml_block("GitHub code scanning"))
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["golinter"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses[:2] == ["actions/checkout", "actions/setup-python"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["if"] == "success() || failure()"
+    assert upload["with"]["sarif_file"] == "golinter.sarif" and upload["with"]["category"]
+    install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
+    from golinter.catalog import INFORMATION_URI
+
+    assert install.endswith(f"pip install git+{INFORMATION_URI}")
+    command = next(s["run"] for s in steps if s.get("run", "").startswith("golinter "))
+    # The workflow's own command, on the demo service: a valid SARIF file and exit 0 with findings.
+    shutil.copytree(REPO / "fixtures" / "demo", tmp_path / "repo")
+    result = run("in-process", command.split()[1:], tmp_path / "repo")
+    assert result.code == 0, result.err
+    log = json.loads((tmp_path / "repo" / "golinter.sarif").read_text(encoding="utf-8"))
+    Draft4Validator(SARIF_SCHEMA).validate(log)
+    assert log["runs"][0]["results"]
+
+
+def test_cli_readme_baseline_commands_run(tmp_path: Path) -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Adopting on an existing codebase\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in block.splitlines() if line.startswith("golinter ")]
+    assert len(commands) == 2
+    root = module(tmp_path / "repo", {"bad.go": BAD})
+    first = run("in-process", commands[0].split()[1:] + list(SELECT), root)
+    assert first.code == 0 and len(finding_lines(first.out)) == 1
+    again = run("in-process", commands[1].split()[1:] + list(SELECT), root)
+    assert again.code == 0 and finding_lines(again.out) == []

@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "golinter"
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "parse.py": ("golinter.model", "golinter.checks", "golinter.engine", "golinter.report", "golinter.cli",
                  "golinter.run", "click"),
-    "model": ("golinter.checks", "golinter.report", "golinter.cli", "golinter.run", "golinter.engine", "click"),
+    "model": ("golinter.checks", "golinter.report", "golinter.cli", "golinter.run", "golinter.engine",
+              "click"),
     "checks": ("golinter.report", "golinter.cli", "golinter.run", "golinter.engine", "click"),
     "engine.py": ("click", "golinter.cli", "golinter.run", "golinter.report"),
 }

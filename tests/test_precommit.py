@@ -37,7 +37,8 @@ def real_hook(test: F) -> F:
 
 def test_precommit_hooks_file_matches_spec() -> None:
     yaml = pytest.importorskip("yaml")
-    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    listed = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hooks = {h["id"]: h for h in listed}
     assert set(hooks) == {"golinter", "golinter-full"}
     for hook in hooks.values():
         assert hook["entry"] == "golinter check"
@@ -105,6 +106,20 @@ def try_repo(user_repo: Path, home: Path, head: str, *args: str) -> subprocess.C
                           cwd=user_repo, capture_output=True, text=True, env=env, timeout=1800)
 
 
+def test_precommit_readme_snippet_names_our_hooks() -> None:
+    yaml = pytest.importorskip("yaml")
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    config = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    (repo,) = config["repos"]
+    from golinter.catalog import INFORMATION_URI
+
+    assert repo["repo"] == INFORMATION_URI and repo["rev"]
+    hooks = {h["id"] for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert [h["id"] for h in repo["hooks"]] == ["golinter", "golinter-full"]
+    assert {h["id"] for h in repo["hooks"]} <= hooks
+
+
 @real_hook
 def test_precommit_bad_file_fails_with_the_finding(user_repo: Path, pre_commit_home: Path, head: str) -> None:
     proc = try_repo(user_repo, pre_commit_home, head, "golinter", "--files", "bad.go")
@@ -134,7 +149,8 @@ def test_precommit_non_go_files_skip_the_hook(user_repo: Path, pre_commit_home: 
 
 
 @real_hook
-def test_precommit_full_hook_checks_whole_repository(user_repo: Path, pre_commit_home: Path, head: str) -> None:
+def test_precommit_full_hook_checks_whole_repository(user_repo: Path, pre_commit_home: Path,
+                                                     head: str) -> None:
     proc = try_repo(user_repo, pre_commit_home, head, "golinter-full", "--files", "clean.go")
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output

@@ -118,8 +118,10 @@ def test_rule_docs_example_is_flagged_and_fix_is_not(check: Check, tmp_path: Pat
 
 def test_rule_docs_example_reader(tmp_path: Path) -> None:
     """The helpers above can fail: a page whose example is silent is caught."""
-    page = ("# GML009 delete-loop-use-clear\n\n## Example\n\n```go\nfunc f(m map[int]int) {\n\tclear(m)\n}\n```\n\n"
-            "Use instead:\n\n```go\nfunc g(m map[int]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n```\n")
+    page = ("# GML009 delete-loop-use-clear\n\n## Example\n\n"
+            "```go\nfunc f(m map[int]int) {\n\tclear(m)\n}\n```\n\n"
+            "Use instead:\n\n"
+            "```go\nfunc g(m map[int]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n```\n")
     flagged, fixed = example_blocks(page)
     gml009 = next(c for c in ALL_CHECKS if c.RULE.code == "GML009")
     assert findings_of(gml009, flagged, tmp_path / "a") == []
@@ -150,5 +152,6 @@ def test_rule_docs_readme_rule_table_rows() -> None:
     for row, check in zip(rows, CHECKS):
         cells = [c.strip() for c in row.strip("|").split("|")]
         rule = check.RULE
-        assert cells == [f"[{rule.code}](rules/{rule.code}-{rule.name}.md)", f"`{rule.name}`", rule.level.value,
-                         "on" if rule.enabled_by_default else "off", rule.summary]
+        link = f"[{rule.code}](rules/{rule.code}-{rule.name}.md)"
+        state = "on" if rule.enabled_by_default else "off"
+        assert cells == [link, f"`{rule.name}`", rule.level.value, state, rule.summary]
