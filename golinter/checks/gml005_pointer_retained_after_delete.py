@@ -30,7 +30,7 @@ from golinter.model.removals import (
     zeroes_in_function,
 )
 from golinter.model.typelite import unparen
-from golinter.model.types import Slice
+from golinter.model.types import Chan, Func, Interface, Named, Pointer, Slice, Type
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -111,7 +111,7 @@ def _tombstone(pkg: Package, hit: Match) -> Iterator[Finding]:
     key = pkg.storage.key(hit["gml005.map"])
     if map_type is None or key is None or "[]" in key.path or not pkg.lifetimes.is_long_lived(key):
         return
-    if pointer_kind(pkg, map_type.elem) != "pointer" or pkg.lifetimes.is_fresh_owner(hit["gml005.map"]):
+    if not _nil_means_absent(pkg, map_type.elem) or pkg.lifetimes.is_fresh_owner(hit["gml005.map"]):
         return
     if Mutations.of(pkg).ops(key) & {Op.COMMA_OK, Op.RANGE_KEYS, Op.LEN, Op.LEN_BOUND, Op.ESCAPE}:
         return
@@ -119,6 +119,15 @@ def _tombstone(pkg: Package, hit: Match) -> Iterator[Finding]:
     yield pkg.finding(RULE, hit["gml005.tombstone"],
                       f"{name}[{k}] = nil keeps the key and its slot in {name} forever; use delete({name}, {k}), "
                       "which drops the key and zeroes the slot", level=Level.NOTE)
+
+
+def _nil_means_absent(pkg: Package, elem: Type) -> bool:
+    """Pointers, funcs, chans and named interfaces (`net.Conn`, `http.Handler`): nil is "none".
+    Not `error` (nil means success), `any`, slices or maps (nil is an empty value)."""
+    u = pkg.types.underlying(elem)
+    if isinstance(u, (Pointer, Func, Chan)):
+        return True
+    return isinstance(u, Interface) and isinstance(elem, Named) and u.name not in ("error", "any")
 
 
 # -- 3. and 4. removals by reslicing ---------------------------------------------------------------
