@@ -19,7 +19,11 @@ Long-lived storage outlives the call that touches it, so what it holds stays rea
 - local variables captured by an async context: a `go func(){...}()` literal, a literal passed
   to a spawner, or a handler literal (`http.HandleFunc("/", func(w, r) {...})`).
 Everything else (parsers, decoders, builders, per-request structs, returned maps) is not: a
-struct field alone is no evidence. Unknown storage (no key) is not long-lived.
+struct field alone is no evidence. Unknown storage (no key) is not long-lived. Evidence found
+in `_test.go` files (benchmark sinks, test servers) does not count.
+
+`is_fresh_owner(expr)` answers a related question: whether the storage belongs to a value made
+in the same function (`c := &Cache{}`), which nobody else can hold yet (constructors).
 
 The facts are computed once per package on first use; plain data keyed by type name and
 StorageKey. Concurrency contexts proper (joins, multi-instance) live in model/concurrency.py.
