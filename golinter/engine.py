@@ -21,6 +21,7 @@ package it left unfinished.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import sys
 import time
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING
 from golinter.findings import Finding, Level, Notification
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from concurrent.futures import ProcessPoolExecutor
 
     from tree_sitter import Parser
@@ -46,6 +47,12 @@ if TYPE_CHECKING:
 Version = tuple[int, int]
 NEWEST_GO: Version = (1, 27)
 IN_PROCESS_BYTES = 1 << 20  # below about 1 MB of source a pool costs more than it saves
+# Peak memory of one package's analysis per byte of its source (trees are ~34x the source;
+# measured 31-44x on the Go std library's largest packages), and the estimated memory the
+# pool may analyse at once (SPEC 9: peak RSS under 500 MB, with the processes' own ~30 MB each).
+MEMORY_PER_SOURCE_BYTE = 40
+MEMORY_BUDGET_BYTES = 320 << 20
+RELEASE_AFTER_BYTES = 1 << 20  # after a package this large a worker hands freed memory back
 PARSE_BUDGET_SECONDS = 10.0
 # Notifications about loading a file: given for context files too, not only reported ones.
 _LOAD_REASONS = frozenset({"unreadable", "not-utf8", "parse-budget"})
@@ -103,6 +110,21 @@ class _Worker:
         self.checks = tuple(checks)
         self.parser: Parser = new_parser()
         self.query: CandidateQuery = CandidateQuery.build([(c.RULE.code, c.QUERY) for c in checks])
+        # glibc's malloc_trim, set in pool workers: after a large package's trees are freed,
+        # it gives the memory back so an idle worker does not hold its high-water mark.
+        self.malloc_trim: Callable[[int], int] | None = None
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        trim: Callable[[int], int] | None = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except OSError:
+        return None
+    return trim
 
 
 _WORKER: _Worker | None = None  # set once per worker process by _init_worker
@@ -121,6 +143,7 @@ def _init_worker(prepared: _Worker | tuple[str, ...]) -> None:
         from golinter.checks import ALL_CHECKS
 
         _WORKER = _Worker([c for c in ALL_CHECKS if c.RULE.code in prepared])
+    _WORKER.malloc_trim = _find_malloc_trim()
 
 
 def lang_version_for(module_lang: Version | None, build_lang: Version | None,
@@ -288,7 +311,10 @@ def _analyze_job(job: _Job, settings: Settings, worker: _Worker, store: ResultSt
 
 def _run_in_worker(job: _Job, settings: Settings, store: ResultStore | None) -> tuple[PackageResult, str | None]:
     assert _WORKER is not None
-    return _analyze_job(job, settings, _WORKER, store, None)
+    out = _analyze_job(job, settings, _WORKER, store, None)
+    if job.size >= RELEASE_AFTER_BYTES and _WORKER.malloc_trim is not None:
+        _WORKER.malloc_trim(0)
+    return out
 
 
 def _open_store(cache_dir: str | None) -> tuple[ResultStore | None, list[Notification]]:
@@ -392,38 +418,75 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
 
 def _run_pool(dirty: Sequence[tuple[int, _Job]], settings: Settings, jobs: int, checks: Sequence[Check],
               store: ResultStore | None, results: dict[int, PackageResult]) -> list[str]:
-    """Fill `results` from a process pool; the cache errors workers met."""
+    """Fill `results` from a process pool; the cache errors workers met.
+
+    Largest first, one package a task, at most one task queued beyond the busy workers, and
+    never more packages at once than MEMORY_BUDGET_BYTES allows by their estimated memory
+    (a package alone always runs): the largest two of the Go std library (ssa, syscall)
+    together would take the peak over 500 MB, so a smaller package runs beside the largest."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     # Under fork, compile the query once here: every worker inherits it without pickling.
     prepared: _Worker | tuple[str, ...] = (_Worker(checks) if method == "fork"
                                            else tuple(c.RULE.code for c in checks))
-    order = sorted(dirty, key=lambda item: (-item[1].size, item[0]))
+    workers = min(jobs, len(dirty))
+    pending = sorted(dirty, key=lambda item: (-item[1].size, item[0]))
+    negated_sizes = [-job.size for _i, job in pending]  # ascending, for bisect
+    running: dict[Future[tuple[PackageResult, str | None]], tuple[int, _Job]] = {}
     errors: list[str] = []
+
+    def fill(pool: ProcessPoolExecutor) -> None:
+        while pending and len(running) <= workers:
+            k = _next_fitting(negated_sizes, [job.size for _i, job in running.values()])
+            if k is None:
+                return  # nothing fits beside what runs: wait for it
+            i, job = pending.pop(k)
+            del negated_sizes[k]
+            try:
+                running[pool.submit(_run_in_worker, job, settings, store)] = (i, job)
+            except BrokenProcessPool:
+                for j, left in [(i, job), *pending]:
+                    results[j] = _died(left.package)
+                pending.clear()
+
     pool: ProcessPoolExecutor | None = None
     try:
         with _sigint_deferred():  # a Ctrl-C inside fork's at-fork handlers would be swallowed
-            pool = ProcessPoolExecutor(max_workers=min(jobs, len(dirty)),
-                                       mp_context=multiprocessing.get_context(method),
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                        initializer=_init_worker, initargs=(prepared,))
-            futures = {pool.submit(_run_in_worker, job, settings, store): (i, job) for i, job in order}
-        for fut in as_completed(futures):
-            i, job = futures[fut]
-            try:
-                results[i], error = fut.result()
-            except BrokenProcessPool:
-                results[i] = _died(job.package)
-                continue
-            errors += [error] if error else []
+            fill(pool)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                i, job = running.pop(fut)
+                try:
+                    results[i], error = fut.result()
+                except BrokenProcessPool:
+                    results[i] = _died(job.package)
+                    continue
+                errors += [error] if error else []
+            fill(pool)
     except BaseException:
         if pool is not None:
             _terminate(pool)
         raise
     pool.shutdown(wait=True)
     return errors
+
+
+def _next_fitting(negated_sizes: Sequence[int], running_sizes: Sequence[int]) -> int | None:
+    """Index of the largest pending package (sizes negated, ascending) whose estimated memory
+    fits in the budget beside the running ones; the largest when nothing runs; None."""
+    if not negated_sizes:
+        return None
+    if not running_sizes:
+        return 0
+    room = (MEMORY_BUDGET_BYTES - sum(running_sizes) * MEMORY_PER_SOURCE_BYTE) // MEMORY_PER_SOURCE_BYTE
+    k = bisect.bisect_left(negated_sizes, -room)
+    return k if k < len(negated_sizes) else None
 
 
 @contextmanager

@@ -367,3 +367,51 @@ def test_ctrl_c_tears_the_pool_down(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert multiprocessing.active_children() == []
+
+
+# -- memory-aware scheduling -----------------------------------------------------------------
+
+def test_next_fitting_takes_the_largest_that_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "MEMORY_PER_SOURCE_BYTE", 10)
+    monkeypatch.setattr(engine, "MEMORY_BUDGET_BYTES", 1000)
+    pending = [-90, -60, -30, -30, -5]  # sizes 90, 60, 30, 30, 5, largest first
+    assert engine._next_fitting(pending, []) == 0          # nothing runs: the largest, always
+    assert engine._next_fitting([-500], []) == 0           # even one over the budget on its own
+    assert engine._next_fitting(pending, [40]) == 1        # 600 left: 60 fits, 90 does not
+    assert engine._next_fitting(pending, [70]) == 2        # 300 left: the first 30
+    assert engine._next_fitting(pending, [99]) is None     # 10 left: not even 5 fits
+    assert engine._next_fitting(pending, [50, 45]) == 4    # 50 left: only the smallest
+    assert engine._next_fitting([], [1]) is None
+
+
+def _recording_check(log: Path) -> Check:
+    gml009 = by_code("GML009")
+    assert gml009 is not None
+
+    def run(pkg: Package) -> Iterator[Finding]:
+        start = time.monotonic()
+        time.sleep(0.3)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{pkg.name} {start} {time.monotonic()}\n")
+        yield from ()
+
+    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY="", run=run))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork passes test-local checks to workers")
+def test_pool_never_runs_two_packages_over_the_memory_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pad = "// " + "x" * 96 + "\n"
+    sizes = {"big1": 400, "big2": 300, "s1": 10, "s2": 10, "s3": 10, "s4": 10}  # lines of padding
+    root = _module(tmp_path / "m", {name: {"f.go": f"package {name}\n" + pad * lines} for name, lines in sizes.items()})
+    monkeypatch.setattr(engine, "IN_PROCESS_BYTES", 0)
+    monkeypatch.setattr(engine, "MEMORY_PER_SOURCE_BYTE", 1)
+    monkeypatch.setattr(engine, "MEMORY_BUDGET_BYTES", 50_000)  # big1 + big2 (~70 KB) do not fit together
+    log = tmp_path / "log"
+    out = _run([root], None, jobs=2, checks=(_recording_check(log),))
+    assert out.analysed == len(sizes)
+    spans = {name: (float(a), float(b)) for name, a, b in (line.split() for line in log.read_text().splitlines())}
+    assert spans.keys() == sizes.keys()
+    (a1, b1), (a2, b2) = spans["big1"], spans["big2"]
+    assert b1 <= a2 or b2 <= a1, "big1 and big2 ran at the same time"
+    assert a1 < a2  # largest first
+    assert any(spans[s][0] < b1 for s in ("s1", "s2", "s3", "s4")), "nothing ran beside big1"
