@@ -90,29 +90,38 @@ for _param in cli.params:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="Report format: compiler-style text, JSON, SARIF 2.1.0, GitHub annotations.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (atomically).")
-@click.option("--select", multiple=True, help="Codes, names or prefixes to enable (replaces the config's).")
-@click.option("--ignore", multiple=True, help="Codes, names or prefixes to disable (added to the config's).")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Codes, names or prefixes to enable, comma-separated or repeated (replaces the config's).")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Codes, names or prefixes to disable, comma-separated or repeated (added to the config's).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: nearest .golinter.toml).")
-@click.option("--go-version", help="Language version override, e.g. 1.22.")
-@click.option("--runtime-go", help="Go release that builds the binary (map layout), e.g. 1.23.")
+@click.option("--go-version", metavar="1.NN", help="Language version override, e.g. 1.22.")
+@click.option("--runtime-go", metavar="1.NN", help="Go release that builds the binary (map layout), e.g. 1.23.")
 @click.option("--srcroot", type=click.Path(exists=True, file_okay=False), help="SARIF %SRCROOT% (default: git top level).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: usable cores; 1 = in-process).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="GOLINTER_CACHE_DIR")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="GOLINTER_CACHE_DIR",
+              help="Cache directory (also GOLINTER_CACHE_DIR; default: $XDG_CACHE_HOME/golinter "
+                   "or ~/.cache/golinter).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write every current finding to a baseline.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default="note")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default="note", show_default=True,
+              help="Lowest finding level that makes the exit status 1.")
 @click.option("--statistics", is_flag=True, help="Per-rule counts instead of findings.")
-@click.option("--include-suppressed", is_flag=True)
-@click.option("--report-unused-ignores", is_flag=True)
-@click.option("--category", help="SARIF runAutomationDetails.id.")
+@click.option("--include-suppressed", is_flag=True,
+              help="Keep findings silenced by //golinter:ignore or //nolint (marked as suppressed).")
+@click.option("--report-unused-ignores", is_flag=True,
+              help="Warn about ignore directives of selected rules that matched no finding.")
+@click.option("--category", help="SARIF runAutomationDetails.id (a trailing / is added).")
 @click.option("--sarif-fixes", is_flag=True, help="Include fixes in SARIF (GitHub does not show them).")
-@click.option("-q", "--quiet", is_flag=True)
-@click.option("-v", "--verbose", is_flag=True)
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
+@click.option("-q", "--quiet", is_flag=True, help="No summary and no warnings on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print notes about the run on stderr.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour text output (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it).")
 def check(paths: tuple[str, ...], fmt: str, output: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
           config_path: str | None, go_version: str | None, runtime_go: str | None, srcroot: str | None,
           jobs: int | None, no_cache: bool, cache_dir: str | None, baseline: str | None,
@@ -200,7 +209,8 @@ def _find_rule(word: str, items: Sequence[Rule]) -> Rule:
 
 
 @cli.command()
-@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="GOLINTER_CACHE_DIR")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="GOLINTER_CACHE_DIR",
+              help="The cache to remove (also GOLINTER_CACHE_DIR).")
 def clean(cache_dir: str | None) -> None:
     """Remove the cache."""
     from golinter.cache import clear_cache, default_cache_dir

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft4Validator, Draft202012Validator
@@ -697,6 +698,15 @@ def test_cli_pipe_to_head_prints_no_traceback(tmp_path: Path) -> None:
 
 
 # -- rules, explain, clean, version -----------------------------------------------------------
+
+def test_cli_every_check_option_has_help() -> None:
+    from golinter.cli import check
+
+    bare = [p.opts[-1] for p in check.params if isinstance(p, click.Option) and not p.help]
+    assert bare == []
+    shown = run_in_process(["check", "--help"])
+    assert shown.code == 0 and shown.out.startswith("Usage: golinter check [OPTIONS] [PATHS]...")
+
 
 def test_cli_rules_text_and_json() -> None:
     text = run_in_process(["rules"])
