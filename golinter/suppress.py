@@ -42,6 +42,9 @@ class Directive:
     last_line: int
 
 
+_CONTAINERS = frozenset({kinds.STATEMENT_LIST, kinds.SOURCE_FILE})
+
+
 def collect(path: str, src: bytes, tree: Tree) -> tuple[list[Directive], list[Notification]]:
     """Directives in one file; malformed ones become warnings and suppress nothing.
 
@@ -67,6 +70,9 @@ def collect(path: str, src: bytes, tree: Tree) -> tuple[list[Directive], list[No
         """Lines of the outermost statement/declaration starting on the line after the comment."""
         start = next_starts[comment.end_byte]
         chain = after.get(start, []) if start is not None else []
+        # A block's statement_list starts at its first statement: it is a container, not the
+        # statement the directive sits before.
+        chain = [n for n in chain if n.type not in _CONTAINERS]
         if not chain:
             line = comment.start_point[0] + 2
             return line, line

@@ -465,8 +465,6 @@ def test_cli_report_unused_ignores(tmp_path: Path) -> None:
     assert "u.go:5:2" not in unselected.err and "u.go:7" not in unselected.err
 
 
-@pytest.mark.xfail(reason="suppress.py: a //golinter:ignore before the first statement of a block covers the "
-                          "whole block (the statement_list starts at the same byte as that statement)")
 def test_cli_ignore_before_first_statement_covers_only_that_statement(tmp_path: Path) -> None:
     source = UNUSED.replace("\tn := len(m)\n", "").replace("m[\"x\"] = n", "m[\"x\"] = 1")
     source = source.replace(" //nolint:GML009 // used", "")
