@@ -35,16 +35,15 @@ RULE = Rule(code="GML003", name="unguarded-concurrent-map-write",
             nature=Nature.CRASH, level=Level.ERROR, precision=Precision.HIGH,
             options=(("spawners", ()),), tags=("concurrency", "reliability"))
 
-# Candidates: a package with none of these has no concurrency the model can see.
+# Candidates: goroutines and struct fields of package types (mutexes, gRPC servers). No text
+# predicates here: they run in Python for every node they test; run() gates on bytes instead.
 QUERY = """
 (go_statement) @gml003.go
-(qualified_type name: (type_identifier) @_gml003_lock (#match? @_gml003_lock "^(RW)?Mutex$")) @gml003.mutex
-(call_expression function: (selector_expression
-  field: (field_identifier) @_gml003_spawn (#match? @_gml003_spawn "^(Go|TryGo|AfterFunc|RunParallel)$"))) @gml003.spawn
-(qualified_type package: (package_identifier) @_gml003_pkg (#match? @_gml003_pkg "^(http|gin|echo|fiber)$")) @gml003.handler
-(field_declaration type: (qualified_type
-  name: (type_identifier) @_gml003_grpc (#match? @_gml003_grpc "^Unimplemented.*Server$"))) @gml003.grpc
+(field_declaration type: (qualified_type)) @gml003.field
 """
+# A package none of whose files holds one of these has no concurrency the model can see.
+_SIGNS = (b"go ", b"Mutex", b"ResponseWriter", b".Go(", b"TryGo(", b"AfterFunc(", b"RunParallel(",
+          b"Parallel()", b"Unimplemented", b"gin.Context", b"echo.Context", b"fiber.Ctx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +64,7 @@ class _Race:
 
 def run(pkg: Package) -> Iterator[Finding]:
     spawners = _spawners(pkg)
-    if not spawners and next(pkg.matches(RULE), None) is None:
+    if not _has_signs(pkg, spawners):
         return
     analysis = pkg.concurrency.analysis(spawners)
     best: dict[tuple[str, int, int], _Race] = {}
@@ -89,6 +88,12 @@ def _line_of(pkg: Package, site: Site) -> int:
         if f.path == site.path:
             return f.line_of_byte(site.start)
     return 0
+
+
+def _has_signs(pkg: Package, spawners: tuple[str, ...]) -> bool:
+    """A cheap byte search before any analysis: goroutines, mutexes, handlers, spawners."""
+    signs = _SIGNS + tuple(s.rsplit(".", 1)[-1].encode() + b"(" for s in spawners)
+    return any(sign in f.src for f in pkg.files for sign in signs)
 
 
 def _spawners(pkg: Package) -> tuple[str, ...]:

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
 METHOD, HANDLER, GOROUTINE, AFTER = "method", "handler", "goroutine", "after"
 PARALLEL_SUBTEST = "the parallel subtest"
-_MAX_DEPTH = 4
+_MAX_DEPTH = 3        # calls followed from a context's own function
+_MAX_DEPTH_AFTER = 2  # ... from a spawner's code after a spawn (test bodies call many helpers)
 
 _ERRGROUP = "golang.org/x/sync/errgroup"
 # Built-in spawners: (import path, type or "", method or function) -> index of the func argument.
@@ -244,13 +245,19 @@ class _Builder:
                 if not f.in_broken(node):
                     self._go(node)
             for node in caps.get("call", []):
-                if not f.in_broken(node):
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                field_node = fn.child_by_field_name(kinds.F_FIELD) if fn is not None else None
+                if field_node is None or f.in_broken(node):
+                    continue
+                name = f.text(field_node)
+                self.calls_by_name.setdefault(name, []).append(node)
+                if name in self.spawner_names:  # cheap text tests before any resolution
                     self._spawner_call(node)
+                args_node = node.child_by_field_name(kinds.F_ARGUMENTS)
+                if self.handler_names and args_node is not None and any(
+                        f.text(a).rsplit(".", 1)[-1] in self.handler_names for a in args_node.named_children
+                        if a.type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION)):
                     self._note_registration(node)
-                    fn = node.child_by_field_name(kinds.F_FUNCTION)
-                    field_node = fn.child_by_field_name(kinds.F_FIELD) if fn is not None else None
-                    if field_node is not None:
-                        self.calls_by_name.setdefault(f.text(field_node), []).append(node)
             for node in caps.get("icall", []):
                 fn = node.child_by_field_name(kinds.F_FUNCTION)
                 if fn is not None and not f.in_broken(node):
@@ -615,6 +622,7 @@ class _Builder:
                           in_loop=spawn.multi and spawn.loop is not None, partners=frozenset(partners[base + i]))
             self.out.contexts.append(ctx)
             self._collect(ctx, spawn.unit, EMPTY, self._goroutine_level(spawn))
+        touching = {a.context for a in self.out.accesses if a.shared}
         for i, spawn in enumerate(self.spawns):
             unit = spawn.spawner
             index = base + count + i
@@ -623,8 +631,8 @@ class _Builder:
                           site_of(pkg, spawn.site), False, False, spawn=base + i,
                           partners=frozenset(partners[index]))
             self.out.contexts.append(ctx)
-            if unit is None:
-                continue
+            if unit is None or (base + i) not in touching:
+                continue  # a goroutine that touches no shared map cannot race with its spawner
             self._collect(ctx, unit, self._entry(unit), _Level(_after_class, lambda r, k: k),
                           keep=functools.partial(self._in_region, spawn))
 
@@ -805,6 +813,14 @@ class _Builder:
 
     def _handler_shape(self, func: Node) -> bool:
         pkg = self.pkg
+        plist = func.child_by_field_name(kinds.F_PARAMETERS)
+        if plist is None:
+            return False
+        text = pkg.text(plist)
+        if "ResponseWriter" not in text and "Context" not in text and "Ctx" not in text:
+            name_node = func.child_by_field_name(kinds.F_NAME)
+            if name_node is None or pkg.text(name_node) != "ServeHTTP":
+                return False  # cheap text test before resolving parameter types
         params = list(pkg.types.signature(func).params)
         if len(params) == 2 and params[0] == Named("net/http", "ResponseWriter") \
                 and params[1] == Pointer(Named("net/http", "Request")):
@@ -901,7 +917,7 @@ class _Builder:
                     continue
                 self.out.accesses.append(Access(ctx.index, key, a.write, a.site, a.map_site, lockset, shared,
                                                 instance, via, a.returned, pos))
-            if depth >= _MAX_DEPTH:
+            if depth >= (_MAX_DEPTH_AFTER if ctx.kind == AFTER else _MAX_DEPTH):
                 continue
             for call in summary.calls:
                 callee = self.decls.get(call.callee)

@@ -1357,6 +1357,11 @@ class _UnitBuilder:
                 if name in methods[0] or name in methods[1]:
                     self._record(operand, call, name in methods[0], flow, entry)
                 return True
+        if isinstance(t, Named) and not t.pkg and pkg.types.map_of(t) is not None:
+            use = self._own_map_method(t.name, name)
+            if use is not None:  # `type Set map[string]bool; func (s Set) Add(k string) { s[k] = true }`
+                self._record(operand, call, use, flow, entry)
+                return True
         if name == "Decode" and operand.type == kinds.CALL_EXPRESSION:
             inner = operand.child_by_field_name(kinds.F_FUNCTION)
             if inner is not None and pkg.types.qualified(inner) == ("encoding/json", "NewDecoder"):
@@ -1368,6 +1373,17 @@ class _UnitBuilder:
                     self._record(target, call, True, flow, entry)
                 return True
         return False
+
+    def _own_map_method(self, type_name: str, method: str) -> bool | None:
+        """Whether a method of a same-package map type writes (True) or only reads (False) its
+        receiver, directly; None when it does neither or is not known."""
+        decl = self.pkg.scopes.method_decl(type_name, method)
+        if decl is None or decl == self.unit:
+            return None
+        uses = [a for a in self.provider.summary(decl).accesses if a.root.kind == RECV and not a.key.path]
+        if not uses:
+            return None
+        return any(a.write for a in uses)
 
     def _param_call(self, fn: Node, call: Node, flow: _Flow, entry: Transfer) -> bool:
         """`fn()` where fn is a func parameter of the unit: remember the locks at that call
