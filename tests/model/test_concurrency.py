@@ -415,7 +415,11 @@ func (q *Q) Add(k string) {
 }
 
 func (q *Q) kick() {
-	go func() {}()
+	go func() {
+		q.mu.Lock()
+		q.pending["flushed"] = 1
+		q.mu.Unlock()
+	}()
 	q.pending["kicked"] = 1
 }
 """)
@@ -464,5 +468,17 @@ func TestX(t *testing.T) {
 """})
     (g,) = _contexts(an, GOROUTINE)
     assert g.multi and not g.ambient and g.name == "the parallel subtest"
+    (after,) = _contexts(an, AFTER)
+    assert not _accesses(pkg, an, after)
+
+
+def test_spawner_region_is_skipped_for_goroutines_that_touch_no_shared_map() -> None:
+    pkg, an = _analysis("""
+func f(done chan bool) {
+	m := map[string]int{}
+	go func() { done <- true }()
+	m["after"] = 1
+}
+""")
     (after,) = _contexts(an, AFTER)
     assert not _accesses(pkg, an, after)
