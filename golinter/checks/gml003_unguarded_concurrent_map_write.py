@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from golinter.findings import Finding
     from golinter.model.concurrency import Access, Analysis, Context
-    from golinter.model.locksets import Site
+    from golinter.model.locksets import MapAccess, Site
     from golinter.model.package import Package
     from golinter.model.storage import StorageKey
 
@@ -35,11 +35,13 @@ RULE = Rule(code="GML003", name="unguarded-concurrent-map-write",
             nature=Nature.CRASH, level=Level.ERROR, precision=Precision.HIGH,
             options=(("spawners", ()),), tags=("concurrency", "reliability"))
 
-# Candidates: goroutines and struct fields of package types (mutexes, gRPC servers). No text
+# Candidates: goroutines, struct fields of package types (mutexes, gRPC servers), func literals
+# handed to calls (spawners, handlers, subtests). No text
 # predicates here: they run in Python for every node they test; run() gates on bytes instead.
 QUERY = """
 (go_statement) @gml003.go
 (field_declaration type: (qualified_type)) @gml003.field
+(argument_list (func_literal) @gml003.callback)
 """
 # A package none of whose files holds one of these has no concurrency the model can see.
 _SIGNS = (b"go ", b"Mutex", b"ResponseWriter", b".Go(", b"TryGo(", b"AfterFunc(", b"RunParallel(",
@@ -81,6 +83,22 @@ def run(pkg: Package) -> Iterator[Finding]:
             per_line[line] = race
     for line in sorted(per_line):
         yield _finding(pkg, analysis, per_line[line])
+    for write in analysis.snapshot_writes:
+        if (write.site.path, _line_of(pkg, write.site)) not in per_line:
+            yield _snapshot_finding(pkg, write)
+
+
+def _snapshot_finding(pkg: Package, write: MapAccess) -> Finding:
+    """`m := c.table.Load().(map[string]int); m[k] = v`: readers load the same map and read it
+    without a lock."""
+    conc = pkg.concurrency
+    name = pkg.text(conc.node_at(write.map_site))
+    assert write.snapshot is not None
+    load = conc.node_at(write.snapshot)
+    return pkg.finding(RULE, conc.node_at(write.site),
+                       f"map {name} is a snapshot published by {pkg.text(load)}, which readers use without a lock; "
+                       f"writing it races with them: change a copy and Store that",
+                       [(load, "loaded here")])
 
 
 def _line_of(pkg: Package, site: Site) -> int:

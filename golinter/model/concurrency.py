@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.locksets import (
-    EMPTY, FREE, HELD, LOCAL, NONE, OUTER, PARAM, PKG, RECV, UNKNOWN_LOCKSET, Call, Lockset, Operand, Root,
+    EMPTY, FREE, HELD, MapAccess, LOCAL, NONE, OUTER, PARAM, PKG, RECV, UNKNOWN_LOCKSET, Call, Lockset, Operand, Root,
     Site, Summary, calls_parallel, doc_comment, site_of, type_is_lock,
 )
 from golinter.model.scopes import ObjKind
@@ -136,6 +136,7 @@ class Analysis:
     contexts: list[Context] = field(default_factory=list)
     accesses: list[Access] = field(default_factory=list)
     evidence: dict[StorageKey, tuple[StorageKey, ...]] = field(default_factory=dict)
+    snapshot_writes: list[MapAccess] = field(default_factory=list)
 
     def concurrent(self, a: Context, b: Context) -> bool:
         """Whether contexts a and b (a may be b) can run at the same time."""
@@ -273,7 +274,22 @@ class _Builder:
         self._handlers()
         self._methods()
         self._evidence()
+        self._snapshots()
         return self.out
+
+    def _snapshots(self) -> None:
+        """Writes to maps loaded from an atomic.Value/atomic.Pointer: published snapshots that
+        readers use without a lock."""
+        pkg = self.pkg
+        for decl in self.decls.values():
+            f = pkg.file_of(decl)
+            if b".Load()" not in f.src[decl.start_byte:decl.end_byte]:
+                continue
+            lits = [sp.unit for sp in self.spawns if sp.unit.type == kinds.FUNC_LITERAL] + list(self.handler_lits.values())
+            units = [decl] + [lit for lit in lits if decl.start_byte <= lit.start_byte < decl.end_byte
+                              and pkg.file_of(lit).path == f.path]
+            for unit in units:
+                self.out.snapshot_writes += [a for a in pkg.locks.summary(unit).accesses if a.write and a.snapshot]
 
     # -- spawns -----------------------------------------------------------------------------------
     def _go(self, stmt: Node) -> None:

@@ -282,6 +282,7 @@ class MapAccess:
     sliced: bool = False
     returned: bool = False
     deferred: bool = False
+    snapshot: Site | None = None  # the map came from atomic.Value/Pointer Load (this call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +333,7 @@ class Locksets:
         self._busy: set[int] = set()
         self._lock_names: dict[StorageKey, str] = {}
         self._assigned: dict[int, dict[StorageKey, list[int]]] = {}
+        self._conds: dict[StorageKey, StorageKey] | None = None
         scopes = package.scopes
         self.func_names = frozenset(n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC)
         self.method_names = frozenset(m for _t, m in scopes.methods)
@@ -383,6 +385,12 @@ class Locksets:
     def operand(self, unit: Node, expr: Node) -> Operand:
         """`expr` as passed from `unit` to a call or goroutine: its root and storage."""
         return _UnitBuilder(self._pkg, self, unit).operand(expr)
+
+    def cond_lock(self, cond: StorageKey) -> StorageKey | None:
+        """The mutex a sync.Cond stored at `cond` wraps, when the package shows it."""
+        if self._conds is None:
+            self._conds = _cond_locks(self._pkg)
+        return self._conds.get(cond)
 
     def ends_in_exit(self, case: Node) -> bool:
         """A case (or block) whose last statement leaves the function: return, panic, os.Exit,
@@ -459,7 +467,57 @@ def _lock_key(pkg: Package, operand: Node) -> StorageKey | None:
     key = pkg.storage.key(operand)
     if key is None:
         return StorageKey(OPAQUE + pkg.text(operand))
+    if key.path and key.path[-1] == "L" and operand.type == kinds.SELECTOR_EXPRESSION:
+        inner = operand.child_by_field_name(kinds.F_OPERAND)
+        if inner is not None and types.deref(types.type_of(inner)) == Named("sync", "Cond"):
+            return pkg.locks.cond_lock(StorageKey(key.root, key.path[:-1])) or key
     return key
+
+
+def _cond_locks(pkg: Package) -> dict[StorageKey, StorageKey]:
+    """`c.cond = sync.NewCond(&c.mu)` / `&T{cond: sync.NewCond(&mu)}`: the Cond's storage -> the
+    storage of the mutex it wraps (`c.cond.L.Lock()` takes c.mu)."""
+    out: dict[StorageKey, StorageKey] = {}
+    from golinter.parse import walk_named
+    for f in pkg.files:
+        if b"NewCond(" not in f.src:
+            continue
+        for node in walk_named(f.tree.root_node):
+            if node.type != kinds.CALL_EXPRESSION:
+                continue
+            fn = node.child_by_field_name(kinds.F_FUNCTION)
+            args = node.child_by_field_name(kinds.F_ARGUMENTS)
+            if fn is None or args is None or pkg.types.qualified(fn) != ("sync", "NewCond") \
+                    or args.named_child_count != 1:
+                continue
+            arg = unparen(args.named_children[0])
+            mutex = pkg.storage.key(arg)
+            target = _cond_target(pkg, node)
+            if mutex is not None and target is not None:
+                out[target] = mutex
+    return out
+
+
+def _cond_target(pkg: Package, call: Node) -> StorageKey | None:
+    """Where a `sync.NewCond(...)` result is stored: an assignment target or a struct literal field."""
+    parent = call.parent
+    if parent is not None and parent.type == kinds.EXPRESSION_LIST and parent.parent is not None \
+            and parent.parent.type == kinds.ASSIGNMENT_STATEMENT:
+        left = parent.parent.child_by_field_name(kinds.F_LEFT)
+        targets = left.named_children if left is not None else []
+        index = parent.named_children.index(call) if call in parent.named_children else -1
+        return pkg.storage.key(targets[index]) if 0 <= index < len(targets) else None
+    if parent is not None and parent.type == kinds.LITERAL_ELEMENT:
+        parent = parent.parent
+    if parent is not None and parent.type == kinds.KEYED_ELEMENT:
+        field_node = parent.named_children[0] if parent.named_children else None
+        lit = parent.parent.parent if parent.parent is not None else None
+        if field_node is None or lit is None or lit.type != kinds.COMPOSITE_LITERAL:
+            return None
+        t = pkg.types.deref(pkg.types.type_of(lit))
+        if isinstance(t, Named) and not t.pkg:
+            return StorageKey(f"type:{t.name}", (pkg.text(field_node),))
+    return None
 
 
 def _embedded_lock(pkg: Package, type_name: str) -> StorageKey | None:
@@ -1220,8 +1278,10 @@ class _UnitBuilder:
         detached = self._detached(map_expr)
         if detached is not None:
             key, root = detached, Root(LOCAL)
+        load = _atomic_load(self.pkg, map_expr)
         self.accesses.append(MapAccess(key, write, self._site(site), self._site(map_expr),
-                                       root, at, _through_slice(self.pkg, map_expr), returned, deferred))
+                                       root, at, _through_slice(self.pkg, map_expr), returned, deferred,
+                                       self._site(load) if load is not None else None))
 
     def _detached(self, expr: Node) -> StorageKey | None:
         """`m := t.idle; t.idle = nil` (under the lock): m is the old map, which the function now
@@ -1420,6 +1480,43 @@ def _may_lock(pkg: Package, func: Node) -> bool:
     f = pkg.file_of(func)
     body = f.src[func.start_byte:func.end_byte]
     return b"Lock()" in body
+
+
+def _atomic_load(pkg: Package, expr: Node) -> Node | None:
+    """`m := c.table.Load().(map[string]int)`, `(*c.ptr.Load())[k]`: the map is a snapshot published
+    through an atomic.Value or atomic.Pointer; the Load call, else None."""
+    e = unparen(expr)
+    for _ in range(4):  # through one variable, a type assertion and a dereference, in any order
+        if e.type == kinds.IDENTIFIER:
+            obj = pkg.scopes.resolve(e)
+            if obj is None or obj.kind is not ObjKind.VAR or obj.value is None or obj.package_level \
+                    or obj.value.type == kinds.RANGE_CLAUSE or obj.value_index != 0:
+                return None
+            e = unparen(obj.value)
+        elif e.type == kinds.TYPE_ASSERTION_EXPRESSION:
+            inner = e.child_by_field_name(kinds.F_OPERAND)
+            if inner is None:
+                return None
+            e = unparen(inner)
+        elif e.type == kinds.UNARY_EXPRESSION:
+            op = e.child_by_field_name(kinds.F_OPERATOR)
+            inner = e.child_by_field_name(kinds.F_OPERAND)
+            if op is None or inner is None or pkg.text(op) != "*":
+                return None
+            e = unparen(inner)
+        else:
+            break
+    if e.type != kinds.CALL_EXPRESSION:
+        return None
+    fn = e.child_by_field_name(kinds.F_FUNCTION)
+    if fn is None or fn.type != kinds.SELECTOR_EXPRESSION:
+        return None
+    name = fn.child_by_field_name(kinds.F_FIELD)
+    operand = fn.child_by_field_name(kinds.F_OPERAND)
+    if name is None or operand is None or pkg.text(name) != "Load":
+        return None
+    t = pkg.types.deref(pkg.types.type_of(operand))
+    return e if isinstance(t, Named) and t.pkg == "sync/atomic" and t.name in ("Value", "Pointer") else None
 
 
 def _const_bool(pkg: Package, cond: Node) -> bool | None:

@@ -604,3 +604,33 @@ func f(t *testing.T, m map[string]int) {
 """)
     lines = [_line(pkg, a.site.start) for a in summary.accesses]
     assert any('"seq"' in line for line in lines) and not any('"par"' in line for line in lines)
+
+
+def test_lock_through_sync_cond_is_the_wrapped_mutex() -> None:
+    pkg = package({"a.go": """package p
+
+import "sync"
+
+type Q struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	items map[string]int
+}
+
+func NewQ() *Q {
+	q := &Q{items: map[string]int{}}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *Q) f() {
+	q.cond.L.Lock()
+	q.items["x"] = 1
+	q.cond.L.Unlock()
+}
+"""})
+    from golinter.parse import walk_named
+    func = next(n for n in walk_named(pkg.files[0].tree.root_node)
+                if n.type == "method_declaration" and pkg.text(n.child_by_field_name("name")) == "f")
+    (a,) = pkg.locks.summary(func).accesses
+    assert a.transfer.apply(EMPTY).state(StorageKey("type:Q", ("mu",))) == HELD
