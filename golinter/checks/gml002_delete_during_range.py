@@ -65,7 +65,7 @@ def _other_key_in_loop(flow: Flow, keys: KeyRoles, rng: MapRange, site: Mutation
 
 def _insert_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationSite) -> Finding | None:
     if flow.in_fixpoint(site.node, rng) or _moves_to_derived_key(keys, rng, site) or _known_present(keys, site) \
-            or (site.key_expr is not None and keys.inert_visit(rng, site.key_expr)):
+            or keys.key_selected(rng, site.node) or _revisit_is_inert(flow, keys, rng, site):
         return None
     name = pkg.text(rng.map_expr)
     head = f"call to {site.callee} inserts into {name}" if site.mutation is not None else \
@@ -90,6 +90,16 @@ def _delete_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, sit
                        "skip removed keys explicitly or delete after the loop",
                        [(rng.clause, f"range over {name}"),
                         (effect.node, f"{effect.what}: the result depends on which keys are visited")])
+
+
+def _revisit_is_inert(flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationSite) -> bool:
+    """Reaching the new entry changes nothing: a constant key that no dispatch on the current key
+    picks (`switch k { case A: }`), or the current value re-keyed by a function of itself
+    (`m[id(v)] = v`) in a body whose only effects are on the map."""
+    if site.key_expr is not None and keys.inert_visit(rng, site.key_expr):
+        return True
+    return keys.rekeys_value(rng, site) and flow.order_dependent(rng, lambda s: flow.summaries.on_map(
+        s, rng.map_expr)) is None
 
 
 def _target(pkg: Package, site: MutationSite, name: str) -> str:

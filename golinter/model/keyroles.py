@@ -28,6 +28,8 @@ from golinter.model.types import UNKNOWN
 from golinter.parse import walk_named
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tree_sitter import Node
 
     from golinter.model.flow import Flow, MapRange
@@ -62,15 +64,62 @@ class KeyRoles:
         return found
 
     def key_role(self, rng: MapRange, site: MutationSite) -> KeyRole:
-        """The role of the key a mutation site deletes or inserts, relative to the visited entry."""
-        if site.mutation is None:
-            return self.expr_role(rng, site.key_expr) if site.key_expr is not None else KeyRole.UNKNOWN
+        """The role of the key a mutation site deletes or inserts, relative to the visited entry.
+        A key tested equal to the current key or a part of the current value by an enclosing
+        `if` (`if p.ID == arg.ID { m[arg.ID] = p }`) is not OTHER."""
         if site.key_expr is None:
             return KeyRole.UNKNOWN
-        if site.key_fields:
-            judged = self._value_role(rng, site.key_expr, site.key_fields)
-            return judged if judged is not None else KeyRole.OTHER
-        return self.expr_role(rng, site.key_expr)
+        if site.mutation is not None and site.key_fields:
+            element = self._literal_element(site.key_expr, site.key_fields)
+            judged = self.expr_role(rng, element) if element is not None else \
+                self._value_role(rng, site.key_expr, site.key_fields)
+            role = judged if judged is not None else KeyRole.OTHER
+        else:
+            role = self.expr_role(rng, site.key_expr)
+        if role is KeyRole.OTHER and site.mutation is None and self._equated_to_entry(rng, site.node, site.key_expr):
+            return KeyRole.UNKNOWN
+        return role
+
+    def _literal_element(self, expr: Node, fields: tuple[str, ...]) -> Node | None:
+        """`&T{Name: alias}` with fields ("Name",): the expression `alias`."""
+        literal = unparen(expr)
+        if literal.type == kinds.UNARY_EXPRESSION and self._sum.operator(literal) == "&":
+            operand = literal.child_by_field_name(kinds.F_OPERAND)
+            literal = unparen(operand) if operand is not None else literal
+        body = literal.child_by_field_name(kinds.F_BODY) if literal.type == kinds.COMPOSITE_LITERAL else None
+        if body is None or len(fields) != 1:
+            return None
+        for elem in body.named_children:
+            name = elem.child_by_field_name(kinds.F_KEY) if elem.type == kinds.KEYED_ELEMENT else None
+            value = elem.child_by_field_name(kinds.F_VALUE) if elem.type == kinds.KEYED_ELEMENT else None
+            if name is not None and value is not None and self._pkg.text(name) == fields[0]:
+                return value.named_children[0] if value.named_children else value
+        return None
+
+    def _equated_to_entry(self, rng: MapRange, node: Node, key: Node) -> bool:
+        """An enclosing `if a == b` (a conjunct) equates `key` with something read from the
+        current key or value."""
+        child, parent = node, node.parent
+        while parent is not None and parent != rng.body:
+            cond = parent.child_by_field_name(kinds.F_CONDITION) if parent.type == kinds.IF_STATEMENT else None
+            if cond is not None and child == parent.child_by_field_name(kinds.F_CONSEQUENCE):
+                for left, right in self._equalities(cond):
+                    other = right if self._sum.same_value(left, key) else left if self._sum.same_value(right, key) \
+                        else None
+                    if other is not None and (self.derives_from_key(rng, other) or self.reads_value(rng, other)):
+                        return True
+            child, parent = parent, parent.parent
+        return False
+
+    def _equalities(self, cond: Node) -> list[tuple[Node, Node]]:
+        out: list[tuple[Node, Node]] = []
+        for c in _conjuncts(cond):
+            op = c.child_by_field_name(kinds.F_OPERATOR)
+            left, right = c.child_by_field_name(kinds.F_LEFT), c.child_by_field_name(kinds.F_RIGHT)
+            if c.type == kinds.BINARY_EXPRESSION and op is not None and op.type == "==" \
+                    and left is not None and right is not None:
+                out.append((unparen(left), unparen(right)))
+        return out
 
     def expr_role(self, rng: MapRange, expr: Node) -> KeyRole:
         """`k` (the range key, not reassigned) and its copies are CURRENT; an expression of the
@@ -106,17 +155,69 @@ class KeyRoles:
         return obj.value
 
     def _value_role(self, rng: MapRange, expr: Node, fields: tuple[str, ...] = ()) -> KeyRole | None:
-        """The role of `expr` (then `.fields`) when it is computed from the range value alone;
-        None when it is not."""
-        if rng.value is None:
-            return None
-        value = self._pkg.scopes.resolve(rng.value)
-        template = self._sum.value_template(expr, value) if value is not None else None
-        if value is None or template is None:
-            return None
-        if self._sum.assigned_in(rng.body, value):
-            return KeyRole.UNKNOWN
+        """The role of `expr` (then `.fields`) when it is computed from the current value:
+        judged by the inserts when it is a function of the value alone (`v.ID`), UNKNOWN when
+        it reads the value some other way (`lri := &v[i]; lri.Name`); None when it does not
+        read the value."""
+        template = self.value_template(rng, expr)
+        if template is None:
+            return KeyRole.UNKNOWN if self.reads_value(rng, expr) else None
         return self._template_role(rng, template + "".join("." + f for f in fields))
+
+    def value_template(self, rng: MapRange, expr: Node) -> str | None:
+        """`expr` as a function of the current value alone (summaries.value_template), the value
+        being the range value variable or a copy `p := M[k]` made in the body."""
+        for obj in self._value_objs(rng, expr):
+            template = self._sum.value_template(expr, obj)
+            if template is not None:
+                return template
+        return None
+
+    def _value_objs(self, rng: MapRange, expr: Node) -> list[Obj]:
+        """Variables read by `expr` that hold the current value, never reassigned in the loop."""
+        out: list[Obj] = []
+        for ident in walk_named(expr):
+            obj = self._pkg.scopes.resolve(ident) if ident.type == kinds.IDENTIFIER else None
+            if obj is None or obj in out or self._sum.assigned_in(rng.body, obj):
+                continue
+            if (rng.value is not None and self._pkg.scopes.same_object(ident, rng.value)) or (
+                    obj.value is not None and obj.value_count == 1 and obj.ident is not None
+                    and _contains(rng.body, obj.ident) and self._is_current_value(rng, obj.value)):
+                out.append(obj)
+        return out
+
+    def _is_current_value(self, rng: MapRange, expr: Node) -> bool:
+        """`M[k]`: the ranged map at the current key."""
+        expr = unparen(expr)
+        operand = expr.child_by_field_name(kinds.F_OPERAND)
+        index = expr.child_by_field_name(kinds.F_INDEX)
+        return expr.type == kinds.INDEX_EXPRESSION and operand is not None and index is not None \
+            and self._sum.same_map(operand, rng.map_expr) and self._is_key(rng, index)
+
+    def reads_value(self, rng: MapRange, expr: Node) -> bool:
+        """`expr` reads the current value, directly or through variables declared in the loop."""
+        def hit(node: Node) -> bool:
+            if node.type == kinds.INDEX_EXPRESSION:
+                return self._is_current_value(rng, node)
+            return node.type == kinds.IDENTIFIER and rng.value is not None \
+                and self._pkg.scopes.same_object(node, rng.value)
+        return self._reaches(rng, expr, hit)
+
+    def _reaches(self, rng: MapRange, expr: Node, hit: Callable[[Node], bool]) -> bool:
+        """A node of `expr`, or of the initialisers of the loop's own variables it reads, is a hit."""
+        work, seen = [expr], 0
+        while work and seen < 16:
+            node = work.pop()
+            seen += 1
+            for n in walk_named(node):
+                if hit(n):
+                    return True
+                obj = self._pkg.scopes.resolve(n) if n.type == kinds.IDENTIFIER else None
+                if obj is not None and obj.kind is ObjKind.VAR and obj.value is not None \
+                        and obj.value.type != kinds.RANGE_CLAUSE and obj.ident is not None \
+                        and _contains(rng.body, obj.ident) and not self._sum.assigned_in(rng.body, obj):
+                    work.append(obj.value)
+        return False
 
     def _template_role(self, rng: MapRange, template: str) -> KeyRole:
         """CURRENT when the package's inserts key the map by this function of the value
@@ -135,27 +236,7 @@ class KeyRoles:
     def derives_from_key(self, rng: MapRange, expr: Node) -> bool:
         """`expr` reads the range key, directly or through a variable declared inside the loop
         from it (`canon := strings.ToLower(k)`; `if k2, ok := strings.CutSuffix(k, "/"); ok`)."""
-        if rng.key is None:
-            return False
-        key = self._pkg.scopes.resolve(rng.key)
-        if key is None or self._sum.assigned_in(rng.body, key):
-            return False
-        work, seen = [expr], 0
-        while work and seen < 16:
-            node = work.pop()
-            seen += 1
-            for ident in walk_named(node):
-                if ident.type != kinds.IDENTIFIER:
-                    continue
-                obj = self._pkg.scopes.resolve(ident)
-                if obj is None or obj.kind is not ObjKind.VAR:
-                    continue
-                if obj == key:
-                    return True
-                if obj.value is not None and obj.value.type != kinds.RANGE_CLAUSE and obj.ident is not None \
-                        and _contains(rng.body, obj.ident) and not self._sum.assigned_in(rng.body, obj):
-                    work.append(obj.value)
-        return False
+        return self._reaches(rng, expr, lambda n: self._is_key(rng, n))
 
     def key_grows(self, rng: MapRange, expr: Node) -> bool:
         """`expr` extends the range key: `k + 1`, `"v2/" + k`, `fmt.Sprintf("%s#", k)`,
@@ -201,6 +282,68 @@ class KeyRoles:
             if any(part is not None and self.derives_from_key(rng, part) for part in guards):
                 return True
             child, parent = parent, parent.parent
+        return False
+
+    def key_selected(self, rng: MapRange, node: Node) -> bool:
+        """`node` runs only for one current key: under `if k == X` or `strings.EqualFold(k, X)`
+        (a conjunct), or in a `case X:` of `switch k`, with X the same on every iteration."""
+        child, parent = node, node.parent
+        while parent is not None and parent != rng.body:
+            if parent.type == kinds.IF_STATEMENT and child == parent.child_by_field_name(kinds.F_CONSEQUENCE):
+                cond = parent.child_by_field_name(kinds.F_CONDITION)
+                pairs = self._equalities(cond) + self._fold_equalities(cond) if cond is not None else []
+                if any(self._is_key(rng, a) and self._invariant(rng, b) or self._is_key(rng, b)
+                       and self._invariant(rng, a) for a, b in pairs):
+                    return True
+            elif parent.type == kinds.EXPRESSION_CASE and parent.parent is not None:
+                value = parent.parent.child_by_field_name(kinds.F_VALUE)
+                labels = [v for lst in parent.children_by_field_name(kinds.F_VALUE) for v in lst.named_children]
+                if value is not None and self._is_key(rng, value) and labels \
+                        and all(self._invariant(rng, v) for v in labels):
+                    return True
+            child, parent = parent, parent.parent
+        return False
+
+    def _fold_equalities(self, cond: Node) -> list[tuple[Node, Node]]:
+        """`strings.EqualFold(a, b)` conjuncts."""
+        out: list[tuple[Node, Node]] = []
+        for c in _conjuncts(cond):
+            fn = c.child_by_field_name(kinds.F_FUNCTION) if c.type == kinds.CALL_EXPRESSION else None
+            args = c.child_by_field_name(kinds.F_ARGUMENTS)
+            named = [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
+            if fn is not None and self._pkg.types.qualified(fn) == ("strings", "EqualFold") and len(named) == 2:
+                out.append((unparen(named[0]), unparen(named[1])))
+        return out
+
+    def _invariant(self, rng: MapRange, expr: Node) -> bool:
+        """`expr` reads nothing the loop declares or assigns: the same value on every iteration."""
+        for ident in walk_named(expr):
+            if ident.type == kinds.FUNC_LITERAL:
+                return False
+            obj = self._pkg.scopes.resolve(ident) if ident.type == kinds.IDENTIFIER else None
+            if ident.type == kinds.IDENTIFIER and obj is None:
+                return False
+            if obj is not None and obj.kind is ObjKind.VAR and (
+                    (obj.ident is not None and _contains(rng.loop, obj.ident)) or self._sum.assigned_in(rng.body, obj)):
+                return False
+        return True
+
+    def rekeys_value(self, rng: MapRange, site: MutationSite) -> bool:
+        """`m[f(v)] = v` for the current value v (`id := seriesID(info); m[id] = info`): when the
+        range reaches the new entry, f of its value gives its own key back."""
+        value = self._sum.assigned_value(site) if site.mutation is None else None
+        if value is None or site.key_expr is None or unparen(value).type != kinds.IDENTIFIER \
+                or not self._value_objs(rng, unparen(value)):
+            return False
+        key = site.key_expr
+        for _ in range(4):
+            if self.value_template(rng, key) is not None:
+                return True
+            obj = self._pkg.scopes.resolve(unparen(key)) if unparen(key).type == kinds.IDENTIFIER else None
+            copied = self._copy_in(obj, rng.body) if obj is not None else None
+            if copied is None:
+                return False
+            key = copied
         return False
 
     def inert_visit(self, rng: MapRange, key: Node) -> bool:

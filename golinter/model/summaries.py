@@ -30,6 +30,7 @@ from golinter import kinds
 from golinter.model.effects import Effects
 from golinter.model.scopes import Obj, ObjKind, receiver_type_name
 from golinter.model.typelite import unparen
+from golinter.model.types import UNKNOWN
 from golinter.parse import compile_query, query_captures, walk_named
 
 if TYPE_CHECKING:
@@ -630,9 +631,19 @@ class Summaries:
         return False
 
     def same_value(self, a: Node, b: Node) -> bool:
-        """Two plain operands that read the same variable or field path (`a.x`, `a.x`)."""
+        """Two plain operands that read the same variable or field path (`a.x`, `a.x`), or two
+        constants with the same known value (`""`, `""`)."""
         ia, ib = self._decompose(a), self._decompose(b)
-        return ia is not None and ia == ib
+        if ia is not None:
+            return ia == ib
+        va = self._pkg.consts.value(unparen(a))
+        return va is not UNKNOWN and ib is None and va == self._pkg.consts.value(unparen(b))
+
+    def assigned_value(self, site: MutationSite) -> Node | None:
+        """For a direct `M[k] = v` site, the expression v."""
+        stmt = site.node.parent.parent if site.node.parent is not None else None
+        pair = self._pair(stmt, site.node) if stmt is not None else None
+        return pair[1] if pair is not None else None
 
     # -- helpers ------------------------------------------------------------------------------------
     def operator(self, node: Node) -> str:

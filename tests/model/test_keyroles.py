@@ -276,3 +276,73 @@ def test_switch_case_on_key_guards() -> None:
     rng = _range(pkg, flow)
     insert = _node(pkg, kinds.INDEX_EXPRESSION, 'm[k+"!"]')
     assert keys.key_guarded(rng, insert)
+
+
+IDENTITY = """package p
+
+import "strings"
+
+type P struct{ ID, URL string }
+
+func f(peers map[string]P, arg P, meta map[string]string, series map[string]P, locks map[string][]P) {
+	for i := range peers {
+		p := peers[i]
+		if p.ID == arg.ID {
+			peers[arg.ID] = p
+		}
+		if arg.URL == "" {
+			peers[arg.ID] = p
+		}
+	}
+	for k, v := range meta {
+		if strings.EqualFold(k, "reset") {
+			meta["X-"+v] = v
+		}
+		if k == v {
+			meta[v+"!"] = v
+		}
+	}
+	for id, s := range series {
+		calc := strings.ToLower(s.URL)
+		series[calc] = s
+		series[id+calc] = s
+	}
+	for _, hs := range locks {
+		h := &hs[0]
+		delete(locks, h.ID)
+	}
+}
+"""
+
+
+def test_key_equated_to_current_value_is_not_other() -> None:
+    pkg = _pkg(IDENTITY)
+    flow, keys = _roles(pkg)
+    rng = _range(pkg, flow)
+    sites = flow.summaries.mutations_in(rng.body)
+    assert [keys.key_role(rng, s) for s in sites] == [KeyRole.UNKNOWN, KeyRole.OTHER]
+
+
+def test_key_selected_by_invariant_equality() -> None:
+    pkg = _pkg(IDENTITY)
+    flow, keys = _roles(pkg)
+    rng = _range(pkg, flow, 1)
+    sites = flow.summaries.mutations_in(rng.body)
+    assert [keys.key_selected(rng, s.node) for s in sites] == [True, False]
+
+
+def test_rekeys_value_only_for_functions_of_the_value() -> None:
+    pkg = _pkg(IDENTITY)
+    flow, keys = _roles(pkg)
+    rng = _range(pkg, flow, 2)
+    sites = flow.summaries.mutations_in(rng.body)
+    assert [keys.rekeys_value(rng, s) for s in sites] == [True, False]
+
+
+def test_key_read_from_value_element_is_unknown() -> None:
+    pkg = _pkg(IDENTITY)
+    flow, keys = _roles(pkg)
+    rng = _range(pkg, flow, 3)
+    (site,) = flow.summaries.mutations_in(rng.body)
+    assert keys.key_role(rng, site) is KeyRole.UNKNOWN
+    assert keys.reads_value(rng, _node(pkg, kinds.SELECTOR_EXPRESSION, "h.ID"))

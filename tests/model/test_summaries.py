@@ -345,3 +345,18 @@ func f(m map[string][]int, k, j string) {
 """)
     sites = Summaries(pkg).mutations_in(_body(pkg, "f"))
     assert [s.kind for s in sites] == [MutationKind.UPDATE, MutationKind.INSERT, MutationKind.INSERT]
+
+
+def test_same_value_constants_and_assigned_value() -> None:
+    pkg = _pkg("""package p
+const empty = ""
+func f(m map[string][]string, k string) {
+	m[""] = append(m[empty], "x")
+	m[k] = m["k"]
+}
+""")
+    sums = Summaries(pkg)
+    sites = sums.mutations_in(_body(pkg, "f"))
+    assert [s.kind for s in sites] == [MutationKind.UPDATE, MutationKind.INSERT]
+    value = sums.assigned_value(sites[1])
+    assert value is not None and pkg.text(value) == 'm["k"]'
