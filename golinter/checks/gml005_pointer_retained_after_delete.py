@@ -2,14 +2,16 @@
 
 User prose: rules/GML005-pointer-retained-after-delete.md. Four shapes, on long-lived storage only:
 1. also-held: a value put into map M is also appended to / inserted into collection C in the
-   same function; M is deleted from, C is never pruned anywhere -> warning on the add to C;
+   same function, on one path (flow.exclusive); M is deleted from, C is never pruned anywhere
+   -> warning on the add to C;
 2. tombstone: `M[k] = nil` on a map of pointer-like values -> note (silent when the package
    reads M with comma-ok, ranges its keys or takes len(M): nil then means "known missing");
 3. slice removal by reslicing (`s = s[:len(s)-1]`, `s = s[1:]`, `s = append(s[:i], s[i+1:]...)`,
-   `s = s[:n]`) of pointer-like elements without zeroing the dropped slots in the function ->
-   warning (string elements: note);
+   `s = s[:n]`; evident removals only, not insertions: removals.removal_shape) of pointer-like
+   elements without zeroing the dropped slots in the function -> warning (string elements: note);
 4. a map of slices whose slice is shrunk in place but whose key is never deleted -> note.
-Model facts: storage identity, lifetimes, mutations (package-wide uses), type-lite, scopes.
+Model facts: storage identity, lifetimes, mutations (package-wide uses), removals, flow (one path),
+type-lite, scopes.
 """
 from __future__ import annotations
 
@@ -255,11 +257,15 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
 
 def _inserts_of(pkg: Package, stmt: Node, held: Node, ckey: StorageKey) -> list[tuple[Node, StorageKey]]:
     """Inserts `M[k] = v` in the function holding `stmt`, into another long-lived map, whose
-    key or value is the same variable as `held`."""
+    key or value is the same variable as `held`, and that can run on one path with `stmt` (not
+    in the other branch, nor after a branch that returns: `if len(ids) == 0 { C = append(C, c);
+    return nil }; M[id] = c` never holds c in both)."""
+    from golinter.model.flow import Flow
     from golinter.parse import query_captures
     func = enclosing_function(stmt)
     if func is None:
         return []
+    flow = Flow.for_package(pkg)
     out: list[tuple[Node, StorageKey]] = []
     caps = query_captures(_inserts_query(), func, func.start_byte, func.end_byte)
     for insert in caps.get("insert", []):
@@ -274,7 +280,7 @@ def _inserts_of(pkg: Package, stmt: Node, held: Node, ckey: StorageKey) -> list[
             continue
         candidates = [index.child_by_field_name(kinds.F_INDEX)] + list(right.named_children[:1])
         if any(c is not None and c.type == kinds.IDENTIFIER and pkg.scopes.same_object(c, held) for c in candidates) \
-                and pkg.lifetimes.is_long_lived(mkey):
+                and pkg.lifetimes.is_long_lived(mkey) and not flow.exclusive(insert, stmt):
             out.append((operand, mkey))
     return out
 

@@ -12,6 +12,10 @@ its body does that depends on which entries it visits.
 - `leaves_loop(node, loop)`: every path from the statement holding `node` leaves `loop`
   (break, return, `goto` out, `continue` of an outer loop, panic and other calls that do not
   return) before `loop` starts its next iteration.
+- `leaves_before_end(node, stmt)`: every path from the statement holding `node` leaves the
+  statement `stmt` (return, panic, a jump out of it) without completing it.
+- `exclusive(a, b)`: no single pass through the function runs both statements: different
+  branches of an if/else or cases of a switch, or the earlier one always leaves first.
 - `order_dependent(range, skip)`: the first thing the body does whose outcome depends on which
   entries are visited: an effect (see summaries.effects_in) or leaving the loop on a condition.
 - `in_fixpoint(node, range)`: the insert at `node` sits in a loop nest that repeats until a
@@ -451,6 +455,137 @@ class Flow:
     def _call_args(call: Node) -> list[Node]:
         args = call.child_by_field_name(kinds.F_ARGUMENTS)
         return [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
+
+    # -- one path ------------------------------------------------------------------------------------
+    def leaves_before_end(self, node: Node, stmt: Node) -> bool:
+        """Every path from the statement holding `node` (inside the statement `stmt`, or `stmt`
+        itself) leaves `stmt` without completing it: by return, panic and other calls that do not
+        return, break or continue of a statement around `stmt`, or goto a label after it. False
+        when some path may reach the end of `stmt`, and on Unknown (an unresolved jump, a func
+        literal or fallthrough on the way, a goto backwards)."""
+        anchor = _statement_in(node, stmt)
+        if anchor is None:
+            return False
+        work: list[Node] = []
+        first = self.exits(anchor)
+        if not self._all_leave_stmt(first - {FALL}, stmt, work):
+            return False
+        if FALL in first:
+            work.append(anchor)
+        seen: set[int] = set()
+        while work:
+            current = work.pop()
+            if current.id not in seen:
+                seen.add(current.id)
+                if not self._after_in(current, stmt, work):
+                    return False
+        return True
+
+    def _after_in(self, inner: Node, stmt: Node, work: list[Node]) -> bool:
+        """Every path from the end of `inner` (inside `stmt`) leaves `stmt` without completing it."""
+        cur = inner
+        for _ in range(512):
+            if cur == stmt:
+                return False
+            parent = cur.parent
+            if parent is None:
+                return False
+            t = parent.type
+            if t == kinds.STATEMENT_LIST:
+                for sib in _following(cur):
+                    if sib.type == kinds.FALLTHROUGH_STATEMENT:
+                        return False
+                    ex = self.exits(sib)
+                    if not self._all_leave_stmt(ex - {FALL}, stmt, work):
+                        return False
+                    if FALL not in ex:
+                        return True
+            elif t == kinds.FOR_STATEMENT:
+                # the end of a loop body: the loop runs again and ends the ways the whole loop can
+                ex = self.exits(parent)
+                if not self._all_leave_stmt(ex - {FALL}, stmt, work):
+                    return False
+                if FALL not in ex:
+                    return True
+            elif t not in (kinds.BLOCK, kinds.IF_STATEMENT, kinds.LABELED_STATEMENT) \
+                    and t not in _CASES and t not in _SWITCHES:
+                return False  # a func literal, a header we do not model
+            cur = parent
+        return False
+
+    def _all_leave_stmt(self, exits: Iterable[Exit], stmt: Node, work: list[Node]) -> bool:
+        """Each exit leaves `stmt` without completing it, or jumps to the end of a statement
+        inside it (queued on `work`: a continue of an inner loop counts as reaching its end)."""
+        for kind, ref in exits:
+            if kind == "return":
+                continue
+            if kind == "goto" and isinstance(ref, str):
+                label = self._label(stmt, ref)
+                if label is None or label.start_byte < stmt.end_byte:
+                    return False
+                continue
+            target = self._targets.get(ref) if isinstance(ref, int) else None
+            if target is None or target == stmt:
+                return False  # unknown, or `stmt` itself ends (break) or runs again (continue)
+            if _contains(target, stmt):
+                continue
+            if not _contains(stmt, target):
+                return False
+            work.append(target)
+        return True
+
+    def exclusive(self, a: Node, b: Node) -> bool:
+        """No single pass through the function holding `a` and `b` runs both: they sit in the two
+        branches of an if/else, in different cases of a switch or select without fallthrough, or
+        every path from the earlier one leaves the statement holding it (in the statement list
+        holding both) before the later one is reached (`leaves_before_end`). Loops are not
+        unrolled: a `continue` of a loop around both counts as leaving. False on Unknown and when
+        a func literal holds one of them but not the other."""
+        above: dict[int, Node] = {}
+        child: Node | None = None
+        cur: Node | None = a
+        while cur is not None:
+            if child is not None:
+                above[cur.id] = child
+            child = cur
+            if cur.type in kinds.FUNCTION_KINDS:
+                break
+            cur = cur.parent
+        child_b: Node | None = None
+        common: Node | None = b
+        while common is not None and common.id not in above and common != a:
+            if common.type in kinds.FUNCTION_KINDS:
+                return False
+            child_b = common
+            common = common.parent
+        if common is None or child_b is None or common.id not in above:
+            return False
+        child_a = above[common.id]
+        t = common.type
+        if t == kinds.IF_STATEMENT:
+            branches = {common.child_by_field_name(kinds.F_CONSEQUENCE), common.child_by_field_name(kinds.F_ALTERNATIVE)}
+            return child_a in branches and child_b in branches
+        if t in _SWITCHES:
+            falls = any(s.type == kinds.FALLTHROUGH_STATEMENT for s in walk_named(common, frozenset({kinds.FUNC_LITERAL})))
+            return child_a.type in _CASES and child_b.type in _CASES and not falls
+        if t == kinds.STATEMENT_LIST:
+            earlier, holder = (a, child_a) if child_a.start_byte < child_b.start_byte else (b, child_b)
+            return self.leaves_before_end(earlier, holder)
+        return False
+
+
+def _statement_in(node: Node, stmt: Node) -> Node | None:
+    """The innermost statement (an element of a statement list) holding `node` inside `stmt`,
+    or `stmt` itself; None when a function boundary comes first."""
+    cur = node
+    while cur != stmt:
+        parent = cur.parent
+        if parent is None or parent.type in kinds.FUNCTION_KINDS:
+            return None
+        if parent.type == kinds.STATEMENT_LIST:
+            return cur
+        cur = parent
+    return stmt
 
 
 def _anchor(node: Node, loop: Node) -> Node | None:

@@ -43,11 +43,12 @@ if TYPE_CHECKING:
 SLICES_REMOVERS = frozenset({"Delete", "DeleteFunc", "Compact", "CompactFunc"})
 
 
-def removal_shape(pkg: Package, value: Node) -> str:
+def removal_shape(pkg: Package, value: Node, *, helpers: bool = True) -> str:
     """"pop" `s[:len(s)-1]`, "reset" `s[:0]`, "filter" `s[:n]` after `s[n] = x` (an in-place
-    filter), "front" `s[i:]`, "middle" `append(s[:i], s[j:]...)`, "helper" (a same-package
-    function shrinking its argument), or the slices function; "" for anything else (`s[:len(s)]`,
-    `s[:n+1]`, `s[i:j]`)."""
+    filter), "front" `s[i:]`, "middle" `append(s[:i], s[j:]...)` with j evidently past i (see
+    `drops_middle`), "helper" (a same-package function shrinking its argument; only with
+    `helpers`), or the slices function; "" for anything else (`s[:len(s)]`, `s[:n+1]`, `s[i:j]`,
+    insertions `append(s[:i], append([]T{x}, s[i:]...)...)`)."""
     v = unparen(value)
     if v.type == kinds.CALL_EXPRESSION:
         fn = v.child_by_field_name(kinds.F_FUNCTION)
@@ -59,8 +60,8 @@ def removal_shape(pkg: Package, value: Node) -> str:
         if q is not None:
             return q[1] if q[0] == "slices" and q[1] in SLICES_REMOVERS else ""
         if pkg.scopes.is_builtin(fn, "append"):
-            return "middle" if unparen(first).type == kinds.SLICE_EXPRESSION else ""
-        decl = pkg.types.callee_decl(v)
+            return "middle" if drops_middle(pkg, v) else ""
+        decl = pkg.types.callee_decl(v) if helpers else None
         return "helper" if decl is not None and helper_removes(pkg, decl) else ""
     start = v.child_by_field_name(kinds.F_START)
     end = v.child_by_field_name(kinds.F_END)
@@ -79,6 +80,85 @@ def removal_shape(pkg: Package, value: Node) -> str:
     if unparen(end).type == kinds.IDENTIFIER and _filled_at(pkg, operand, unparen(end)):
         return "filter"
     return ""  # `s[:n]` for an n of unknown relation to len(s) may grow the slice
+
+
+def drops_middle(pkg: Package, call: Node) -> bool:
+    """`append(s[:i], s[j:]...)` where the tail `s[j:]` (or `s[j:len(s)]`) is the same storage as
+    the head `s[:i]` and j is evidently past i: constants (`s[:0]`, `s[1:]`), `i` and `i+1` (or
+    `i-1` and `i`), `i` and `i+k`. Not insertions or remove-and-insert (`append(s[:i],
+    append([]T{x}, s[i:]...)...)`: the length does not shrink), full slice expressions (`s[:i:i]`
+    copies) or tails of unknown relation (`s[j:]` after a search)."""
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    parts = [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
+    if len(parts) != 2 or parts[1].type != kinds.VARIADIC_ARGUMENT or not parts[1].named_children:
+        return False
+    head, tail = unparen(parts[0]), unparen(parts[1].named_children[0])
+    if head.type != kinds.SLICE_EXPRESSION or tail.type != kinds.SLICE_EXPRESSION:
+        return False
+    if head.child_by_field_name(kinds.F_CAPACITY) is not None or tail.child_by_field_name(kinds.F_CAPACITY) is not None:
+        return False
+    h_operand, t_operand = head.child_by_field_name(kinds.F_OPERAND), tail.child_by_field_name(kinds.F_OPERAND)
+    if h_operand is None or t_operand is None or not pkg.storage.same(h_operand, t_operand):
+        return False
+    h_start, i = head.child_by_field_name(kinds.F_START), head.child_by_field_name(kinds.F_END)
+    j, t_end = tail.child_by_field_name(kinds.F_START), tail.child_by_field_name(kinds.F_END)
+    if h_start is not None and pkg.consts.int_value(h_start) != 0:
+        return False
+    if i is None or j is None or (t_end is not None and not _is_len_of(pkg, t_end, t_operand)):
+        return False
+    return _evidently_past(pkg, j, i)
+
+
+def _evidently_past(pkg: Package, j: Node, i: Node) -> bool:
+    """j > i for every value: both constants, the same base with larger constant offset
+    (`i+1` past `i`), or `i + k` for a non-constant k (a count of dropped elements)."""
+    ci, cj = pkg.consts.int_value(i), pkg.consts.int_value(j)
+    if ci is not None or cj is not None:
+        return ci is not None and cj is not None and cj > ci
+    base_i, off_i = _linear(pkg, i)
+    base_j, off_j = _linear(pkg, j)
+    if _same_value(pkg, base_i, base_j):
+        return off_j > off_i
+    jj = unparen(j)
+    op = jj.child_by_field_name(kinds.F_OPERATOR) if jj.type == kinds.BINARY_EXPRESSION else None
+    if op is None or pkg.text(op) != "+":
+        return False
+    left, right = jj.child_by_field_name(kinds.F_LEFT), jj.child_by_field_name(kinds.F_RIGHT)
+    return left is not None and right is not None and any(
+        _same_value(pkg, side, i) and unparen(other).type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION)
+        for side, other in ((left, right), (right, left)))
+
+
+def _linear(pkg: Package, expr: Node) -> tuple[Node, int]:
+    """`x + c`, `c + x`, `x - c` as (x, ±c) for a constant c; anything else as (expr, 0)."""
+    e = unparen(expr)
+    op = e.child_by_field_name(kinds.F_OPERATOR) if e.type == kinds.BINARY_EXPRESSION else None
+    left, right = e.child_by_field_name(kinds.F_LEFT), e.child_by_field_name(kinds.F_RIGHT)
+    if op is None or left is None or right is None or pkg.text(op) not in ("+", "-"):
+        return e, 0
+    c = pkg.consts.int_value(right)
+    if c is not None:
+        return unparen(left), c if pkg.text(op) == "+" else -c
+    c = pkg.consts.int_value(left)
+    if c is not None and pkg.text(op) == "+":
+        return unparen(right), c
+    return e, 0
+
+
+def _same_value(pkg: Package, a: Node, b: Node) -> bool:
+    """The same variable (`i` and `i`), or the same field chain of variables (`q.head`)."""
+    a, b = unparen(a), unparen(b)
+    if a.type == kinds.IDENTIFIER and b.type == kinds.IDENTIFIER:
+        return pkg.scopes.same_object(a, b)
+    if a.type != kinds.SELECTOR_EXPRESSION or b.type != kinds.SELECTOR_EXPRESSION or pkg.text(a) != pkg.text(b):
+        return False
+    root = a
+    while root.type == kinds.SELECTOR_EXPRESSION:
+        operand = root.child_by_field_name(kinds.F_OPERAND)
+        if operand is None:
+            return False
+        root = operand
+    return root.type == kinds.IDENTIFIER
 
 
 def _is_len_minus(pkg: Package, end: Node, operand: Node) -> bool:
@@ -119,8 +199,10 @@ def _filled_at(pkg: Package, operand: Node, n: Node) -> bool:
 
 
 def helper_removes(pkg: Package, decl: Node) -> bool:
-    """`func remove(subs []*Sub, s *Sub) []*Sub` whose body shrinks its first parameter:
-    `append(subs[:i], subs[i+1:]...)`, `subs[:n]`, `slices.Delete(subs, ...)`."""
+    """`func remove(subs []*Sub, s *Sub) []*Sub` that returns, or assigns back to its first
+    parameter, an evident removal from it (see `removal_shape`): `return append(subs[:i],
+    subs[i+1:]...)`, `subs = subs[:n]`, `return slices.Delete(subs, i, i+1)`. Insertions
+    (`append(subs[:i], append([]*Sub{s}, subs[i:]...)...)`) are not removals."""
     from golinter.parse import walk_named
     params = decl.child_by_field_name(kinds.F_PARAMETERS)
     body = decl.child_by_field_name(kinds.F_BODY)
@@ -130,20 +212,36 @@ def helper_removes(pkg: Package, decl: Node) -> bool:
     if not names or body is None:
         return False
     param = pkg.scopes.resolve(names[0])
-    for node in walk_named(body):
-        target: Node | None = None
-        if node.type == kinds.SLICE_EXPRESSION and node.child_by_field_name(kinds.F_END) is not None:
-            target = node.child_by_field_name(kinds.F_OPERAND)
-        elif node.type == kinds.CALL_EXPRESSION:
-            fn = node.child_by_field_name(kinds.F_FUNCTION)
-            q = pkg.types.qualified(fn) if fn is not None else None
-            args = node.child_by_field_name(kinds.F_ARGUMENTS)
-            if q is not None and q[0] == "slices" and q[1] in SLICES_REMOVERS and args is not None and args.named_children:
-                target = args.named_children[0]
-        if target is not None and unparen(target).type == kinds.IDENTIFIER \
-                and param is not None and pkg.scopes.resolve(unparen(target)) == param:
+    if param is None:
+        return False
+    for node in walk_named(body, frozenset({kinds.FUNC_LITERAL})):
+        value: Node | None = None
+        if node.type == kinds.RETURN_STATEMENT:
+            results = next((c for c in node.named_children if c.type == kinds.EXPRESSION_LIST), None)
+            value = results.named_children[0] if results is not None and results.named_children else None
+        elif node.type == kinds.ASSIGNMENT_STATEMENT:
+            left, right = node.child_by_field_name(kinds.F_LEFT), node.child_by_field_name(kinds.F_RIGHT)
+            if left is not None and right is not None and len(left.named_children) == 1 == len(right.named_children) \
+                    and unparen(left.named_children[0]).type == kinds.IDENTIFIER \
+                    and pkg.scopes.resolve(unparen(left.named_children[0])) == param:
+                value = right.named_children[0]
+        target = _removed_from(value) if value is not None else None
+        if value is not None and target is not None and unparen(target).type == kinds.IDENTIFIER \
+                and pkg.scopes.resolve(unparen(target)) == param and removal_shape(pkg, value, helpers=False):
             return True
     return False
+
+
+def _removed_from(value: Node) -> Node | None:
+    """The slice a removal value takes from: `s` in `s[:n]`, `append(s[:i], ...)`, `slices.Delete(s, ...)`."""
+    v = unparen(value)
+    if v.type == kinds.CALL_EXPRESSION:
+        args = v.child_by_field_name(kinds.F_ARGUMENTS)
+        first = next((a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT), None)
+        if first is None:
+            return None
+        v = unparen(first)
+    return v.child_by_field_name(kinds.F_OPERAND) if v.type == kinds.SLICE_EXPRESSION else v
 
 
 def _is_len_of(pkg: Package, expr: Node | None, operand: Node) -> bool:

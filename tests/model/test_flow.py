@@ -272,3 +272,52 @@ def test_in_fixpoint(nth: int, expected: bool) -> None:
     insert = next(n for n in _all(pkg, kinds.INDEX_EXPRESSION)
                   if rng.body.start_byte < n.start_byte < rng.body.end_byte)
     assert flow.in_fixpoint(insert, rng) is expected
+
+
+# -- one path ---------------------------------------------------------------------------------------
+
+_A, _B = "out = append(out, \"a\")", "m[\"b\"] = 1"
+
+
+@pytest.mark.parametrize(("body", "exclusive"), [
+    ("if c {\n\t\tA\n\t\treturn\n\t}\n\tB", True),
+    ("if c {\n\t\tA\n\t\tpanic(1)\n\t}\n\tB", True),
+    ("if c {\n\t\tA\n\t} else {\n\t\tB\n\t}", True),
+    ("if c {\n\t\tA\n\t} else if d {\n\t\tB\n\t}", True),
+    ("switch {\n\tcase c:\n\t\tA\n\tcase d:\n\t\tB\n\t}", True),
+    ("if c {\n\t\tif d {\n\t\t\tA\n\t\t\treturn\n\t\t} else {\n\t\t\treturn\n\t\t}\n\t}\n\tB", True),
+    ("if c {\n\t\tfor range out {\n\t\t\tA\n\t\t\tbreak\n\t\t}\n\t\treturn\n\t}\n\tB", True),
+    ("for range out {\n\t\tif c {\n\t\t\tA\n\t\t\tcontinue\n\t\t}\n\t\tB\n\t}", True),
+    ("if c {\n\t\tA\n\t\tgoto done\n\t}\n\tB\ndone:\n\treturn", True),
+    ("A\n\tB", False),
+    ("if c {\n\t\tA\n\t}\n\tB", False),
+    ("B\n\tif c {\n\t\tA\n\t\treturn\n\t}", False),
+    ("if c {\n\t\tA\n\t\tif d {\n\t\t\treturn\n\t\t}\n\t}\n\tB", False),
+    ("for range out {\n\t\tA\n\t\tbreak\n\t}\n\tB", False),
+    ("switch {\n\tcase c:\n\t\tA\n\t\tfallthrough\n\tcase d:\n\t\tB\n\t}", False),
+    ("f := func() {\n\t\tA\n\t}\n\tf()\n\tB", False),
+    ("again:\n\tif c {\n\t\tA\n\t\tgoto again\n\t}\n\tB", False),
+    ("for range out {\n\t\tif c {\n\t\t\tA\n\t\t\tbreak\n\t\t}\n\t\tB\n\t}", True),
+])
+def test_exclusive(body: str, exclusive: bool) -> None:
+    src = _in_func("\t" + body.replace("A", _A).replace("B", _B), "m map[string]int, out []string, c, d bool")
+    pkg = _pkg(src)
+    flow = _flow(pkg)
+    a = _node(pkg, kinds.ASSIGNMENT_STATEMENT, _A)
+    b = _node(pkg, kinds.ASSIGNMENT_STATEMENT, _B)
+    assert flow.exclusive(a, b) is exclusive
+    assert flow.exclusive(b, a) is exclusive
+
+
+def test_leaves_before_end() -> None:
+    body = ("if c {\n\t\tA\n\t\treturn\n\t}\n\tfor range out {\n\t\tif d {\n\t\t\tB\n\t\t\tbreak\n\t\t}\n\t}")
+    pkg = _pkg(_in_func("\t" + body.replace("A", _A).replace("B", _B), "m map[string]int, out []string, c, d bool"))
+    flow = _flow(pkg)
+    a = _node(pkg, kinds.ASSIGNMENT_STATEMENT, _A)
+    b = _node(pkg, kinds.ASSIGNMENT_STATEMENT, _B)
+    first_if, loop = _stmt(pkg, kinds.IF_STATEMENT), _stmt(pkg, kinds.FOR_STATEMENT)
+    inner_if = _stmt(pkg, kinds.IF_STATEMENT, 1)
+    assert flow.leaves_before_end(a, first_if)
+    assert flow.leaves_before_end(b, inner_if)  # break of the loop around it
+    assert not flow.leaves_before_end(b, loop)  # break ends the loop: its end is reached
+    assert not flow.leaves_before_end(a, a)  # an assignment completes

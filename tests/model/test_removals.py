@@ -21,6 +21,13 @@ HEAD = 'package p\n\nimport "slices"\n\nvar _ = slices.Clone[[]int]\n\ntype T st
 def assignment(body: str, nth: int = 0) -> tuple[Package, Node]:
     pkg = make_package(HEAD + "func (t *T) f(n, i int) {\n" + body + "\n}\n"
                        "func remove(xs []*int, i int) []*int { return append(xs[:i], xs[i+1:]...) }\n"
+                       "func insert(xs []*int, i int, x *int) []*int {\n"
+                       "\treturn append(xs[:i], append([]*int{x}, xs[i:]...)...)\n}\n"
+                       "func keep(xs []*int, n int) []*int {\n\txs = xs[:n]\n\treturn xs\n}\n"
+                       "func shrink(xs []*int) []*int {\n\txs = xs[:len(xs)-1]\n\treturn xs\n}\n"
+                       "func compact(xs []*int) []*int {\n\tn := 0\n\tfor _, x := range xs {\n"
+                       "\t\tif x != nil {\n\t\t\txs[n] = x\n\t\t\tn++\n\t\t}\n\t}\n\treturn xs[:n]\n}\n"
+                       "func drop(xs []*int, i int) []*int { return slices.Delete(xs, i, i+1) }\n"
                        "func add(xs []*int, x *int) []*int { return append(xs, x) }\n"
                        "func (t *T) refill() { t.s = append(t.s, nil) }\n"
                        "func (t *T) outer() { t.refill() }\n")
@@ -44,6 +51,20 @@ def assignment(body: str, nth: int = 0) -> tuple[Package, Node]:
     ("t.s = t.s[i:n]", ""),
     ("t.s = t.s[:n]", ""),
     ("t.s = append(t.s, nil)", ""),
+    ("t.s = append(t.s[:i], t.s[i+n:]...)", "middle"),
+    ("t.s = append(t.s[:i-1], t.s[i:len(t.s)]...)", "middle"),
+    ("t.s = append(t.s[:0], t.s[1:]...)", "middle"),
+    ("t.s = append(t.s[:i], append([]*int{nil}, t.s[i:]...)...)", ""),
+    ("t.s = append(t.s[:n], append(t.s[n+1:i], append([]*int{nil}, t.s[i:]...)...)...)", ""),
+    ("t.s = append(t.s[:i], append([]*int{nil}, append(t.s[i:n], t.s[n+1:]...)...)...)", ""),
+    ("t.s = append(t.s[:i], t.s[n:]...)", ""),
+    ("t.s = append(t.s[:i], t.s[i:]...)", ""),
+    ("t.s = append(t.s[:i+1], t.s[i:]...)", ""),
+    ("t.s = append(t.s[:1], t.s[0:]...)", ""),
+    ("t.s = append(t.s[:i:i], t.s[i+1:]...)", ""),
+    ("t.s = append(t.s[:i], t.s[i+1:n]...)", ""),
+    ("t.s = append(t.s[:i], t.s[i+1:]...)[:n]", ""),
+    ("t.s = insert(t.s, i, nil)", ""),
 ])
 def test_removals_shapes(code: str, shape: str) -> None:
     pkg, stmt = assignment(code)
@@ -78,7 +99,12 @@ def test_removals_helper_and_pointer_kinds() -> None:
     decls = {pkg.text(d.named_children[0]): d for d in pkg.files[0].tree.root_node.named_children
              if d.type == "function_declaration"}
     assert helper_removes(pkg, decls["remove"])
+    assert helper_removes(pkg, decls["shrink"])
+    assert helper_removes(pkg, decls["compact"])
+    assert helper_removes(pkg, decls["drop"])
     assert not helper_removes(pkg, decls["add"])
+    assert not helper_removes(pkg, decls["insert"])  # grows its argument
+    assert not helper_removes(pkg, decls["keep"])  # `xs[:n]` for an n of unknown relation to len(xs)
     from golinter.model.types import UNKNOWN, Basic, Field, Named, Pointer, Slice, Struct
     assert pointer_kind(pkg, Pointer(Basic("int"))) == "pointer"
     assert pointer_kind(pkg, Basic("string")) == "string"
