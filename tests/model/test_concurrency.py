@@ -1,7 +1,12 @@
 """golinter/model/concurrency.py: contexts, joins, regions, instances, inlined accesses."""
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
 
 from _modelkit import package
 from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD, Access, Analysis, Context
@@ -482,3 +487,41 @@ func f(done chan bool) {
 """)
     (after,) = _contexts(an, AFTER)
     assert not _accesses(pkg, an, after)
+
+
+# -- the rule on its fixtures ------------------------------------------------------------------------
+# GML003's fixtures carry `// want-pending GML003` until the rule is registered in ALL_CHECKS (then
+# `// want GML003`, checked by tests/test_fixtures.py); this runs the check alone on them either way.
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "GML003"
+CASES = sorted(p for p in FIXTURES.glob("*") if p.is_dir())
+_WANT = re.compile(r'//\s*want(?:-pending)?\s+.*?GML003(?:\s+"([^"]*)")?')
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_gml003_fixture_findings_are_exactly_the_wants(case: Path) -> None:
+    from golinter.checks import gml003_unguarded_concurrent_map_write as check
+    from golinter.discover import discover
+    from golinter.engine import Settings, run_packages
+
+    from golinter.checks import all_rules
+    from golinter.config import load_config
+
+    settings = Settings()
+    for name in (".golinter.toml", "golinter.toml.pending"):
+        if (case / name).exists():
+            rules = tuple(r for r in all_rules() if r.code != "GML003") + (check.RULE,)
+            settings = Settings(rule_options=load_config(str(case / name), rules, cwd=str(case)).rule_options)
+    out = run_packages(discover([str(case)]).packages, settings, jobs=1, checks=[check])
+    assert not [n for n in out.notifications if n.reason == "internal-error"]
+    got = {(os.path.relpath(f.span.path, case), f.span.line): f.message for f in out.findings}
+    want: dict[tuple[str, int], str | None] = {}
+    for go in sorted(case.rglob("*.go")):
+        for lineno, line in enumerate(go.read_text().splitlines(), 1):
+            m = _WANT.search(line)
+            if m:
+                want[(os.path.relpath(go, case), lineno)] = m.group(1)
+    assert sorted(got.keys() - want.keys()) == [], got
+    assert sorted(want.keys() - got.keys()) == []
+    for k, regex in want.items():
+        assert regex is None or re.search(regex, got[k]), (k, got[k], regex)
