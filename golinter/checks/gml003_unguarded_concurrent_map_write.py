@@ -246,9 +246,12 @@ def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, 
                 f"time, use {read_lock}.Lock")
     if ctx.index == pctx.index and t.site == p.site:
         if ctx.kind == GOROUTINE:
+            if ctx.per_request and not ctx.in_loop:
+                return f"map {name} is written by the goroutines each request to {ctx.spawner} starts, {without}"
+            if "RunParallel" in ctx.name:
+                return f"map {name} is written by the b.RunParallel goroutines {without}"
             what = "parallel subtests" if ctx.name == PARALLEL_SUBTEST else "goroutines"
-            where = "in a loop" if ctx.in_loop else "by each call of the function that starts them"
-            return f"map {name} is written by {what} started {where} {without}"
+            return f"map {name} is written by {what} started in a loop {without}"
         if ctx.kind == HANDLER:
             return f"map {name} is written by concurrent requests to {_who(pkg, ctx)} {without}"
         return f"map {name} is written by concurrent calls of {ctx.name} {without}"

@@ -110,6 +110,8 @@ class Context:
     in_loop: bool = False
     partners: frozenset[int] = frozenset()
     registered: bool = False  # HANDLER: `origin` is the call that registers it
+    per_request: bool = False  # GOROUTINE: started by a handler, once per request
+    spawner: str = ""          # GOROUTINE: the function that starts it
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,8 @@ class _Spawn:
     multi: bool = False
     boundary: tuple[int, int] | None = None
     how: str = "go"
+    per_request: bool = False
+    request_params: tuple[int, int] | None = None  # w, r of the handler that starts it
 
 
 class Concurrency:
@@ -475,8 +479,11 @@ class _Builder:
             spawn.multi = True
             spawn.boundary = (loop.start_byte, loop.end_byte)
         elif self._is_handler_unit(unit):
-            spawn.multi = True
-            spawn.boundary = (unit.start_byte, unit.end_byte)
+            spawn.multi = spawn.per_request = True
+            body = unit.child_by_field_name(kinds.F_BODY)  # the receiver outlives the request
+            spawn.boundary = (body.start_byte, body.end_byte) if body is not None else None
+            params = unit.child_by_field_name(kinds.F_PARAMETERS)
+            spawn.request_params = (params.start_byte, params.end_byte) if params is not None else None
 
     def _join(self, spawn: _Spawn) -> Node | None:
         """The first statement after the spawn, on every path, that waits for the goroutine."""
@@ -635,7 +642,9 @@ class _Builder:
             ctx = Context(base + i, GOROUTINE, what, site_of(pkg, spawn.unit), site_of(pkg, spawn.site),
                           spawn.multi, ambient=spawn.join is None and spawn.how != _PARALLEL_SUBTEST,
                           spawn=base + i,
-                          in_loop=spawn.multi and spawn.loop is not None, partners=frozenset(partners[base + i]))
+                          in_loop=spawn.multi and spawn.loop is not None, partners=frozenset(partners[base + i]),
+                          per_request=spawn.per_request,
+                          spawner=self._unit_name(spawn.spawner) if spawn.spawner is not None else "")
             self.out.contexts.append(ctx)
             self._collect(ctx, spawn.unit, EMPTY, self._goroutine_level(spawn))
         touching = {a.context for a in self.out.accesses if a.shared}
@@ -671,8 +680,10 @@ class _Builder:
         boundary = spawn.boundary
         path = self.pkg.file_of(spawn.site).path
 
+        params = spawn.request_params
+
         def per_instance(root: Root) -> bool:
-            return boundary is not None and any(boundary[0] <= d < boundary[1] for d in (root.decl, root.element))
+            return any(b is not None and b[0] <= d < b[1] for b in (boundary, params) for d in (root.decl, root.element))
 
         def spawner_class(op: Operand | None) -> _Class:
             if op is None or op.root.kind in (NONE,):
