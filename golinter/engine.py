@@ -9,8 +9,9 @@ check (all of them, so cached results never depend on --select), and returns pla
    warm run stops here: it imports no tree-sitter and starts no pool.
 2. Analyse the dirty packages: in-process below IN_PROCESS_BYTES of source, with --jobs 1 or
    a single package; else in a ProcessPoolExecutor (`fork` set explicitly on Linux, `spawn`
-   elsewhere), one package per task, largest first. Workers write their own cache entries
-   atomically, after checking that the files they read are the ones the key was made from.
+   elsewhere), one package per task, largest first, as many at once as MEMORY_BUDGET_BYTES
+   allows. Workers write their own cache entries atomically, after checking that the files
+   they read are the ones the key was made from.
 3. Merge in package order (so --jobs never changes the output) and keep only what concerns
    the reported files: packages are analysed and cached with every non-generated file
    reported, so a named-file run and a whole-tree run share entries.
@@ -52,7 +53,7 @@ IN_PROCESS_BYTES = 1 << 20  # below about 1 MB of source a pool costs more than 
 # pool may analyse at once (SPEC 9: peak RSS under 500 MB, with the processes' own ~30 MB each).
 MEMORY_PER_SOURCE_BYTE = 40
 MEMORY_BUDGET_BYTES = 320 << 20
-RELEASE_AFTER_BYTES = 1 << 20  # after a package this large a worker hands freed memory back
+RELEASE_AFTER_BYTES = 1 << 20  # a worker frees garbage and returns memory after this much source
 PARSE_BUDGET_SECONDS = 10.0
 # Notifications about loading a file: given for context files too, not only reported ones.
 _LOAD_REASONS = frozenset({"unreadable", "not-utf8", "parse-budget"})
@@ -110,9 +111,27 @@ class _Worker:
         self.checks = tuple(checks)
         self.parser: Parser = new_parser()
         self.query: CandidateQuery = CandidateQuery.build([(c.RULE.code, c.QUERY) for c in checks])
-        # glibc's malloc_trim, set in pool workers: after a large package's trees are freed,
-        # it gives the memory back so an idle worker does not hold its high-water mark.
-        self.malloc_trim: Callable[[int], int] | None = None
+        self._unreleased = 0  # bytes of source analysed since memory was last released
+        self._malloc_trim: Callable[[int], int] | None = None
+        self._trim_looked_up = False
+
+    def release_memory(self, analysed_bytes: int) -> None:
+        """After RELEASE_AFTER_BYTES of source, free the model's reference cycles now (gc)
+        and hand the memory back (glibc's malloc_trim). Otherwise a large package's trees
+        and facts outlive it until a full collection, under the next package: 420 MB
+        instead of 280 for ssa then syscall. Freeing costs little over the deallocation
+        that happens anyway (0.05 s of 0.3 s after ssa)."""
+        self._unreleased += analysed_bytes
+        if self._unreleased < RELEASE_AFTER_BYTES:
+            return
+        import gc
+
+        self._unreleased = 0
+        gc.collect()
+        if not self._trim_looked_up:
+            self._malloc_trim, self._trim_looked_up = _find_malloc_trim(), True
+        if self._malloc_trim is not None:
+            self._malloc_trim(0)
 
 
 def _find_malloc_trim() -> Callable[[int], int] | None:
@@ -143,7 +162,6 @@ def _init_worker(prepared: _Worker | tuple[str, ...]) -> None:
         from golinter.checks import ALL_CHECKS
 
         _WORKER = _Worker([c for c in ALL_CHECKS if c.RULE.code in prepared])
-    _WORKER.malloc_trim = _find_malloc_trim()
 
 
 def lang_version_for(module_lang: Version | None, build_lang: Version | None,
@@ -312,8 +330,7 @@ def _analyze_job(job: _Job, settings: Settings, worker: _Worker, store: ResultSt
 def _run_in_worker(job: _Job, settings: Settings, store: ResultStore | None) -> tuple[PackageResult, str | None]:
     assert _WORKER is not None
     out = _analyze_job(job, settings, _WORKER, store, None)
-    if job.size >= RELEASE_AFTER_BYTES and _WORKER.malloc_trim is not None:
-        _WORKER.malloc_trim(0)
+    _WORKER.release_memory(job.size)
     return out
 
 
@@ -396,8 +413,10 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
     errors: list[str] = []
     if dirty and (jobs <= 1 or dirty_bytes < IN_PROCESS_BYTES or len(dirty) < 2):
         worker = _Worker(chosen)
-        for i, job, kept in dirty:
+        for n, (i, job, kept) in enumerate(dirty, 1):
             results[i], error = _analyze_job(job, settings, worker, store, kept)
+            if n < len(dirty):  # after the last, the process is about to finish anyway
+                worker.release_memory(job.size)
             errors += [error] if error else []
     elif dirty:
         errors += _run_pool([(i, job) for i, job, _s in dirty], settings, jobs, chosen, store, results)

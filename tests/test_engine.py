@@ -415,3 +415,25 @@ def test_pool_never_runs_two_packages_over_the_memory_budget(tmp_path: Path, mon
     assert b1 <= a2 or b2 <= a1, "big1 and big2 ran at the same time"
     assert a1 < a2  # largest first
     assert any(spans[s][0] < b1 for s in ("s1", "s2", "s3", "s4")), "nothing ran beside big1"
+
+
+def test_worker_releases_memory_after_enough_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    collections: list[int] = []
+
+    def collect(*_args: object) -> int:
+        collections.append(1)
+        return 0
+
+    monkeypatch.setattr(gc, "collect", collect)
+    monkeypatch.setattr(engine, "RELEASE_AFTER_BYTES", 1000)
+    worker = engine._Worker(ALL_CHECKS)
+    worker.release_memory(400)
+    worker.release_memory(500)
+    assert collections == []
+    worker.release_memory(200)  # 1100 bytes since the last release
+    worker.release_memory(999)
+    assert collections == [1]
+    worker.release_memory(5000)  # one large package on its own
+    assert collections == [1, 1]
