@@ -39,6 +39,9 @@ def run(pkg: Package) -> Iterator[Finding]:
     flow, keys = Flow.for_package(pkg), KeyRoles.for_package(pkg)
     reported: set[int] = set()
     for hit in pkg.matches(RULE):
+        operand = flow.ranged_operand(hit["gml002.loop"])
+        if operand is None or not flow.summaries.may_mutate(hit["gml002.body"], operand):
+            continue  # cheap and syntactic: most loops mutate nothing they range over
         rng = flow.map_range(hit["gml002.loop"])
         if rng is None:
             continue

@@ -116,6 +116,24 @@ class Flow:
             return MapRange(loop, clause, body, map_expr, None, bound[0], view)
         return MapRange(loop, clause, body, map_expr, bound[0], bound[1], view)
 
+    def ranged_operand(self, loop: Node) -> Node | None:
+        """Syntax only: the expression a range loop would visit as a map, `X` of `range X` or
+        of `range maps.Keys(X)` (also Values, All); None for other loops."""
+        clause = next((c for c in loop.named_children if c.type == kinds.RANGE_CLAUSE), None)
+        right = clause.child_by_field_name(kinds.F_RIGHT) if clause is not None else None
+        right = unparen(right) if right is not None else None
+        if right is None or right.type != kinds.CALL_EXPRESSION:
+            return right
+        fn = right.child_by_field_name(kinds.F_FUNCTION)
+        field = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION \
+            else None
+        args = right.child_by_field_name(kinds.F_ARGUMENTS)
+        named = [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
+        if field is None or field.type != kinds.FIELD_IDENTIFIER or len(named) != 1 \
+                or self._pkg.text(field) not in ("Keys", "Values", "All"):
+            return right
+        return named[0]
+
     def _ranged_map(self, loop: Node, right: Node) -> tuple[Node | None, str]:
         if right.type == kinds.CALL_EXPRESSION:
             fn = right.child_by_field_name(kinds.F_FUNCTION)

@@ -134,6 +134,18 @@ class _Local:
 
 
 @lru_cache(maxsize=1)
+def _candidate_query() -> Query:
+    return compile_query("""
+(call_expression function: (identifier) @_fn (#eq? @_fn "delete") arguments: (argument_list . (_) @operand))
+(assignment_statement left: (expression_list (index_expression operand: (_) @operand)))
+(inc_statement (index_expression operand: (_) @operand))
+(dec_statement (index_expression operand: (_) @operand))
+(call_expression function: (identifier) @callee)
+(call_expression function: (selector_expression field: (field_identifier) @callee))
+""")
+
+
+@lru_cache(maxsize=1)
 def _insert_query() -> Query:
     return compile_query("""
 (assignment_statement left: (expression_list (index_expression) @target)) @stmt
@@ -153,6 +165,7 @@ class Summaries:
         self._inserts: dict[StorageKey, list[tuple[Node, Node]]] | None = None
         self._insert_keys: dict[StorageKey, InsertKeys] = {}
         self.effects = Effects(package, self)
+        self._callables: frozenset[bytes] | None = None
 
     @staticmethod
     def for_package(pkg: Package) -> Summaries:
@@ -213,6 +226,42 @@ class Summaries:
             operand = node.child_by_field_name(kinds.F_OPERAND)
             return [unparen(operand)] if operand is not None and unparen(operand).type == kinds.IDENTIFIER else []
         return []
+
+    def may_mutate(self, region: Node, map_expr: Node) -> bool:
+        """A cheap syntactic over-approximation of "some site of `mutations_in(region)` is on
+        `map_expr`" (no types, no name resolution; a query narrowed to the region):
+        `delete(X, ...)`, `X[...] = ...`, `X[...]++` with X written like `map_expr` or a plain
+        name (a possible alias), or a call of a name that a function or method of this package
+        has, with the root name of `map_expr` among its receiver and arguments, or any such
+        call when `map_expr` is rooted at a package-level name."""
+        src = self._pkg.file_of(region).src
+        target = _text(src, map_expr)
+        root = _root_name(unparen(map_expr))
+        root_text = _text(src, root) if root is not None else None
+        package_root = root_text is not None and root_text.decode("utf-8", "replace") in self._pkg.scopes.package_index
+        caps = query_captures(_candidate_query(), region, region.start_byte, region.end_byte)
+        for operand in caps.get("operand", []):
+            if region.start_byte <= operand.start_byte < region.end_byte and (
+                    operand.type == kinds.IDENTIFIER or _text(src, operand) == target):
+                return True
+        for callee in caps.get("callee", []):
+            if not region.start_byte <= callee.start_byte < region.end_byte \
+                    or _text(src, callee) not in self._callable_names():
+                continue
+            call = callee.parent
+            while call is not None and call.type != kinds.CALL_EXPRESSION:
+                call = call.parent
+            if call is not None and (package_root or root_text in {_text(src, r) for r in _call_roots(call)}):
+                return True
+        return False
+
+    def _callable_names(self) -> frozenset[bytes]:
+        """Names of this package's functions and methods."""
+        if self._callables is None:
+            names = {name for name, objs in self._pkg.scopes.package_index.items()
+                     if any(o.kind is ObjKind.FUNC for o in objs)}
+            self._callables = frozenset(n.encode() for n in names | {m for _r, m in self._pkg.scopes.methods})
+        return self._callables
 
     # -- mutation sites ----------------------------------------------------------------------------
     def mutations_in(self, region: Node, *, calls: bool = True) -> list[MutationSite]:
@@ -666,6 +715,32 @@ def _called_here(literal: Node) -> bool:
 def _args(call: Node) -> list[Node]:
     args = call.child_by_field_name(kinds.F_ARGUMENTS)
     return [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
+
+
+def _text(src: bytes, node: Node | None) -> bytes:
+    node = unparen(node) if node is not None else None
+    return src[node.start_byte:node.end_byte] if node is not None else b""
+
+
+def _call_roots(call: Node) -> list[Node]:
+    """The root names of a call's receiver and arguments."""
+    fn = call.child_by_field_name(kinds.F_FUNCTION)
+    exprs = _args(call) + ([fn] if fn is not None and unparen(fn).type == kinds.SELECTOR_EXPRESSION else [])
+    roots = [_root_name(unparen(e)) for e in exprs]
+    return [r for r in roots if r is not None]
+
+
+def _root_name(expr: Node | None) -> Node | None:
+    """`s.items[k].x` -> `s`; None when the expression is not rooted at a name."""
+    node = expr
+    for _ in range(16):
+        if node is None or node.type == kinds.IDENTIFIER:
+            return node
+        if node.type not in (kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION, kinds.UNARY_EXPRESSION,
+                             kinds.PARENTHESIZED_EXPRESSION):
+            return None
+        node = node.child_by_field_name(kinds.F_OPERAND) or (node.named_children[0] if node.named_children else None)
+    return None
 
 
 def _bind(param: int, receiver: Node | None, args: list[Node]) -> Node | None:

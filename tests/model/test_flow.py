@@ -321,3 +321,13 @@ def test_leaves_before_end() -> None:
     assert flow.leaves_before_end(b, inner_if)  # break of the loop around it
     assert not flow.leaves_before_end(b, loop)  # break ends the loop: its end is reached
     assert not flow.leaves_before_end(a, a)  # an assignment completes
+
+
+@pytest.mark.parametrize(("right", "operand"), [
+    ("m", "m"), ("maps.Keys(m)", "m"), ("maps.All(m)", "m"),
+    ("slices.Collect(maps.Keys(m))", "slices.Collect(maps.Keys(m))"),
+])
+def test_ranged_operand_is_syntactic(right: str, operand: str) -> None:
+    pkg = _pkg(_in_func(f"\tfor x := range {right} {{\n\t\t_ = x\n\t}}"), (1, 22))
+    got = _flow(pkg).ranged_operand(_all(pkg, kinds.FOR_STATEMENT)[0])
+    assert got is not None and pkg.text(got) == operand

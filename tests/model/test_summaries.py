@@ -360,3 +360,50 @@ func f(m map[string][]string, k string) {
     assert [s.kind for s in sites] == [MutationKind.UPDATE, MutationKind.INSERT]
     value = sums.assigned_value(sites[1])
     assert value is not None and pkg.text(value) == 'm["k"]'
+
+
+MAY = """package p
+
+var global = map[string]int{}
+
+type C struct{ items map[string]int }
+
+func (c *C) evict(k string) { delete(c.items, k) }
+
+func drop(k string) { delete(global, k) }
+
+func f(c *C, other *C, m map[string]int) {
+	for k := range c.items {
+		other.evict(k)
+	}
+	for k := range c.items {
+		c.evict(k)
+	}
+	for k := range c.items {
+		alias := m
+		delete(alias, k)
+	}
+	for k := range c.items {
+		_ = len(k)
+	}
+	for k := range global {
+		drop(k)
+	}
+	for k := range c.items {
+		c.items[k+"x"]++
+	}
+}
+"""
+
+
+def test_may_mutate_is_a_syntactic_over_approximation() -> None:
+    pkg = _pkg(MAY)
+    sums = Summaries(pkg)
+    loops = [n for n in walk_named(pkg.files[0].tree.root_node) if n.type == kinds.FOR_STATEMENT]
+    got = []
+    for loop in loops:
+        clause = loop.named_children[0]
+        right, body = clause.child_by_field_name(kinds.F_RIGHT), loop.child_by_field_name(kinds.F_BODY)
+        assert right is not None and body is not None
+        got.append(sums.may_mutate(body, right))
+    assert got == [False, True, True, False, True, True]
