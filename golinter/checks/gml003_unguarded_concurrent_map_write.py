@@ -201,9 +201,9 @@ def _finding(pkg: Package, analysis: Analysis, race: _Race) -> Finding:
     related: list[tuple[Node, str]] = []
     if p.site != t.site:
         related.append((conc.node_at(p.site), _partner_note(pkg, p)))
-    if p.via is not None and p.via != t.via:
+    if p.via is not None and p.via != t.via and p.via != p.site:
         related.append((conc.node_at(p.via), f"reached from {_who(pkg, pctx)} here"))
-    if t.via is not None:
+    if t.via is not None and t.via != t.site:
         related.append((conc.node_at(t.via), f"reached from {_who(pkg, ctx)} here"))
     for c in (ctx, pctx):
         origin = _origin_note(c)

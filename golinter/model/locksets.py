@@ -260,10 +260,11 @@ NO_ROOT = Root(NONE)
 
 @dataclass(frozen=True, slots=True)
 class Operand:
-    """An expression passed to a call (receiver or argument): its root and storage."""
+    """An expression passed to a call (receiver or argument): its root, storage and place."""
 
     root: Root
     key: StorageKey | None
+    site: Site | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1263,7 +1264,7 @@ class _UnitBuilder:
         return unparen(value) if key.root != own else None
 
     def operand(self, expr: Node) -> Operand:
-        return Operand(self.root(expr), self.pkg.storage.key(expr))
+        return Operand(self.root(expr), self.pkg.storage.key(expr), self._site(expr))
 
     # -- accesses ------------------------------------------------------------------------------------
     def _record(self, map_expr: Node, site: Node, write: bool, flow: _Flow, entry: Transfer,
