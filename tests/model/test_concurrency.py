@@ -525,3 +525,40 @@ def test_gml003_fixture_findings_are_exactly_the_wants(case: Path) -> None:
     assert sorted(want.keys() - got.keys()) == []
     for k, regex in want.items():
         assert regex is None or re.search(regex, got[k]), (k, got[k], regex)
+
+
+def test_goroutines_started_by_a_handler_share_its_receiver_not_its_request() -> None:
+    pkg, an = _analysis("""
+type Srv struct{ warmed map[string]bool }
+
+func (s *Srv) handle(w http.ResponseWriter, r *http.Request) {
+	perRequest := map[string]bool{}
+	go func() {
+		s.warmed["x"] = true
+		perRequest["x"] = true
+		r.Header.Set("a", "b")
+	}()
+}
+""")
+    (g,) = _contexts(an, GOROUTINE)
+    assert g.multi and g.per_request and g.spawner == "handle"
+    acc = {k: (v.shared, v.instance_shared) for k, v in _accesses(pkg, an, g).items()}
+    assert acc['s.warmed["x"] = true'] == (True, True)
+    assert acc['perRequest["x"] = true'] == (True, False)
+    assert acc['r.Header.Set("a", "b")'] == (True, False)
+
+
+def test_a_map_passed_to_a_helper_is_placed_on_the_call() -> None:
+    pkg, an = _analysis("""
+type C struct {
+	mu     sync.Mutex
+	fields map[string]bool
+}
+
+func (c *C) Report() int { return count(c.fields) }
+
+func count(m map[string]bool) int { return len(m) }
+""")
+    (a,) = an.accesses
+    assert _line(pkg, a.site.path, a.site.start) == "func (c *C) Report() int { return count(c.fields) }"
+    assert pkg.text(pkg.concurrency.node_at(a.map_site)) == "c.fields"
