@@ -396,12 +396,16 @@ class Flow:
 
     @staticmethod
     def _conditional(node: Node, body: Node) -> bool:
+        """`node` sits under a branch inside `body`, and not in a func literal (whose `return`
+        leaves the literal, not the loop)."""
+        conditional = False
         parent = node.parent
         while parent is not None and parent != body:
-            if parent.type in _CONDITIONAL:
-                return True
+            if parent.type == kinds.FUNC_LITERAL:
+                return False
+            conditional = conditional or parent.type in _CONDITIONAL
             parent = parent.parent
-        return False
+        return conditional
 
     # -- fix-point loops -----------------------------------------------------------------------------
     def in_fixpoint(self, node: Node, rng: MapRange) -> bool:

@@ -216,6 +216,7 @@ def test_leaves_loop_false_inside_inner_loop_header() -> None:
     ("n := len(k)\n\t\t_ = n", None),
     ("for range out {\n\t\t\tbreak\n\t\t}", None),
     ("delete(m, k+\"x\")", None),
+    ("func() {\n\t\t\tif k == \"\" {\n\t\t\t\treturn\n\t\t\t}\n\t\t}()", None),
 ])
 def test_order_dependent(body: str, what: str | None) -> None:
     pkg = _pkg(_in_func(f"\tfor k := range m {{\n\t\t{body}\n\t}}"))
