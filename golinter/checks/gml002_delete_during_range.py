@@ -4,9 +4,10 @@ The Go spec leaves it to iteration order whether an entry deleted before it is r
 visited (it is not) and whether an entry created during the loop is visited (either). Deleting
 the current key, or updating it, is well defined and silent.
 
-User prose: rules/GML002-delete-during-range.md. Model facts: flow (map_range, key_role,
-leaves_loop, order_dependent, in_fixpoint), summaries (mutation sites one call down, insert
-keys, map instances), per-file language version (live std map views at >= 1.23).
+User prose: rules/GML002-delete-during-range.md. Model facts: flow (map_range, leaves_loop,
+order_dependent, in_fixpoint), keyroles (key_role, derived and growing keys, guards, inert
+revisits), summaries (mutation sites one call down, insert keys, map instances) and effects,
+per-file language version (live std map views at >= 1.23).
 """
 from __future__ import annotations
 
