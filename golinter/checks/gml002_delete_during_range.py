@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.flow import Flow
@@ -21,6 +22,8 @@ from golinter.model.summaries import MutationKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from tree_sitter import Node
 
     from golinter.findings import Finding
     from golinter.model.flow import MapRange
@@ -75,7 +78,7 @@ def _insert_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, sit
     head = f"call to {site.callee} inserts into {name}" if site.mutation is not None else \
         f"insert into {_target(pkg, site, name)}"
     return pkg.finding(RULE, site.node, f"{head} during range over {name}: the new key may or may not be "
-                       "visited; collect new entries and add them after the loop", [(rng.clause, f"range over {name}")])
+                       "visited; collect new entries and add them after the loop", [_range_related(pkg, rng)])
 
 
 def _delete_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationSite,
@@ -92,7 +95,7 @@ def _delete_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, sit
         head = f"delete from {_target(pkg, site, name)} during range over {name} removes a key other than the current one"
     return pkg.finding(RULE, site.node, f"{head}; whether it is still visited depends on iteration order; "
                        "skip removed keys explicitly or delete after the loop",
-                       [(rng.clause, f"range over {name}"),
+                       [_range_related(pkg, rng),
                         (effect.node, f"{effect.what}: the result depends on which keys are visited")])
 
 
@@ -104,6 +107,15 @@ def _revisit_is_inert(flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationS
         return True
     return keys.rekeys_value(rng, site) and flow.order_dependent(rng, lambda s: flow.summaries.on_map(
         s, rng.map_expr)) is None
+
+
+def _range_related(pkg: Package, rng: MapRange) -> tuple[Node, str]:
+    """The range clause: `range over m`, or `range over maps.Keys(m), a live view of m`."""
+    name = pkg.text(rng.map_expr)
+    right = rng.clause.child_by_field_name(kinds.F_RIGHT)
+    if rng.view and right is not None:
+        return rng.clause, f"range over {pkg.text(right)}, a live view of {name}"
+    return rng.clause, f"range over {name}"
 
 
 def _target(pkg: Package, site: MutationSite, name: str) -> str:
