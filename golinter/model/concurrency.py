@@ -85,6 +85,18 @@ _QUERY = """
 
 
 @lru_cache(maxsize=1)
+def _wait_query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query("[(call_expression) (unary_expression) (range_clause)] @wait")
+
+
+@lru_cache(maxsize=1)
+def _signal_query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query("[(call_expression) (send_statement)] @signal")
+
+
+@lru_cache(maxsize=1)
 def _query() -> Query:
     from golinter.parse import compile_query
     return compile_query(_QUERY)
@@ -466,6 +478,8 @@ class _Builder:
         if loop is not None and _leaves_loop_after(spawn.site, loop):
             loop = None  # `go run(); break`: one goroutine per pass through the code, not per iteration
         spawn.loop = loop
+        if not self._touches_shared(spawn):
+            return  # joins and instances only matter for goroutines that touch shared maps
         spawn.join = self._join(spawn)
         joined_in_loop = loop is not None and spawn.join is not None \
             and loop.start_byte <= spawn.join.start_byte < loop.end_byte
@@ -485,6 +499,15 @@ class _Builder:
             params = unit.child_by_field_name(kinds.F_PARAMETERS)
             spawn.request_params = (params.start_byte, params.end_byte) if params is not None else None
 
+    def _touches_shared(self, spawn: _Spawn) -> bool:
+        """Whether the goroutine (through its calls) accesses any map it shares with others."""
+        start = len(self.out.accesses)
+        probe = Context(-1, GOROUTINE, "", site_of(self.pkg, spawn.unit), site_of(self.pkg, spawn.site), False, False)
+        self._collect(probe, spawn.unit, EMPTY, self._goroutine_level(spawn))
+        touches = any(a.shared for a in self.out.accesses[start:])
+        del self.out.accesses[start:]
+        return touches
+
     def _join(self, spawn: _Spawn) -> Node | None:
         """The first statement after the spawn, on every path, that waits for the goroutine."""
         pkg = self.pkg
@@ -493,12 +516,26 @@ class _Builder:
         waits, chans = self._join_keys(spawn)
         if not waits and not chans:
             return None
-        from golinter.parse import walk_named
+        from golinter.parse import query_captures
         body = unit.child_by_field_name(kinds.F_BODY)
-        if body is None:
+        if body is None or spawn.site.end_byte >= body.end_byte:
             return None
-        for node in walk_named(body, skip=frozenset({kinds.FUNC_LITERAL})):
+        caps = query_captures(_wait_query(), body, spawn.site.end_byte, body.end_byte)
+        f = pkg.file_of(unit)
+        for node in sorted(caps.get("wait", []), key=lambda n: n.start_byte):
             if node.start_byte < spawn.site.end_byte:
+                continue
+            if node.type == kinds.CALL_EXPRESSION:
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                last = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and \
+                    fn.type == kinds.SELECTOR_EXPRESSION else None
+                if last is None or f.text(last) != "Wait":
+                    continue
+            elif node.type == kinds.UNARY_EXPRESSION:
+                op = node.child_by_field_name(kinds.F_OPERATOR)
+                if op is None or f.text(op) != "<-":
+                    continue
+            if _in_literal(node, body):
                 continue
             key: StorageKey | None = None
             if node.type == kinds.CALL_EXPRESSION:
@@ -572,8 +609,16 @@ class _Builder:
             return waits, chans
         summary = pkg.locks.summary(spawn.unit)
         last_write = max((a.site.end for a in summary.accesses), default=0)
-        from golinter.parse import walk_named
-        for node in walk_named(body):
+        from golinter.parse import query_captures
+        f = pkg.file_of(spawn.unit)
+        caps = query_captures(_signal_query(), body, body.start_byte, body.end_byte)
+        for node in sorted(caps.get("signal", []), key=lambda n: n.start_byte):
+            if node.type == kinds.CALL_EXPRESSION:
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                last = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and \
+                    fn.type == kinds.SELECTOR_EXPRESSION else fn
+                if last is None or f.text(last) not in ("Done", "close"):
+                    continue  # cheap name test before climbing
             if not _runs_in_body(node, body):
                 continue
             deferred = _deferred(node, body)
@@ -1064,6 +1109,16 @@ def _leaves_loop_after(site: Node, loop: Node) -> bool:
         if later.type == kinds.BREAK_STATEMENT and breaks_loop and not any(
                 c.type == kinds.LABEL_NAME for c in later.named_children):
             return True
+    return False
+
+
+def _in_literal(node: Node, body: Node) -> bool:
+    """`node` sits in a func literal inside `body`."""
+    cur = node.parent
+    while cur is not None and cur != body:
+        if cur.type == kinds.FUNC_LITERAL:
+            return True
+        cur = cur.parent
     return False
 
 

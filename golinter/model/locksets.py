@@ -29,6 +29,7 @@ containing `goto` are unsupported (no accesses).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -40,7 +41,7 @@ from golinter.model.types import Map, Named, Pointer, Slice, Struct, Type, Array
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from tree_sitter import Node
+    from tree_sitter import Node, Query
 
     from golinter.model.package import Package
 
@@ -1064,34 +1065,37 @@ class _UnitBuilder:
 
     # -- building ------------------------------------------------------------------------------------
     def build(self) -> Summary:
-        from golinter.parse import walk_named
-        flows: list[tuple[Node, Transfer]] = [(self.unit, IDENTITY)]
-        top_exit: Transfer | None = None
-        unsupported = False
-        inline: list[Site] = []
-        while flows:
-            func, entry = flows.pop()
-            flow = _Flow(self, func)
-            if flow.has_goto:
-                unsupported = True
-                break
-            if func == self.unit:
-                top_exit = flow.after_defers()
-            if flow.body is None:
-                continue
-            for node in walk_named(flow.body, skip=frozenset({kinds.FUNC_LITERAL})):
-                t = node.type
-                if t == kinds.FUNC_LITERAL:
-                    lit_entry = self._literal_entry(node, flow, entry)
-                    if lit_entry is not None:
-                        flows.append((node, lit_entry))
-                        inline.append(self._site(node))
-                elif t in _ACCESS_KINDS:
-                    self._access(node, flow, entry)
-        if unsupported:
+        from golinter.parse import query_captures
+        caps = query_captures(_unit_query(), self.unit, self.unit.start_byte, self.unit.end_byte)
+        lits = sorted((n for n in caps.get("lit", []) if n != self.unit), key=lambda n: n.start_byte)
+        nodes = sorted(caps.get("access", []), key=lambda n: n.start_byte)
+        top = _Flow(self, self.unit)
+        if top.has_goto:
             return Summary(self.unit_site, exit=UNKNOWN_TRANSFER, unsupported=True)
+        # literals in document order: each one's owner (the innermost enclosing literal, or the
+        # unit) is settled before it
+        flows: dict[int, tuple[_Flow, Transfer] | None] = {}
+        inline: list[Site] = []
+        for lit, owner in zip(lits, _innermost(lits, lits)):
+            parent = (top, IDENTITY) if owner is None else flows.get(owner.id)
+            if parent is None:
+                flows[lit.id] = None  # inside a literal that is not part of this unit
+                continue
+            lit_entry = self._literal_entry(lit, parent[0], parent[1])
+            if lit_entry is None:
+                flows[lit.id] = None
+                continue
+            flow = _Flow(self, lit)
+            if flow.has_goto:
+                return Summary(self.unit_site, exit=UNKNOWN_TRANSFER, unsupported=True)
+            flows[lit.id] = (flow, lit_entry)
+            inline.append(self._site(lit))
+        for node, owner in zip(nodes, _innermost(nodes, lits)):
+            where = (top, IDENTITY) if owner is None else flows.get(owner.id)
+            if where is not None:
+                self._access(node, where[0], where[1])
         names = tuple(sorted(self.lock_names.items(), key=lambda kv: _key_order(kv[0])))
-        return Summary(self.unit_site, tuple(self.accesses), tuple(self.calls), top_exit,
+        return Summary(self.unit_site, tuple(self.accesses), tuple(self.calls), top.after_defers(),
                        tuple(sorted(self.param_calls.items())), names, tuple(sorted(self.copied)),
                        tuple(sorted(inline)))
 
@@ -1464,6 +1468,41 @@ class _UnitBuilder:
 
 _BUILTIN_MAP_FUNCS = frozenset({"delete", "clear", "len"})
 _MAP_METHOD_NAMES = frozenset({m for pair in _MAP_TYPE_METHODS.values() for group in pair for m in group} | {"Decode"})
+_UNIT_QUERY = """
+(func_literal) @lit
+[(index_expression) (call_expression) (range_clause) (return_statement)] @access
+"""
+
+
+@lru_cache(maxsize=1)
+def _unit_query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query(_UNIT_QUERY)
+
+
+def _innermost(nodes: list[Node], lits: list[Node]) -> list[Node | None]:
+    """For each node (in document order), the innermost literal of `lits` (document order) that
+    strictly contains it, by one sweep with a stack of open literals."""
+    out: list[Node | None] = []
+    stack: list[Node] = []
+    i = 0
+    for node in nodes:
+        while i < len(lits) and lits[i].start_byte <= node.start_byte:
+            while stack and stack[-1].end_byte <= lits[i].start_byte:
+                stack.pop()
+            stack.append(lits[i])
+            i += 1
+        while stack and stack[-1].end_byte <= node.start_byte:
+            stack.pop()
+        found = None
+        for lit in reversed(stack):
+            if lit != node and lit.start_byte <= node.start_byte and node.end_byte <= lit.end_byte:
+                found = lit
+                break
+        out.append(found)
+    return out
+
+
 _ACCESS_KINDS = frozenset({kinds.INDEX_EXPRESSION, kinds.RANGE_CLAUSE, kinds.RETURN_STATEMENT,
                            kinds.CALL_EXPRESSION})
 
