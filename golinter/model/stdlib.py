@@ -137,38 +137,6 @@ STD_METHODS.update({
 })
 
 
-# GML002: std "maps" functions returning live iterators over their map argument (Go 1.23).
-# x/exp/maps.Keys/Values return slices (copies) and are deliberately absent.
-LIVE_MAP_VIEWS: dict[tuple[str, str], str] = {
-    ("maps", "Keys"): "keys", ("maps", "Values"): "values", ("maps", "All"): "all",
-}
-LIVE_MAP_VIEWS_SINCE = (1, 23)
-
-# Calls that never return to their caller (early exits for control flow).
-STD_NORETURN_FUNCS: frozenset[tuple[str, str]] = frozenset({
-    ("os", "Exit"), ("runtime", "Goexit"),
-    ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"),
-    ("log", "Panic"), ("log", "Panicf"), ("log", "Panicln"),
-})
-STD_NORETURN_METHODS: frozenset[tuple[str, str, str]] = frozenset(
-    {(path, recv, name) for path, recv in (("testing", "T"), ("testing", "B"), ("testing", "F"))
-     for name in ("Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow")}
-    | {("log", "Logger", name) for name in ("Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln")}
-)
-
-# Std calls with an effect outside the caller that a loop's result can depend on (output).
-STD_EFFECT_FUNCS: frozenset[tuple[str, str]] = frozenset({
-    ("fmt", "Print"), ("fmt", "Printf"), ("fmt", "Println"),
-    ("fmt", "Fprint"), ("fmt", "Fprintf"), ("fmt", "Fprintln"),
-    ("os", "Remove"), ("os", "RemoveAll"), ("os", "WriteFile"), ("os", "Rename"),
-})
-STD_EFFECT_METHODS: frozenset[tuple[str, str, str]] = frozenset(
-    {(path, recv, name) for path, recv in (("bytes", "Buffer"), ("strings", "Builder"))
-     for name in ("Write", "WriteString", "WriteByte", "WriteRune")}
-    | {(path, recv, name) for path, recv in (("net/http", "Header"), ("net/url", "Values"))
-       for name in ("Set", "Add", "Del")}
-)
-
 # Readers, decoders and binary reads (GML006 follows attacker-controlled data through them).
 STD_FUNCS.update({
     ("bufio", "NewReader"): (Pointer(Named("bufio", "Reader")),),
