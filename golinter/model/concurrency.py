@@ -968,11 +968,11 @@ class _Builder:
         (up to _MAX_DEPTH), each with its lockset and sharing in the context's terms. `keep`
         filters by position in the unit (the accesses and calls of a spawner's region)."""
         pkg = self.pkg
-        stack: list[tuple[Summary, Lockset, _Level, Call | None, int, frozenset[Site]]] = [
-            (pkg.locks.summary(unit), entry, level, None, 0, frozenset({site_of(pkg, unit)}))]
+        stack: list[tuple[Summary, Lockset, _Level, tuple[Call, ...], int, frozenset[Site]]] = [
+            (pkg.locks.summary(unit), entry, level, (), 0, frozenset({site_of(pkg, unit)}))]
         while stack:
-            summary, at_entry, lvl, top, depth, seen = stack.pop()
-            via = top.site if top is not None else None
+            summary, at_entry, lvl, chain, depth, seen = stack.pop()
+            via = chain[0].site if chain else None
             for a in summary.accesses:
                 if a.sliced:
                     continue
@@ -989,9 +989,9 @@ class _Builder:
                 if keep is not None and via is None and not keep(pos):
                     continue
                 site, map_site = a.site, a.map_site
-                passed = _passed_in(top, key) if top is not None and key != a.key else None
+                passed = _passed_in(chain, key) if chain and key != a.key else None
                 if passed is not None:  # a map handed to a helper: the finding goes on the call
-                    site, map_site = via or site, passed
+                    site, map_site = passed
                 self.out.accesses.append(Access(ctx.index, key, a.write, site, map_site, lockset, shared,
                                                 instance, via, a.returned, pos))
             if depth >= (_MAX_DEPTH_AFTER if ctx.kind == AFTER else _MAX_DEPTH):
@@ -1003,7 +1003,7 @@ class _Builder:
                 if keep is not None and via is None and not keep(summary.unit.end if call.deferred else call.site.start):
                     continue
                 stack.append((pkg.locks.summary(callee), call.transfer.apply(at_entry), _callee_level(lvl, call),
-                              top if top is not None else call, depth + 1, seen | {call.callee}))
+                              chain + (call,), depth + 1, seen | {call.callee}))
 
     def _evidence(self) -> None:
         """Which locks guard each storage: held around some access, or named by an annotation."""
@@ -1067,13 +1067,14 @@ def _callee_level(parent: _Level, call: Call) -> _Level:
     return _Level(classify, resolve)
 
 
-def _passed_in(call: Call, key: StorageKey) -> Site | None:
-    """The argument of the context's own call through which a map parameter of a helper is this
-    storage (`keys(c.fields)` for `for k := range m` in keys): its place, else None."""
-    for op in call.args:
-        if op is not None and op.key is not None and op.site is not None and op.key.root == key.root \
-                and key.path[:len(op.key.path)] == op.key.path and op.root.kind != NONE:
-            return op.site
+def _passed_in(chain: tuple[Call, ...], key: StorageKey) -> tuple[Site, Site] | None:
+    """The call, nearest the access, that hands this storage to a helper as an argument
+    (`keys(c.fields)` for `for k := range m` in keys): (the call, the argument), else None."""
+    for call in reversed(chain):
+        for op in call.args:
+            if op is not None and op.key is not None and op.site is not None and op.key.root == key.root \
+                    and key.path[:len(op.key.path)] == op.key.path and op.root.kind != NONE:
+                return call.site, op.site
     return None
 
 
