@@ -34,8 +34,26 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.locksets import (
-    EMPTY, FREE, HELD, MapAccess, LOCAL, NONE, OUTER, PARAM, PKG, RECV, UNKNOWN_LOCKSET, Call, Lockset, Operand, Root,
-    Site, Summary, calls_parallel, doc_comment, site_of, type_is_lock,
+    EMPTY,
+    FREE,
+    HELD,
+    NONE,
+    OUTER,
+    PARAM,
+    PKG,
+    RECV,
+    UNKNOWN_LOCKSET,
+    Call,
+    Lockset,
+    MapAccess,
+    Operand,
+    Root,
+    Site,
+    Summary,
+    calls_parallel,
+    doc_comment,
+    site_of,
+    type_is_lock,
 )
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey

@@ -36,7 +36,7 @@ from golinter import kinds
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
-from golinter.model.types import Map, Named, Pointer, Slice, Struct, Type, Array
+from golinter.model.types import Array, Map, Named, Pointer, Slice, Struct, Type
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -621,10 +621,13 @@ def _trailing_comment(pkg: Package, children: list[Node], i: int) -> str:
 
 
 def _leading_comment(pkg: Package, children: list[Node], i: int) -> str:
-    if i > 0 and children[i - 1].type == kinds.COMMENT and children[i - 1].end_point[0] == children[i].start_point[0] - 1:
-        if i < 2 or children[i - 2].end_point[0] != children[i - 1].start_point[0]:
-            return pkg.text(children[i - 1])
-    return ""
+    """The comment on the line above field i (not a trailing comment of the field before it)."""
+    above = children[i - 1] if i > 0 else None
+    if above is None or above.type != kinds.COMMENT or above.end_point[0] != children[i].start_point[0] - 1:
+        return ""
+    if i >= 2 and children[i - 2].end_point[0] == above.start_point[0]:
+        return ""
+    return pkg.text(above)
 
 
 def _guard_in_comment(comment: str) -> str | None:
@@ -1636,12 +1639,7 @@ def _through_slice(pkg: Package, expr: Node) -> bool:
             if isinstance(u, (Slice, Array)) or not isinstance(u, Map):
                 return True
             node = unparen(inner)
-        elif t == kinds.SELECTOR_EXPRESSION:
-            inner = node.child_by_field_name(kinds.F_OPERAND)
-            if inner is None:
-                return False
-            node = unparen(inner)
-        elif t == kinds.UNARY_EXPRESSION:
+        elif t == kinds.SELECTOR_EXPRESSION or t == kinds.UNARY_EXPRESSION:
             inner = node.child_by_field_name(kinds.F_OPERAND)
             if inner is None:
                 return False

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-
 from _modelkit import package
+
 from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD, Access, Analysis, Context
 from golinter.model.locksets import HELD
 from golinter.model.storage import StorageKey
@@ -500,12 +500,11 @@ _WANT = re.compile(r'//\s*want(?:-pending)?\s+.*?GML003(?:\s+"([^"]*)")?')
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_gml003_fixture_findings_are_exactly_the_wants(case: Path) -> None:
+    from golinter.checks import all_rules
     from golinter.checks import gml003_unguarded_concurrent_map_write as check
+    from golinter.config import load_config
     from golinter.discover import discover
     from golinter.engine import Settings, run_packages
-
-    from golinter.checks import all_rules
-    from golinter.config import load_config
 
     settings = Settings()
     for name in (".golinter.toml", "golinter.toml.pending"):

@@ -4,11 +4,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-
 from _modelkit import package
+
 from golinter import kinds
 from golinter.model.locksets import (
-    EMPTY, FREE, HELD, IDENTITY, MAYBE, READ, RECV, OUTER, PARAM, PKG, LOCAL, Lockset, MapAccess, Summary,
+    EMPTY,
+    FREE,
+    HELD,
+    IDENTITY,
+    LOCAL,
+    MAYBE,
+    OUTER,
+    PARAM,
+    PKG,
+    READ,
+    RECV,
+    Lockset,
+    MapAccess,
+    Summary,
     Transfer,
 )
 from golinter.model.storage import StorageKey
@@ -464,7 +477,7 @@ func (s *S) f(data []byte, shards []map[string]int, i int) {
 
 
 def test_accesses_returned_map_is_marked() -> None:
-    pkg, summary = _summary("""
+    _pkg, summary = _summary("""
 func (s *S) f() map[string]int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -512,7 +525,7 @@ def _walk(pkg: Package) -> list[Node]:
 
 
 def test_calls_record_transfer_receiver_and_arguments() -> None:
-    pkg, summary = _summary("""
+    _pkg, summary = _summary("""
 func (s *S) put(m map[string]int, k string) { m[k] = 1 }
 
 func (s *S) f() {
