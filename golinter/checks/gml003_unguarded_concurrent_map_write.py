@@ -36,8 +36,8 @@ RULE = Rule(code="GML003", name="unguarded-concurrent-map-write",
             options=(("spawners", ()),), tags=("concurrency", "reliability"))
 
 # Candidates: goroutines, struct fields of package types (mutexes, gRPC servers), func literals
-# handed to calls (spawners, handlers, subtests). No text
-# predicates here: they run in Python for every node they test; run() gates on bytes instead.
+# handed to calls (spawners, handlers, subtests). No text predicates here: they run in Python
+# for every node they test; run() gates on bytes instead.
 QUERY = """
 (go_statement) @gml003.go
 (field_declaration type: (qualified_type)) @gml003.field
@@ -69,23 +69,30 @@ def run(pkg: Package) -> Iterator[Finding]:
     if not _has_signs(pkg, spawners):
         return
     analysis = pkg.concurrency.analysis(spawners)
-    best: dict[tuple[str, int, int], _Race] = {}
-    for race in _races(analysis):
-        site = race.target.site
-        where = (site.path, site.start, site.end)
-        if where not in best or race.rank() < best[where].rank():
-            best[where] = race
-    per_line: dict[tuple[str, int], _Race] = {}
-    for where in sorted(best):  # one finding a line: the write when a line reads and writes
-        race = best[where]
-        line = (where[0], _line_of(pkg, race.target.site))
-        if line not in per_line or (race.target.write and not per_line[line].target.write):
-            per_line[line] = race
+    per_line = _one_per_line(pkg, _races(analysis))
     for line in sorted(per_line):
         yield _finding(pkg, analysis, per_line[line])
     for write in analysis.snapshot_writes:
         if (write.site.path, _line_of(pkg, write.site)) not in per_line:
             yield _snapshot_finding(pkg, write)
+
+
+def _one_per_line(pkg: Package, races: Iterator[_Race]) -> dict[tuple[str, int], _Race]:
+    """One finding per unguarded access site, with its best partner; and one a line (the write
+    when a line both reads and writes: `clear(m[k])`)."""
+    best: dict[tuple[str, int, int], _Race] = {}
+    for race in races:
+        site = race.target.site
+        where = (site.path, site.start, site.end)
+        if where not in best or race.rank() < best[where].rank():
+            best[where] = race
+    per_line: dict[tuple[str, int], _Race] = {}
+    for where in sorted(best):
+        race = best[where]
+        line = (where[0], _line_of(pkg, race.target.site))
+        if line not in per_line or (race.target.write and not per_line[line].target.write):
+            per_line[line] = race
+    return per_line
 
 
 def _snapshot_finding(pkg: Package, write: MapAccess) -> Finding:
