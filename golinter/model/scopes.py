@@ -185,7 +185,7 @@ class Scopes:
                          None, _exprs(stmt.child_by_field_name(kinds.F_RIGHT)), package_level)
         elif t == kinds.VAR_DECLARATION:
             for spec in _specs(stmt, kinds.VAR_SPEC):
-                out += _bind(f, ObjKind.VAR, spec, spec.children_by_field_name(kinds.F_NAME),
+                out += _bind(f, ObjKind.VAR, spec, spec_names(spec),
                              spec.child_by_field_name(kinds.F_TYPE),
                              _exprs(spec.child_by_field_name(kinds.F_VALUE)), package_level)
         elif t == kinds.CONST_DECLARATION:
@@ -195,7 +195,7 @@ class Scopes:
                 if spec.child_by_field_name(kinds.F_VALUE) is not None:  # else: implicit repetition
                     type_node = spec.child_by_field_name(kinds.F_TYPE)
                     values = _exprs(spec.child_by_field_name(kinds.F_VALUE))
-                for obj in _bind(f, ObjKind.CONST, spec, spec.children_by_field_name(kinds.F_NAME),
+                for obj in _bind(f, ObjKind.CONST, spec, spec_names(spec),
                                  type_node, values, package_level):
                     obj.iota = iota
                     out.append(obj)
@@ -387,6 +387,12 @@ class Scopes:
     def same_object(self, a: Node, b: Node) -> bool:
         oa, ob = self.resolve(a), self.resolve(b)
         return oa is not None and oa == ob and oa.kind is not ObjKind.BUILTIN
+
+
+def spec_names(spec: Node) -> list[Node]:
+    """The declared names of a var_spec or const_spec. (tree-sitter-go puts the commas between
+    a const_spec's names under its `name` field too: `const a, b = 1, 2` has three.)"""
+    return [n for n in spec.children_by_field_name(kinds.F_NAME) if n.type in _NAME_KINDS]
 
 
 def _first(objs: list[Obj] | None) -> Obj | None:

@@ -76,3 +76,9 @@ def test_constants_std_cross_file_conversions_and_truncating_division() -> None:
 def test_constants_variables_are_not_constant() -> None:
     pkg = package({"a.go": A, "b.go": B})
     assert pkg.consts.value(at(pkg, "var")) is UNKNOWN
+
+
+def test_constants_multi_name_const_specs_bind_each_value() -> None:
+    pkg = package({"a.go": 'package p\n\nconst a, b = "x", 7\n\nfunc f() { _ = /*@a*/a; _ = /*@b*/b }\n'})
+    assert pkg.consts.value(at(pkg, "a")) == "x"
+    assert pkg.consts.value(at(pkg, "b")) == 7
