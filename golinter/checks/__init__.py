@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from golinter.checks import (
     gml001_oversized_map_hint,
     gml002_delete_during_range,
+    gml003_unguarded_concurrent_map_write,
     gml004_uninterned_string_key,
     gml005_pointer_retained_after_delete,
     gml006_untrusted_map_size,
@@ -35,6 +36,7 @@ class Check(Protocol):
 _MODULES: tuple[ModuleType, ...] = (
     gml001_oversized_map_hint,
     gml002_delete_during_range,
+    gml003_unguarded_concurrent_map_write,
     gml004_uninterned_string_key,
     gml005_pointer_retained_after_delete,
     gml006_untrusted_map_size,
