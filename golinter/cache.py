@@ -11,6 +11,10 @@ version after overrides. An entry holds the raw results of every check on every
 non-generated file, so --select, --ignore, per-file ignores, formats and baselines never
 invalidate it (engine.py filters them afterwards).
 
+The parent finds digests without reading files through the stat index (`StatIndex`,
+`<dir>/v1/stat-index`): path -> size, mtime, ctime, inode, digest, written when it changed.
+A file whose stat differs, or that changed within 2 s of being hashed, is read and hashed.
+
 Layout: `<dir>/v1/<2 hex>/<62 hex>` entries; `<dir>/CACHEDIR.TAG` (backup tools skip the
 directory) and `<dir>/.gitignore` (`*`). An entry is MAGIC + blake2b(payload) + payload, the
 payload a pickle; it is written to a temporary file in its own directory and renamed
@@ -44,11 +48,13 @@ MAX_TOTAL_BYTES = 512 * 1024 * 1024
 PRUNE_INTERVAL_SECONDS = 24 * 3600
 TOUCH_AFTER_SECONDS = 24 * 3600
 TEMP_MAX_AGE_SECONDS = 3600
+RACY_NANOSECONDS = 2_000_000_000  # a file changed this close to its hashing is hashed again
 
 _MAGIC = b"GLC1"
 _CHECKSUM_BYTES = 16
 _TEMP_PREFIX = ".tmp-"
 _PRUNE_STAMP = ".last-prune"
+_STAT_INDEX = "stat-index"
 _TAG_NAME = "CACHEDIR.TAG"
 _TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
              "# This file is a cache directory tag created by golinter.\n"
@@ -233,22 +239,10 @@ class ResultStore:
     def load(self, key: str) -> object | None:
         """The object stored under `key`, or None for a missing, damaged or unreadable entry."""
         path = self.path_for(key)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-                mtime = os.fstat(fh.fileno()).st_mtime
-        except OSError:
+        found = _read_entry(path)
+        if found is None:
             return None
-        head = len(_MAGIC) + _CHECKSUM_BYTES
-        if len(data) < head or not data.startswith(_MAGIC):
-            return None
-        payload = memoryview(data)[head:]
-        if hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() != data[len(_MAGIC):head]:
-            return None
-        try:
-            value: object = pickle.loads(payload)
-        except _UNPICKLE_ERRORS:
-            return None
+        value, mtime = found
         if time.time() - mtime > TOUCH_AFTER_SECONDS:
             try:
                 os.utime(path)  # "used": pruning goes by mtime (atime is often not kept)
@@ -258,11 +252,16 @@ class ResultStore:
 
     def store(self, key: str, value: object) -> None:
         """Write an entry atomically; raises OSError (the caller reports it once)."""
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
         path = self.path_for(key)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        _write_atomic(path, _MAGIC + checksum + payload)
+        _write_entry(path, value)
+
+    def stat_index(self) -> StatIndex:
+        """The content digests recorded by earlier runs (empty when missing or damaged)."""
+        path = os.path.join(self.entries, _STAT_INDEX)
+        found = _read_entry(path)
+        entries = found[0] if found is not None and isinstance(found[0], dict) else {}
+        return StatIndex(path, entries)
 
     # -- pruning ------------------------------------------------------------------------------
 
@@ -306,6 +305,78 @@ class ResultStore:
         except OSError:
             pass  # the next run prunes again: harmless
         return removed
+
+
+def _read_entry(path: str) -> tuple[object, float] | None:
+    """(value, mtime) of an entry file, or None when missing, short, damaged or unpicklable."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+            mtime = os.fstat(fh.fileno()).st_mtime
+    except OSError:
+        return None
+    head = len(_MAGIC) + _CHECKSUM_BYTES
+    if len(data) < head or not data.startswith(_MAGIC):
+        return None
+    payload = memoryview(data)[head:]
+    if hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() != data[len(_MAGIC):head]:
+        return None
+    try:
+        value: object = pickle.loads(payload)
+    except _UNPICKLE_ERRORS:
+        return None
+    return value, mtime
+
+
+def _write_entry(path: str, value: object) -> None:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
+    _write_atomic(path, _MAGIC + checksum + payload)
+
+
+# -- the stat index --------------------------------------------------------------------------
+
+# (size, mtime_ns, ctime_ns, inode, digest, hashed_at_ns) by absolute path
+_IndexEntry = tuple[int, int, int, int, str, int]
+
+
+@dataclass
+class StatIndex:
+    """Content digests by path and stat signature, so a warm run reads no unchanged file.
+
+    A recorded digest is used only when size, mtime, ctime and inode are unchanged (any
+    write moves ctime, which user space cannot set back) and the file had not changed for
+    RACY_NANOSECONDS before it was hashed, as git treats "racily clean" index entries:
+    a write in the same timestamp tick as the hashing cannot go unnoticed. Entries hashed
+    over MAX_AGE_DAYS ago are dropped on save (the file is simply hashed again)."""
+
+    path: str
+    entries: dict[str, _IndexEntry]
+    changed: bool = False
+
+    def digest(self, path: str, st: os.stat_result) -> str | None:
+        entry = self.entries.get(path)
+        if not isinstance(entry, tuple) or len(entry) != 6:
+            return None
+        size, mtime_ns, ctime_ns, inode, digest, hashed_at_ns = entry
+        if (size, mtime_ns, ctime_ns, inode) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+            return None
+        if hashed_at_ns - max(mtime_ns, ctime_ns) <= RACY_NANOSECONDS:
+            return None
+        return digest
+
+    def record(self, path: str, st: os.stat_result, digest: str, hashed_at_ns: int) -> None:
+        self.entries[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest, hashed_at_ns)
+        self.changed = True
+
+    def save(self, now_ns: int | None = None) -> None:
+        """Write the index if anything was recorded; raises OSError."""
+        if not self.changed:
+            return
+        oldest = (now_ns if now_ns is not None else time.time_ns()) - int(MAX_AGE_DAYS * 86400e9)
+        self.entries = {p: e for p, e in self.entries.items() if e[5] >= oldest}
+        _write_entry(self.path, self.entries)
+        self.changed = False
 
 
 def _scandir(path: str) -> list[os.DirEntry[str]]:

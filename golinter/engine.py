@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from tree_sitter import Parser
 
-    from golinter.cache import ResultStore
+    from golinter.cache import ResultStore, StatIndex
     from golinter.checks import Check
     from golinter.checks.base import OptionValue
     from golinter.discover import GoPackage
@@ -272,8 +272,10 @@ class _Job:
         return sum(f.size for f in self.package.files)
 
 
-def _plan(gopkg: GoPackage, settings: Settings, environment: str | None) -> tuple[_Job, dict[str, bytes]]:
-    """The job for a package and, with a cache, the file contents read to key it."""
+def _plan(gopkg: GoPackage, settings: Settings, environment: str | None,
+          index: StatIndex | None) -> tuple[_Job, dict[str, bytes]]:
+    """The job for a package and, with a cache, the contents of the files read to key it
+    (files the stat index vouches for are not read)."""
     from golinter import cache
 
     full = replace(gopkg, files=tuple(f if f.reported == (not f.generated) else replace(f, reported=not f.generated)
@@ -284,13 +286,18 @@ def _plan(gopkg: GoPackage, settings: Settings, environment: str | None) -> tupl
     keys: list[cache.FileKey] = []
     for f in gopkg.files:
         try:
-            with open(f.path, "rb") as fh:
-                data = fh.read()
+            digest = index.digest(f.path, os.stat(f.path)) if index is not None else None
+            if digest is None:
+                with open(f.path, "rb") as fh:
+                    st = os.fstat(fh.fileno())
+                    sources[f.path] = fh.read()
+                digest = cache.file_digest(sources[f.path])
+                if index is not None:
+                    index.record(f.path, st, digest, time.time_ns())
         except OSError:
             return _Job(full), {}  # analysed uncached; analyze_package reports the file
-        sources[f.path] = data
         lang = lang_version_for(gopkg.lang_version, f.build_lang, settings.go_version)
-        keys.append(cache.FileKey(f.path, cache.file_digest(data), f.generated, lang))
+        keys.append(cache.FileKey(f.path, digest, f.generated, lang))
     key = cache.package_key(environment, repr(settings), gopkg.dir, gopkg.name,
                             runtime_version_for(gopkg, settings), keys)
     return _Job(full, key, tuple((k.path, k.digest) for k in keys)), sources
@@ -298,32 +305,36 @@ def _plan(gopkg: GoPackage, settings: Settings, environment: str | None) -> tupl
 
 def _analyze_job(job: _Job, settings: Settings, worker: _Worker, store: ResultStore | None,
                  sources: Mapping[str, bytes] | None) -> tuple[PackageResult, str | None]:
-    """Analyse one job and store its entry; (result, why the entry could not be written)."""
+    """Analyse one job and store its entry; (result, why the entry could not be written).
+
+    `sources` were hashed while planning, in this process; every other file is read and
+    checked against the key's digest, and the entry is stored only if all of them match
+    (a file edited during the run is analysed as it is now, and not cached)."""
     if job.key is None or store is None:
         return analyze_package(job.package, settings, worker, sources), None
-    verified = sources is not None
-    if sources is None:  # in a worker: read again, and store only if nothing changed since planning
-        from golinter.cache import file_digest
+    from golinter import cache
 
-        read: dict[str, bytes] = {}
-        for path, digest in job.digests:
-            try:
-                with open(path, "rb") as fh:
-                    read[path] = fh.read()
-            except OSError:
-                break
-            if file_digest(read[path]) != digest:
-                break
-        else:
-            verified = True
-        sources = read
-    result = analyze_package(job.package, settings, worker, sources)
+    known = dict(sources or {})
+    verified = True
+    for path, digest in job.digests:
+        if path in known:
+            continue
+        try:
+            with open(path, "rb") as fh:
+                known[path] = fh.read()
+        except OSError:
+            verified = False
+            break
+        if cache.file_digest(known[path]) != digest:
+            verified = False
+            break
+    result = analyze_package(job.package, settings, worker, known)
     if not verified or any(n.reason in _UNCACHEABLE_REASONS for n in result.notifications):
         return result, None
     try:
         store.store(job.key, result)
     except OSError as exc:
-        return result, f"cannot write cache entries in {store.entries}: {exc.strerror or exc}"
+        return result, f"cannot write cache entries in {store.entries}: {exc.strerror or exc}; results were not cached"
     return result, None
 
 
@@ -389,16 +400,18 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
     store, notes = _open_store(cache_dir)
     out.notifications += notes
     environment = None
+    index = None
     if store is not None:
         from golinter.cache import environment_digest
 
         environment = environment_digest([c.RULE.code for c in chosen])
+        index = store.stat_index()
     results: dict[int, PackageResult] = {}
     dirty: list[tuple[int, _Job, dict[str, bytes] | None]] = []
     dirty_bytes = 0
     pooled = False
     for i, p in enumerate(todo):
-        job, sources = _plan(p, settings, environment)
+        job, sources = _plan(p, settings, environment, index)
         cached = _load(store, job.key)
         if cached is not None:
             results[i] = cached
@@ -427,8 +440,13 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
         out.directives += r.directives
         out.files_analysed += r.files_analysed
         out.reported_paths.update(r.reported_paths)
+    if index is not None:
+        try:
+            index.save()
+        except OSError as exc:
+            errors.append(f"cannot write {index.path}: {exc.strerror or exc}; the next run reads every file again")
     if errors:
-        out.notifications.append(Notification(Level.WARNING, "cache", f"{errors[0]}; results were not cached"))
+        out.notifications.append(Notification(Level.WARNING, "cache", errors[0]))
     if store is not None and store.prune_due():
         store.prune()
     out.elapsed = time.monotonic() - start

@@ -221,3 +221,45 @@ def test_clear_cache_never_removes_files_it_did_not_create(tmp_path: Path) -> No
     (home / "projects" / "keep.go").write_text("package p\n")
     assert clear_cache(str(home / "projects"))
     assert sorted(p.name for p in (home / "projects").iterdir()) == ["keep.go"]
+
+
+# -- the stat index --------------------------------------------------------------------------
+
+def _stat(size: int = 10, mtime: int = 1_000, ctime: int = 1_000, ino: int = 7) -> os.stat_result:
+    return os.stat_result((0o100644, ino, 0, 1, 0, 0, size, 0, 0, 0, 0.0, 0.0, 0.0, 0, mtime, ctime))
+
+
+def test_stat_index_trusts_only_an_unchanged_quiet_file(tmp_path: Path) -> None:
+    index = ResultStore.open(str(tmp_path)).stat_index()
+    hashed_at = 1_000 + cache.RACY_NANOSECONDS + 1
+    index.record("/p/a.go", _stat(), "d1", hashed_at)
+    assert index.digest("/p/a.go", _stat()) == "d1"
+    assert index.digest("/p/b.go", _stat()) is None
+    for changed in (_stat(size=11), _stat(mtime=999), _stat(ctime=2_000), _stat(ino=8)):
+        assert index.digest("/p/a.go", changed) is None
+    index.record("/p/a.go", _stat(), "d1", hashed_at - 1)  # changed right before it was hashed
+    assert index.digest("/p/a.go", _stat()) is None
+
+
+def test_stat_index_saves_changes_and_drops_old_entries(tmp_path: Path) -> None:
+    store = ResultStore.open(str(tmp_path))
+    index = store.stat_index()
+    index.save()
+    assert not Path(index.path).exists()  # nothing recorded: nothing written
+    now = time.time_ns()
+    index.record("/p/new.go", _stat(), "d1", now)
+    index.record("/p/old.go", _stat(), "d2", now - int(31 * DAY * 1e9))
+    index.save(now_ns=now)
+    again = store.stat_index()
+    assert again.entries.keys() == {"/p/new.go"} and not again.changed
+
+
+def test_damaged_stat_index_is_empty(tmp_path: Path) -> None:
+    store = ResultStore.open(str(tmp_path))
+    index = store.stat_index()
+    index.record("/p/a.go", _stat(), "d1", time.time_ns())
+    index.save()
+    Path(index.path).write_bytes(b"GLC1 and then nonsense")
+    assert store.stat_index().entries == {}
+    index.entries["/p/a.go"] = ("not", "a", "tuple")  # type: ignore[assignment]
+    assert index.digest("/p/a.go", _stat()) is None

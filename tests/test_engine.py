@@ -91,8 +91,13 @@ def _facts(out: RunOutput) -> tuple[object, ...]:
             sorted(out.notifications, key=repr), out.files_analysed, sorted(out.reported_paths))
 
 
+def _entries(cache_dir: Path) -> list[Path]:
+    """Package entries (v1/<2 hex>/<rest>), not the stat index or stamps."""
+    return [p for p in (cache_dir / "v1").glob("*/*") if p.is_file() and not p.name.startswith(".")]
+
+
 def _entry_count(cache_dir: Path) -> int:
-    return sum(1 for p in (cache_dir / "v1").rglob("*") if p.is_file() and not p.name.startswith("."))
+    return len(_entries(cache_dir))
 
 
 # -- the cache -------------------------------------------------------------------------------
@@ -184,7 +189,7 @@ def test_select_and_format_do_not_invalidate(tmp_path: Path, monkeypatch: pytest
 def test_damaged_entry_is_reanalysed_and_rewritten(tmp_path: Path) -> None:
     root = _module(tmp_path / "m", {"s": {"bad.go": BAD}})
     cold = _run([root], tmp_path / "cache")
-    [entry] = [p for p in (tmp_path / "cache" / "v1").rglob("*") if p.is_file() and not p.name.startswith(".")]
+    [entry] = _entries(tmp_path / "cache")
     entry.write_bytes(entry.read_bytes()[:-10])
     again = _run([root], tmp_path / "cache")
     assert again.analysed == 1 and _facts(again) == _facts(cold)
@@ -211,7 +216,7 @@ def test_failed_entry_write_is_one_notification(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(ResultStore, "store", full)
     out = _run([root], tmp_path / "cache")
     notes = [n for n in out.notifications if n.reason == "cache"]
-    assert len(notes) == 1 and "No space left on device" in notes[0].message
+    assert len(notes) == 1 and "No space left on device" in notes[0].message and "not cached" in notes[0].message
     assert len([f for f in out.findings if f.code == "GML009"]) == 2
 
 
@@ -235,7 +240,7 @@ def test_results_with_internal_errors_are_not_cached(tmp_path: Path) -> None:
 def test_worker_stores_nothing_when_a_file_changed_after_planning(tmp_path: Path) -> None:
     root = _module(tmp_path / "m", {"s": {"bad.go": BAD}})
     gopkg = discover([str(root)]).packages[0]
-    job, _sources = engine._plan(gopkg, Settings(), "env")
+    job, _sources = engine._plan(gopkg, Settings(), "env", None)
     (root / "s" / "bad.go").write_text(OTHER)  # edited while the run was under way
     store = engine._open_store(str(tmp_path / "cache"))[0]
     result, error = engine._analyze_job(job, Settings(), engine._Worker(ALL_CHECKS), store, None)
@@ -437,3 +442,57 @@ def test_worker_releases_memory_after_enough_source(monkeypatch: pytest.MonkeyPa
     assert collections == [1]
     worker.release_memory(5000)  # one large package on its own
     assert collections == [1, 1]
+
+
+# -- the stat index --------------------------------------------------------------------------
+
+def _count_digests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from golinter import cache
+
+    hashed: list[str] = []
+    real = cache.file_digest
+
+    def counting(data: bytes) -> str:
+        hashed.append(data[:20].decode(errors="replace"))
+        return real(data)
+
+    monkeypatch.setattr(cache, "file_digest", counting)
+    return hashed
+
+
+def test_warm_run_reads_no_unchanged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from golinter import cache
+
+    monkeypatch.setattr(cache, "RACY_NANOSECONDS", 0)  # the files were written just now
+    root = _module(tmp_path / "m", {"a": {"a.go": BAD.replace("package s", "package a")},
+                                    "b": {"b.go": OTHER.replace("package s", "package b")}})
+    hashed = _count_digests(monkeypatch)
+    cold = _run([root], tmp_path / "cache")
+    assert len(hashed) == 2
+    hashed.clear()
+    warm = _run([root], tmp_path / "cache")
+    assert hashed == [] and warm.cache_hits == 2 and _facts(warm) == _facts(cold)
+
+
+def test_same_size_edit_with_restored_mtime_is_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from golinter import cache
+
+    monkeypatch.setattr(cache, "RACY_NANOSECONDS", 0)
+    root = _module(tmp_path / "m", {"s": {"f.go": BAD}})
+    path = root / "s" / "f.go"
+    before = os.stat(path)
+    _run([root], tmp_path / "cache")
+    time.sleep(0.05)
+    path.write_text(BAD.replace("delete(m, k)", "_ = m[k]    "))  # same length
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.path.getsize(path) == before.st_size
+    out = _run([root], tmp_path / "cache")
+    assert out.analysed == 1 and not [f for f in out.findings if f.code == "GML009"]
+
+
+def test_racily_clean_files_are_hashed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _module(tmp_path / "m", {"s": {"f.go": BAD}})  # written within the last 2 s
+    _run([root], tmp_path / "cache")
+    hashed = _count_digests(monkeypatch)
+    assert _run([root], tmp_path / "cache").cache_hits == 1
+    assert len(hashed) == 1
