@@ -276,7 +276,9 @@ def _single_dirty(single: str, jobs: int, copy_dir: str, cache: str, repeat: int
         with open(target, "a", encoding="utf-8") as fh:
             fh.write(f"\n// benchmark edit {i}\n")
         runs.append(_golinter(one, cache))
-    count = sum(1 for n in os.listdir(copy_dir) if n.endswith(".go"))
+    from golinter.discover import discover
+
+    count = sum(len(p.files) for p in discover([target]).packages)
     return _best(runs), count
 
 
