@@ -55,6 +55,9 @@ MEMORY_PER_SOURCE_BYTE = 40
 MEMORY_BUDGET_BYTES = 320 << 20
 RELEASE_AFTER_BYTES = 1 << 20  # a worker frees garbage and returns memory after this much source
 PARSE_BUDGET_SECONDS = 10.0
+# Set explicitly: Python 3.14 changes Linux's default to forkserver. fork shares the parent's
+# imports and compiled query; elsewhere (macOS, Windows) fork is unsafe or missing.
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 # Notifications about loading a file: given for context files too, not only reported ones.
 _LOAD_REASONS = frozenset({"unreadable", "not-utf8", "parse-budget"})
 # Results carrying these are not cached: they may not recur (a bug being fixed, a slow machine).
@@ -465,7 +468,7 @@ def _run_pool(dirty: Sequence[tuple[int, _Job]], settings: Settings, jobs: int, 
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    method = START_METHOD
     # Under fork, compile the query once here: every worker inherits it without pickling.
     prepared: _Worker | tuple[str, ...] = (_Worker(checks) if method == "fork"
                                            else tuple(c.RULE.code for c in checks))

@@ -496,3 +496,14 @@ def test_racily_clean_files_are_hashed_again(tmp_path: Path, monkeypatch: pytest
     hashed = _count_digests(monkeypatch)
     assert _run([root], tmp_path / "cache").cache_hits == 1
     assert len(hashed) == 1
+
+
+def test_spawn_pool_gives_the_same_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What macOS and Windows run: workers start fresh, build their own query, receive pickles."""
+    tree = _tree(tmp_path)
+    serial = _run([tree], None, jobs=1)
+    monkeypatch.setattr(engine, "IN_PROCESS_BYTES", 0)
+    monkeypatch.setattr(engine, "START_METHOD", "spawn")
+    spawned = _run([tree], tmp_path / "cache", jobs=2)
+    assert spawned.analysed == spawned.packages and _entry_count(tmp_path / "cache") == spawned.packages
+    assert _facts(spawned) == _facts(serial)
