@@ -428,12 +428,7 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
     out.analysed = len(dirty)
     errors: list[str] = []
     if dirty and (jobs <= 1 or dirty_bytes < IN_PROCESS_BYTES or len(dirty) < 2):
-        worker = _Worker(chosen)
-        for n, (i, job, kept) in enumerate(dirty, 1):
-            results[i], error = _analyze_job(job, settings, worker, store, kept)
-            if n < len(dirty):  # after the last, the process is about to finish anyway
-                worker.release_memory(job.size)
-            errors += [error] if error else []
+        errors += _run_in_process(dirty, settings, chosen, store, results)
     elif dirty:
         errors += _run_pool([(i, job) for i, job, _s in dirty], settings, jobs, chosen, store, results)
     for i, p in enumerate(todo):
@@ -454,6 +449,20 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
         store.prune()
     out.elapsed = time.monotonic() - start
     return out
+
+
+def _run_in_process(dirty: Sequence[tuple[int, _Job, dict[str, bytes] | None]], settings: Settings,
+                    checks: Sequence[Check], store: ResultStore | None,
+                    results: dict[int, PackageResult]) -> list[str]:
+    """Fill `results` here, in package order; the cache errors met."""
+    worker = _Worker(checks)
+    errors: list[str] = []
+    for n, (i, job, kept) in enumerate(dirty, 1):
+        results[i], error = _analyze_job(job, settings, worker, store, kept)
+        if n < len(dirty):  # after the last, the process is about to finish anyway
+            worker.release_memory(job.size)
+        errors += [error] if error else []
+    return errors
 
 
 def _run_pool(dirty: Sequence[tuple[int, _Job]], settings: Settings, jobs: int, checks: Sequence[Check],
