@@ -24,7 +24,6 @@ is a size as well. `exclude` replaces discover.DEFAULT_EXCLUDES, `extend-exclude
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -36,11 +35,6 @@ from golinter.checks.base import OptionValue, Rule
 from golinter.discover import DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_SIZE, PathFilter
 from golinter.errors import ConfigError
 from golinter.findings import Level
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
 
 CONFIG_NAME = ".golinter.toml"
 ALL_SELECTOR = "ALL"
@@ -174,6 +168,10 @@ def ignored_codes_for(config: Config, abs_path: str) -> frozenset[str]:
 
 
 def _read_toml(path: str) -> dict[str, object]:
+    if sys.version_info >= (3, 11):  # imported here: most runs have no config file
+        import tomllib
+    else:
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -449,5 +447,7 @@ def _toml_type(value: object) -> str:
 
 def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
     lowered = {c.lower(): c for c in candidates}
+    import difflib
+
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f"; did you mean '{lowered[close[0]]}'?" if close else ""

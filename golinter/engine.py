@@ -394,10 +394,7 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
                  checks: Sequence[Check] | None = None, cache_dir: str | None = None) -> RunOutput:
     """Analyse packages (cache first, then largest first in-process or in a pool); results in
     package order. `cache_dir` None: no cache."""
-    from golinter.checks import ALL_CHECKS
-
     start = time.monotonic()
-    chosen = tuple(checks) if checks is not None else ALL_CHECKS
     out = RunOutput(packages=len(packages))
     todo = [p for p in packages if p.has_reported_files]
     store, notes = _open_store(cache_dir)
@@ -407,7 +404,7 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
     if store is not None:
         from golinter.cache import environment_digest
 
-        environment = environment_digest([c.RULE.code for c in chosen])
+        environment = environment_digest(_codes(checks))
         index = store.stat_index()
     results: dict[int, PackageResult] = {}
     dirty: list[tuple[int, _Job, dict[str, bytes] | None]] = []
@@ -427,6 +424,7 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
     out.cache_hits = len(results)
     out.analysed = len(dirty)
     errors: list[str] = []
+    chosen = _checks(checks) if dirty else ()
     if dirty and (jobs <= 1 or dirty_bytes < IN_PROCESS_BYTES or len(dirty) < 2):
         errors += _run_in_process(dirty, settings, chosen, store, results)
     elif dirty:
@@ -449,6 +447,24 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
         store.prune()
     out.elapsed = time.monotonic() - start
     return out
+
+
+def _codes(checks: Sequence[Check] | None) -> list[str]:
+    """The codes of the checks run (all by default), without importing a check."""
+    if checks is not None:
+        return [c.RULE.code for c in checks]
+    from golinter.checks import all_rules
+
+    return [r.code for r in all_rules()]
+
+
+def _checks(checks: Sequence[Check] | None) -> tuple[Check, ...]:
+    """The checks to run: every registered one by default (imported here, with the model)."""
+    if checks is not None:
+        return tuple(checks)
+    import golinter.checks
+
+    return golinter.checks.ALL_CHECKS
 
 
 def _run_in_process(dirty: Sequence[tuple[int, _Job, dict[str, bytes] | None]], settings: Settings,

@@ -64,7 +64,6 @@ def find_git_root(path: str) -> str | None:
 
 
 def run_check(req: CheckRequest) -> int:
-    from golinter import baseline as baselines
     from golinter import config as configs
     from golinter import suppress
     from golinter.cache import default_cache_dir
@@ -106,6 +105,8 @@ def run_check(req: CheckRequest) -> int:
         notifications += suppress.unused(out.directives, used, enabled_rules, out.reported_paths)
     srcroot = os.path.abspath(req.srcroot) if req.srcroot else (find_git_root(req.paths[0]) or cwd)
     findings = assign_fingerprints(findings, srcroot, _read_bytes)
+    if req.write_baseline or req.baseline:
+        from golinter import baseline as baselines
     if req.write_baseline:
         baselines.write_baseline(req.write_baseline, [f for f in findings if not f.suppressed])
     if req.baseline:
@@ -125,7 +126,6 @@ def _emit(req: CheckRequest, findings: Sequence[Finding], notifications: Sequenc
           enabled_rules: Sequence[Rule], out: RunOutput, srcroot: str, cwd: str) -> None:
     from golinter.fsutil import write_atomic
     from golinter.report import ReportOptions, RunResult, render
-    from golinter.report.text import summary
 
     result = RunResult(tuple(findings), tuple(notifications), tuple(enabled_rules),
                        out.files_analysed, out.packages, out.elapsed)
@@ -145,6 +145,8 @@ def _emit(req: CheckRequest, findings: Sequence[Finding], notifications: Sequenc
         for note in notifications:
             if note.reason == "unused-ignore" or note.level is not Level.NOTE or req.verbose:
                 sys.stderr.write(_notification_line(note, cwd) + "\n")
+        from golinter.report.text import summary
+
         sys.stderr.write(summary(result) + "\n")
 
 
@@ -183,5 +185,5 @@ def _exit_status(req: CheckRequest, findings: Sequence[Finding], notifications: 
     return EXIT_FINDINGS if failing or unused else EXIT_CLEAN
 
 
-__all__ = ["CheckRequest", "run_check", "find_git_root"]
+__all__ = ["CheckRequest", "find_git_root", "run_check"]
 _ = replace

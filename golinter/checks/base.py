@@ -40,6 +40,9 @@ class Rule:
 
     `options` maps each option key to its default; its type is the accepted type
     (sizes such as "4MiB" are strings parsed by config.py into bytes).
+    `whole_package`: a finding may sit in another file than its candidate (GML003 reports a
+    map handed down a call chain at a call site), so a run naming files still runs the rule
+    over every candidate of the package; other rules get only the named files' candidates.
     """
 
     code: str
@@ -53,6 +56,7 @@ class Rule:
     options: tuple[tuple[str, OptionValue], ...] = ()
     security_severity: str | None = None
     tags: tuple[str, ...] = field(default=())
+    whole_package: bool = False
 
     @property
     def option_defaults(self) -> dict[str, OptionValue]:

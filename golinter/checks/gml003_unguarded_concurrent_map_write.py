@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 RULE = Rule(code="GML003", name="unguarded-concurrent-map-write",
             summary="map written concurrently without a common lock",
             nature=Nature.CRASH, level=Level.ERROR, precision=Precision.HIGH,
-            options=(("spawners", ()),), tags=("concurrency", "reliability"))
+            options=(("spawners", ()),), tags=("concurrency", "reliability"), whole_package=True)
 
 # Candidates: goroutines, struct fields of package types (mutexes, gRPC servers), func literals
 # handed to calls (spawners, handlers, subtests). No text predicates here: they run in Python
