@@ -1,9 +1,11 @@
-"""GML004 uninterned-string-key: string map keys built per operation inside a loop, where the
-allocation is wasted.
+"""GML004 uninterned-string-key: string map keys allocated per operation inside a loop where the
+allocation is wasted, and per-record maps whose keys are allocated once per record.
 
 User prose: rules/GML004-uninterned-string-key.md. Model facts: type-lite (map key types, the
 types of converted operands and concatenations), constants (lengths of constant key parts),
-derivation (conversions to string types, same-value comparison of keys), scopes (fmt).
+derivation (conversions to string types, same-value comparison of keys, strings allocated by
+an expression), records (maps made per loop iteration and kept past the loop), scopes (fmt),
+per-file language version (unique.Make from 1.23).
 
 Flagged, inside a loop body of the same function:
 - updates `m[string(b)]++`, `m[string(b)] += n`, `m[string(b)] = append(m[string(b)], x)` with
@@ -12,11 +14,16 @@ Flagged, inside a loop body of the same function:
 - the same updates with a concatenated key `m[a+":"+b]` (a stored key always allocates), and
   concatenated lookups whose constant parts alone make the key longer than 32 bytes (shorter
   ones use the runtime's 32-byte stack buffer);
-- `fmt.Sprint`, `Sprintf` and `Sprintln` keys in lookups, `delete` and updates.
+- `fmt.Sprint`, `Sprintf` and `Sprintln` keys in lookups, `delete` and updates;
+- many small maps: `rec[k] = v` (or `op=`, `++`) where rec is a per-record map (made in the
+  loop body and kept past the loop in a container, model/records.py) and k is allocated in the
+  same iteration (derivation.allocation: `string(b)`, strings.Clone, fmt.Sprint*, a scanned
+  line, a concatenation with a constant part) -> intern the keys.
 Not flagged: lookups and deletes with string(b); keys that are variables, fields, parameters
-or constants; inserts `m[k] = v` (a new key has to be stored anyway, and nothing says keys
-repeat); updates after the loop body already looked the same key up in the same map (the
-comma-ok-first fix); test files; the many-small-maps shape (see Known problems).
+or constants; inserts `m[k] = v` into one map (a new key has to be stored anyway, and nothing
+says keys repeat); updates after the loop body already looked the same key up in the same map
+(the comma-ok-first fix); per-record keys that are shared (read once, made before the loop),
+interned, or substrings of the record (GML007's concern); records not kept; test files.
 """
 from __future__ import annotations
 
@@ -26,8 +33,9 @@ from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.derivation import Derivation
+from golinter.model.records import Records, same_function
 from golinter.model.typelite import unparen
-from golinter.model.types import Basic, Slice
+from golinter.model.types import Basic, Named, Slice
 from golinter.parse import walk_named
 
 if TYPE_CHECKING:
@@ -43,7 +51,8 @@ RULE = Rule(code="GML004", name="uninterned-string-key",
             summary="string map key allocated on every operation in a loop",
             nature=Nature.PERFORMANCE, level=Level.NOTE, precision=Precision.HIGH)
 
-QUERY = """
+_RECKEY = "[(identifier) (call_expression) (binary_expression) (parenthesized_expression)]"
+QUERY = f"""
 (index_expression
   operand: (_) @gml004.map
   index: (call_expression function: (identifier) arguments: (argument_list . (_) .)) @gml004.key) @gml004.index
@@ -55,6 +64,9 @@ QUERY = """
   index: (call_expression
     function: (selector_expression field: (field_identifier) @_gml004.fmt
                                    (#match? @_gml004.fmt "^Sprint(f|ln)?$"))) @gml004.key) @gml004.index
+(assignment_statement
+  left: (expression_list . (index_expression operand: (_) @gml004.rec index: {_RECKEY} @gml004.reckey) @gml004.insert .))
+(inc_statement (index_expression operand: (_) @gml004.rec index: {_RECKEY} @gml004.reckey) @gml004.insert)
 (call_expression
   function: (identifier) @_gml004.delete (#eq? @_gml004.delete "delete")
   arguments: (argument_list
@@ -76,21 +88,78 @@ _STRUCT_KEY = "key {m} by a struct of the parts (map[struct{{a, b string}}]V), w
 
 def run(pkg: Package) -> Iterator[Finding]:
     derivation = Derivation(pkg)
+    reported: set[int] = set()
+    inserts: list[Match] = []
     for hit in pkg.matches(RULE, include_tests=False):
-        index, key, map_node = hit["gml004.index"], hit["gml004.key"], hit["gml004.map"]
-        body = _loop_body(index)
-        if body is None or not _string_keyed(pkg, map_node):
+        if "gml004.insert" in hit:
+            inserts.append(hit)
             continue
-        kind = _key_kind(pkg, derivation, key)
-        if kind is None:
-            continue
-        use = _use(pkg, derivation, index)
-        message = _message(pkg, kind, use, hit)
-        if message is None:
-            continue
-        if kind != "format" and _looked_up_before(derivation, body, index):
-            continue  # the write sits on the miss path of a lookup: the comma-ok-first fix
-        yield pkg.finding(RULE, index, message)
+        finding = _per_operation(pkg, derivation, hit)
+        if finding is not None:
+            reported.add(hit["gml004.index"].id)
+            yield finding
+    records = Records(pkg, derivation)
+    for hit in inserts:
+        if hit["gml004.insert"].id not in reported:  # an update already reported above
+            finding = _per_record(pkg, derivation, records, hit)
+            if finding is not None:
+                yield finding
+
+
+def _per_operation(pkg: Package, derivation: Derivation, hit: Match) -> Finding | None:
+    """Shapes 1 and 2: `m[string(b)]++`, `m[a+":"+b] += n`, `m[fmt.Sprintf(...)]` in a loop."""
+    index, key, map_node = hit["gml004.index"], hit["gml004.key"], hit["gml004.map"]
+    body = _loop_body(index)
+    if body is None or not _string_keyed(pkg, map_node):
+        return None
+    kind = _key_kind(pkg, derivation, key)
+    if kind is None:
+        return None
+    message = _message(pkg, kind, _use(pkg, derivation, index), hit)
+    if message is None:
+        return None
+    if kind != "format" and _looked_up_before(derivation, body, index):
+        return None  # the write sits on the miss path of a lookup: the comma-ok-first fix
+    return pkg.finding(RULE, index, message)
+
+
+def _per_record(pkg: Package, derivation: Derivation, records: Records, hit: Match) -> Finding | None:
+    """Shape 3, many small maps: `rec := make(map[string]string)` in a loop, `rec[string(k)] = v`
+    with the key allocated in the same iteration, and `out = append(out, rec)` keeping every
+    record's map, so each holds its own copy of the same keys."""
+    insert, key, map_node = hit["gml004.insert"], hit["gml004.reckey"], hit["gml004.rec"]
+    if not _string_keyed(pkg, map_node):
+        return None
+    alloc = derivation.allocation(key)
+    per = records.per_record(map_node) if alloc is not None else None
+    if alloc is None or per is None:
+        return None
+    body = per.loop.child_by_field_name(kinds.F_BODY)
+    if body is None or not (_within(alloc, body) and _within(insert, body)) \
+            or not (same_function(insert, per.made) and same_function(alloc, per.made)):
+        return None  # allocated once before the loop (shared), or in a func literal
+    related = [(per.made, f"{pkg.text(map_node)} is made for every record here"),
+               (per.kept, f"and kept in {pkg.text(per.container)} here")]
+    if alloc != unparen(key):
+        related.insert(0, (alloc, "the key is allocated here"))
+    return pkg.finding(RULE, insert, _record_message(pkg, map_node, alloc, per.container), related=related)
+
+
+def _within(node: Node, body: Node) -> bool:
+    return body.start_byte <= node.start_byte < body.end_byte
+
+
+def _record_message(pkg: Package, map_node: Node, alloc: Node, container: Node) -> str:
+    """`unique.Make` from Go 1.23; before, an intern table (a map from each key to itself)."""
+    head = (f"keys of per-record map {pkg.text(map_node)} are allocated per record and kept in "
+            f"{pkg.text(container)}, one copy per record; ")
+    if pkg.lang_version(alloc) >= (1, 23):
+        return head + f"intern them with unique.Make({pkg.text(alloc)}).Value()"
+    mt = pkg.types.expr_map(map_node)
+    key_type = "string"
+    if mt is not None and isinstance(mt.key, Named):
+        key_type = f"{mt.key.pkg.rsplit('/', 1)[-1]}.{mt.key.name}" if mt.key.pkg else mt.key.name
+    return head + f"intern them through one map[{key_type}]{key_type} shared by all records"
 
 
 def _loop_body(node: Node) -> Node | None:

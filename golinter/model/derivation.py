@@ -22,6 +22,12 @@ This module answers, for one package:
   conversion of other byte data; None for parameters, fields and anything else.
 - `same_value(a, b)`: two expressions denote the same value syntactically: same shape, the
   same objects, the same constants (`m[string(b)]` twice in one loop body).
+- `allocation(expr)`: the expression that allocated the string `expr` holds, new and unshared,
+  through locals bound once: `string(b)` of a []byte or []rune, `strings.Clone`, `fmt.Sprint*`,
+  `(*bufio.Scanner).Text()`, `(*bufio.Reader).ReadString`, a concatenation with a non-empty
+  constant part. Not allocations: substrings (they share their source), trims, case mapping,
+  `strings.Replace`/`Join`, strconv (each may return its argument or a static string),
+  `unique.Make(x).Value()` (the canonical copy), constants, parameters, fields, unknown calls.
 
 Everything is Unknown-safe: when a step is not understood, the answer is None / False.
 Results are memoised by node id for the life of the provider (one check run on one package).
@@ -55,6 +61,9 @@ _REGEXP_LEVELS = {"FindString": 0, "FindStringSubmatch": 1, "FindAllString": 1, 
 # Functions returning a whole body or file, as the first of (content, error).
 WHOLE_READERS = frozenset({("io", "ReadAll"), ("os", "ReadFile"), ("io/ioutil", "ReadAll"),
                            ("io/ioutil", "ReadFile")})
+
+# (import path, name) of functions that always return a new string (one byte or none aside).
+_ALLOCATORS = frozenset({("strings", "Clone"), ("fmt", "Sprint"), ("fmt", "Sprintf"), ("fmt", "Sprintln")})
 
 _MAX_STEPS = 32
 Step = tuple["Node", int, bool, bool]
@@ -119,6 +128,42 @@ class Derivation:
                 return Origin("line", "bufio.Scanner.Text")
             break
         return Origin("bytes", "string conversion") if converted else None
+
+    def allocation(self, expr: Node) -> Node | None:
+        """The expression that made the new, unshared string `expr` holds (`string(kb)` for `k`
+        in `k := string(kb)`), followed through locals bound once; None when `expr` may share
+        its bytes with another string or its origin is not known."""
+        node = unparen(expr)
+        for _ in range(_MAX_STEPS):
+            if node.type == kinds.IDENTIFIER:
+                obj = self._local(node)
+                if obj is None or obj.value is None or obj.value.type == kinds.RANGE_CLAUSE:
+                    return None
+                value = unparen(obj.value)
+                if obj.value_count > 1:  # `line, err := rd.ReadString('\n')`
+                    return value if obj.value_index == 0 and \
+                        self._method_of(value, "bufio", "Reader") == "ReadString" else None
+                node = value
+                continue
+            if node.type == kinds.BINARY_EXPRESSION:
+                return node if self._allocating_concat(node) else None
+            if node.type != kinds.CALL_EXPRESSION:
+                return None
+            operand = self.string_conversion_operand(node)
+            if operand is not None:
+                if self._is_bytes(operand) or self._is_runes(operand):
+                    return node
+                if not self._pkg.types.is_string(self._pkg.types.type_of(operand)):
+                    return None
+                node = unparen(operand)  # Label(s): a named string type shares s
+                continue
+            return node if self._allocating_call(node) else None
+        return None
+
+    def bound_once(self, ident: Node) -> Obj | None:
+        """The function-local variable `ident` names, when it is bound exactly once (never
+        assigned again with `=`, `op=`, `++`/`--` or a second `:=`)."""
+        return self._local(ident)
 
     def string_conversion_operand(self, call: Node) -> Node | None:
         """For `string(x)` or `Name(x)` with Name a named string type: `x`. Else None."""
@@ -368,6 +413,42 @@ class Derivation:
             return False
         elem = self._pkg.types.underlying(u.elem)
         return isinstance(elem, Basic) and elem.name in ("byte", "uint8")
+
+    def _is_runes(self, expr: Node) -> bool:
+        u = self._pkg.types.underlying(self._pkg.types.type_of(expr))
+        if not isinstance(u, Slice):
+            return False
+        elem = self._pkg.types.underlying(u.elem)
+        return isinstance(elem, Basic) and elem.name in ("rune", "int32")
+
+    def _allocating_call(self, call: Node) -> bool:
+        """`strings.Clone(s)`, `fmt.Sprint*(...)`, `sc.Text()` on a *bufio.Scanner."""
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        q = self._pkg.types.qualified(fn) if fn is not None else None
+        if q is not None:
+            return q in _ALLOCATORS
+        return self._method_of(call, "bufio", "Scanner") == "Text"
+
+    def _allocating_concat(self, concat: Node) -> bool:
+        """`"user:" + id`: a string concatenation with a non-empty constant part and a
+        non-constant one always builds a new string (all-constant ones fold; `a + b` returns
+        a itself when b is empty)."""
+        constant = variable = False
+        stack = [concat]
+        while stack:
+            node = unparen(stack.pop())
+            if node.type == kinds.BINARY_EXPRESSION and _operator(self._pkg, node) == "+":
+                stack += [c for c in (node.child_by_field_name(kinds.F_LEFT),
+                                      node.child_by_field_name(kinds.F_RIGHT)) if c is not None]
+                continue
+            value = self._pkg.consts.value(node)
+            if isinstance(value, str):
+                constant = constant or value != ""
+            elif node.type in kinds.STRING_LITERAL_KINDS:
+                constant = constant or len(self._pkg.text(node)) > 2
+            else:
+                variable = True
+        return constant and variable and self._pkg.types.is_string(self._pkg.types.type_of(concat))
 
     def _reader(self, call: Node) -> str | None:
         if call.type != kinds.CALL_EXPRESSION:

@@ -74,6 +74,10 @@ STD_FUNCS: dict[tuple[str, str], tuple[Type, ...]] = {
     ("path", "Ext"): (STRING,),
     ("bufio", "NewScanner"): (Pointer(Named("bufio", "Scanner")),),
     ("bufio", "NewReader"): (Pointer(Named("bufio", "Reader")),),
+    # GML004 per-record maps: byte-slice parsers
+    ("bytes", "Cut"): (BYTES, BYTES, Basic("bool")), ("bytes", "SplitN"): (Slice(BYTES),),
+    ("bytes", "CutPrefix"): (BYTES, Basic("bool")), ("bytes", "CutSuffix"): (BYTES, Basic("bool")),
+    ("bytes", "Trim"): (BYTES,), ("bytes", "TrimPrefix"): (BYTES,), ("bytes", "TrimSuffix"): (BYTES,),
 }
 
 # Result types of std methods: (path, type name, method) -> results.

@@ -192,3 +192,89 @@ def test_derivation_same_value_compares_objects_and_operators() -> None:
     assert not d.same_value(at(pkg, "concat1"), at(pkg, "concat3"))
     assert not d.same_value(at(pkg, "a1"), at(pkg, "shadow"))
     assert not d.same_value(at(pkg, "call1"), at(pkg, "call2"))
+
+
+ALLOC_SRC = """package p
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"unique"
+)
+
+type Label string
+
+const prefix = "label_"
+
+func keys(r io.Reader, b []byte, rs []rune, s string, header []string, i int) {
+	k := string(b)
+	_ = /*@conv*/string(b)
+	_ = /*@local*/k
+	_ = /*@runes*/string(rs)
+	_ = /*@named*/Label(b)
+	_ = /*@namedlocal*/Label(k)
+	_ = /*@clone*/strings.Clone(s)
+	_ = /*@sprintf*/fmt.Sprintf("col%d", i)
+	_ = /*@concat*/prefix + header[i]
+	_ = /*@concatlit*/"x-" + s + "-y"
+	_ = /*@concatempty*/"" + s
+	_ = /*@concatconst*/prefix + "name"
+	_ = /*@concatvars*/s + header[i]
+	_ = /*@strconv*/string(s)
+	_ = /*@lower*/strings.ToLower(s)
+	_ = /*@interned*/unique.Make(string(b)).Value()
+	_ = /*@header*/header[i]
+	_ = /*@param*/s
+	sub, _, _ := strings.Cut(s, "=")
+	_ = /*@sub*/sub
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		_ = /*@text*/sc.Text()
+	}
+	rd := bufio.NewReader(r)
+	line, _ := rd.ReadString('\\n')
+	_ = /*@readstring*/line
+	again := string(b)
+	again = s
+	_ = /*@reassigned*/again
+}
+"""
+
+
+def _allocation(marker: str) -> str | None:
+    pkg = package({"a.go": ALLOC_SRC})
+    node = Derivation(pkg).allocation(at(pkg, marker))
+    return None if node is None else pkg.text(node)
+
+
+def test_derivation_allocation_of_conversions_from_bytes_and_runes() -> None:
+    assert _allocation("conv") == "string(b)"
+    assert _allocation("runes") == "string(rs)"
+    assert _allocation("named") == "Label(b)"
+
+
+def test_derivation_allocation_follows_locals_to_where_the_string_is_made() -> None:
+    assert _allocation("local") == "string(b)"
+    assert _allocation("namedlocal") == "string(b)"  # Label(k) shares k's bytes
+    assert _allocation("readstring") == "rd.ReadString('\\n')"
+    assert _allocation("reassigned") is None
+
+
+def test_derivation_allocation_of_copies_formats_and_scanned_lines() -> None:
+    assert _allocation("clone") == "strings.Clone(s)"
+    assert _allocation("sprintf") == 'fmt.Sprintf("col%d", i)'
+    assert _allocation("text") == "sc.Text()"
+
+
+def test_derivation_allocation_of_concatenations_needs_a_constant_and_a_variable_part() -> None:
+    assert _allocation("concat") == "prefix + header[i]"
+    assert _allocation("concatlit") == '"x-" + s + "-y"'
+    for marker in ("concatempty", "concatconst", "concatvars"):
+        assert _allocation(marker) is None, marker
+
+
+def test_derivation_no_allocation_for_shared_or_possibly_shared_strings() -> None:
+    for marker in ("strconv", "lower", "interned", "header", "param", "sub"):
+        assert _allocation(marker) is None, marker
