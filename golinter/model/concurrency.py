@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model import occurrences
 from golinter.model.locksets import (
     EMPTY,
     FREE,
@@ -94,12 +95,8 @@ _HELD_DOC = re.compile(r"must be (held|locked)|callers? (must|should|needs? to|i
                        r"requires? \S+ to be (held|locked)", re.IGNORECASE)
 _LOCKED_NAME = re.compile(r"(Locked|locked|NoLock)$")
 
-_QUERY = """
-(go_statement) @go
-(call_expression function: (selector_expression) arguments: (argument_list)) @call
-(call_expression function: (identifier) @icall.name) @icall
-(func_literal) @lit
-"""
+# A literal is handler-shaped only when its parameters' text holds one of these (_handler_shape).
+_HANDLER_SIGNS = (b"ResponseWriter", b"Context", b"Ctx")
 
 
 @lru_cache(maxsize=1)
@@ -112,12 +109,6 @@ def _wait_query() -> Query:
 def _signal_query() -> Query:
     from golinter.parse import compile_query
     return compile_query("[(call_expression) (send_statement)] @signal")
-
-
-@lru_cache(maxsize=1)
-def _query() -> Query:
-    from golinter.parse import compile_query
-    return compile_query(_QUERY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,31 +264,37 @@ class _Builder:
             if name_node is not None and not pkg.file_of(decl).is_test and self._is_handler(decl):
                 names.add(pkg.text(name_node))
         self.handler_names = frozenset(names)
+        # No whole-tree query: `go`, the spawner names, the handler names and `func` are found by
+        # their text (model/occurrences.py), in document order.
         for f in pkg.files:
-            from golinter.parse import query_captures
-            caps = query_captures(_query(), f.tree.root_node)
-            for node in caps.get("go", []):
+            for node in occurrences.go_statements(f):
                 if not f.in_broken(node):
                     self._go(node)
-            for node in caps.get("call", []):
-                fn = node.child_by_field_name(kinds.F_FUNCTION)
-                field_node = fn.child_by_field_name(kinds.F_FIELD) if fn is not None else None
-                if field_node is None or f.in_broken(node):
+            registrations: list[Node] = []
+            for token in occurrences.name_tokens(f, self.spawner_names | self.handler_names):
+                call = occurrences.selector_call(token)
+                if call is not None and not f.in_broken(call) and f.text(token) in self.spawner_names:
+                    self._spawner_call(call)
+                arg = token.parent if token.type == kinds.FIELD_IDENTIFIER else token  # `s.handleX`, `handleX`
+                holder = arg.parent if arg is not None else None
+                if holder is not None and holder.type == kinds.ARGUMENT_LIST and holder.parent is not None:
+                    registrations.append(holder.parent)
+            seen: set[int] = set()
+            for node in sorted(registrations, key=lambda n: (n.start_byte, -n.end_byte)):
+                if node.id in seen:
                     continue
-                name = f.text(field_node)
-                self.calls_by_name.setdefault(name, []).append(node)
-                if name in self.spawner_names:  # cheap text tests before any resolution
-                    self._spawner_call(node)
+                seen.add(node.id)
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                if fn is None or fn.type != kinds.SELECTOR_EXPRESSION or fn.child_by_field_name(kinds.F_FIELD) is None \
+                        or f.in_broken(node):
+                    continue
                 args_node = node.child_by_field_name(kinds.F_ARGUMENTS)
-                if self.handler_names and args_node is not None and any(
+                if self.handler_names and args_node is not None and args_node.type == kinds.ARGUMENT_LIST and any(
                         f.text(a).rsplit(".", 1)[-1] in self.handler_names for a in args_node.named_children
                         if a.type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION)):
                     self._note_registration(node)
-            for node in caps.get("icall", []):
-                fn = node.child_by_field_name(kinds.F_FUNCTION)
-                if fn is not None and not f.in_broken(node):
-                    self.calls_by_name.setdefault(f.text(fn), []).append(node)
-            lits += [n for n in caps.get("lit", []) if not f.in_broken(n)]
+            if not f.is_test and any(sign in f.src for sign in _HANDLER_SIGNS):
+                lits += [n for n in occurrences.func_literals(f) if not f.in_broken(n)]
         for lit in lits:
             if not self.pkg.file_of(lit).is_test and self._is_handler(lit):
                 self.handler_lits[lit.id] = lit
@@ -310,6 +307,21 @@ class _Builder:
         self._evidence()
         self._snapshots()
         return self.out
+
+    def _calls_named(self, name: str) -> list[Node]:
+        """Calls `name(...)` and `x.name(...)` of the package, outside broken code (built on demand:
+        only functions whose entry lockset is inferred from their callers ask)."""
+        found = self.calls_by_name.get(name)
+        if found is None:
+            found = []
+            for f in self.pkg.files:
+                for token in occurrences.name_tokens(f, (name,)):
+                    call = occurrences.selector_call(token) if token.type == kinds.FIELD_IDENTIFIER \
+                        else occurrences.identifier_call(token)
+                    if call is not None and not f.in_broken(call):
+                        found.append(call)
+            self.calls_by_name[name] = found
+        return found
 
     def _snapshots(self) -> None:
         """Writes to maps loaded from an atomic.Value/atomic.Pointer: published snapshots that
@@ -869,7 +881,7 @@ class _Builder:
         held (one pass: the callers' own entries are not inferred)."""
         pkg = self.pkg
         common: dict[StorageKey, int] | None = None
-        for call in self.calls_by_name.get(name, []):
+        for call in self._calls_named(name):
             if pkg.types.callee_decl(call) != decl:
                 continue
             unit = self._unit_of(call)

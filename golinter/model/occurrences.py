@@ -1,0 +1,104 @@
+"""Finding a few rare nodes by their text: a byte search of the source, then one C descent each.
+
+A whole-tree query costs about 0.3x the parse even for one pattern; most of the nodes the
+concurrency model asks for (`go` statements, calls of a handful of names) are rare, and their
+text says where they can be. `find` on the source bytes gives every place a name could be
+(a superset: comments, strings, longer identifiers), and `descendant_for_byte_range` tells
+which of them is the token itself. Results are in document order.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from tree_sitter import Node
+
+    from golinter.model.package import SourceFile
+
+# `go` as a token: no identifier character of ASCII on either side (a non-ASCII letter next to it
+# makes an identifier, which the node check then rejects).
+_GO = re.compile(rb"(?<![A-Za-z0-9_])go(?![A-Za-z0-9_])")
+_NAME_KINDS = frozenset({kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER})
+
+
+def _usable(f: SourceFile) -> bool:
+    from golinter.parse import is_unparsable
+    return not is_unparsable(f.tree.root_node)
+
+
+def go_statements(f: SourceFile) -> list[Node]:
+    """Every `go` statement of a file, in document order."""
+    if not _usable(f):
+        return []
+    root = f.tree.root_node
+    out: list[Node] = []
+    for m in _GO.finditer(f.src):
+        node = root.named_descendant_for_byte_range(m.start(), m.end())  # the keyword is anonymous
+        if node is not None and node.type == kinds.GO_STATEMENT and node.start_byte == m.start():
+            out.append(node)
+    return out
+
+
+def func_literals(f: SourceFile) -> list[Node]:
+    """Every func literal of a file, in document order."""
+    if not _usable(f):
+        return []
+    root = f.tree.root_node
+    out: list[Node] = []
+    for pos in _positions(f.src, b"func"):
+        node = root.named_descendant_for_byte_range(pos, pos + 4)  # the keyword is anonymous
+        if node is not None and node.type == kinds.FUNC_LITERAL and node.start_byte == pos:
+            out.append(node)
+    return out
+
+
+def name_tokens(f: SourceFile, names: Iterable[str]) -> list[Node]:
+    """Identifiers and field identifiers spelled as one of `names`, in document order."""
+    if not _usable(f):
+        return []
+    root = f.tree.root_node
+    found: dict[int, Node] = {}
+    for name in set(names):
+        raw = name.encode()
+        if not raw:
+            continue
+        for pos in _positions(f.src, raw):
+            node = root.descendant_for_byte_range(pos, pos + len(raw))
+            if node is not None and node.type in _NAME_KINDS and node.start_byte == pos \
+                    and node.end_byte == pos + len(raw):
+                found[pos] = node
+    return [found[pos] for pos in sorted(found)]
+
+
+def selector_call(name: Node) -> Node | None:
+    """`x.name(args)`: the call whose function is a selector with this field, else None."""
+    sel = name.parent
+    if sel is None or sel.type != kinds.SELECTOR_EXPRESSION or sel.child_by_field_name(kinds.F_FIELD) != name:
+        return None
+    call = sel.parent
+    if call is None or call.type != kinds.CALL_EXPRESSION or call.child_by_field_name(kinds.F_FUNCTION) != sel:
+        return None
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    return call if args is not None and args.type == kinds.ARGUMENT_LIST else None
+
+
+def identifier_call(name: Node) -> Node | None:
+    """`name(args)`: the call whose function is this identifier, else None."""
+    if name.type != kinds.IDENTIFIER:
+        return None
+    call = name.parent
+    if call is None or call.type != kinds.CALL_EXPRESSION or call.child_by_field_name(kinds.F_FUNCTION) != name:
+        return None
+    return call
+
+
+def _positions(src: bytes, raw: bytes) -> Iterable[int]:
+    pos = src.find(raw)
+    while pos != -1:
+        yield pos
+        pos = src.find(raw, pos + 1)
