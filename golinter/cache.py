@@ -11,6 +11,10 @@ version after overrides. An entry holds the raw results of every check on every
 non-generated file, so --select, --ignore, per-file ignores, formats and baselines never
 invalidate it (engine.py filters them afterwards).
 
+A run naming files whose package has no entry analyses only those files' candidates and
+stores that result under `restricted_key` (the package key and the named paths), never under
+the package key: a whole-package entry serves every named-file run, not the reverse.
+
 The parent finds digests without reading files through the stat index (`StatIndex`,
 `<dir>/v1/stat-index`): path -> size, mtime, ctime, inode, digest, written when it changed.
 A file whose stat differs, or that changed within 2 s of being hashed, is read and hashed.
@@ -127,6 +131,13 @@ def package_key(environment: str, settings: str, directory: str, name: str,
     """The entry name for one package's results (sha256 hex)."""
     parts = sorted((f.path, f.digest, f.generated, f.lang_version) for f in files)
     text = repr((FORMAT, environment, settings, directory, name, runtime_version, parts))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def restricted_key(package_key: str, reported: Iterable[str]) -> str:
+    """The entry name for a package analysed for some of its files only (the files named on
+    the command line): distinct from the whole package's key and from other file sets."""
+    text = repr((FORMAT, "restricted", package_key, sorted(reported)))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 

@@ -6,15 +6,18 @@ check (all of them, so cached results never depend on --select), and returns pla
 
 1. Plan (parent): with a cache, read and hash every loaded file of every package (blake2b)
    and load the packages whose entry exists (cache.py: keys, entries, pruning). A fully
-   warm run stops here: it imports no tree-sitter and starts no pool.
+   warm run stops here: it imports no tree-sitter, no check and starts no pool. A package
+   whose files the user named (pre-commit) and that has no whole-package entry is analysed
+   restricted: every file parsed, only the named files' candidates checked (see
+   `analyze_package`), the result stored under a key of its own.
 2. Analyse the dirty packages: in-process below IN_PROCESS_BYTES of source, with --jobs 1 or
    a single package; else in a ProcessPoolExecutor (`fork` set explicitly on Linux, `spawn`
    elsewhere), one package per task, largest first, as many at once as MEMORY_BUDGET_BYTES
    allows. Workers write their own cache entries atomically, after checking that the files
    they read are the ones the key was made from.
 3. Merge in package order (so --jobs never changes the output) and keep only what concerns
-   the reported files: packages are analysed and cached with every non-generated file
-   reported, so a named-file run and a whole-tree run share entries.
+   the reported files: whole packages are analysed and cached with every non-generated file
+   reported, so a whole-tree run's entries serve later named-file runs.
 
 Ctrl-C terminates the workers (they ignore SIGINT themselves) and re-raises; cli.py exits 130.
 A worker that dies (killed, out of memory) becomes an internal-error notification per
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from golinter.checks import Check
     from golinter.checks.base import OptionValue
     from golinter.discover import GoPackage
+    from golinter.model.package import SourceFile
     from golinter.parse import CandidateQuery
     from golinter.suppress import Directive
 
@@ -114,9 +118,21 @@ class _Worker:
         self.checks = tuple(checks)
         self.parser: Parser = new_parser()
         self.query: CandidateQuery = CandidateQuery.build([(c.RULE.code, c.QUERY) for c in checks])
+        self._sibling_query: CandidateQuery | None = None
         self._unreleased = 0  # bytes of source analysed since memory was last released
         self._malloc_trim: Callable[[int], int] | None = None
         self._trim_looked_up = False
+
+    @property
+    def sibling_query(self) -> CandidateQuery:
+        """The queries of the checks marked `whole_package` only: what a restricted analysis
+        needs from the files the user did not name (compiled on first use)."""
+        if self._sibling_query is None:
+            from golinter.parse import CandidateQuery
+
+            self._sibling_query = CandidateQuery.build([(c.RULE.code, c.QUERY) for c in self.checks
+                                                        if c.RULE.whole_package])
+        return self._sibling_query
 
     def release_memory(self, analysed_bytes: int) -> None:
         """After RELEASE_AFTER_BYTES of source, free the model's reference cycles now (gc)
@@ -185,8 +201,14 @@ def runtime_version_for(gopkg: GoPackage, settings: Settings) -> Version:
 
 
 def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
-                    sources: Mapping[str, bytes] | None = None) -> PackageResult:
-    """Parse and check one package; `sources` (path -> bytes) spares reading files again."""
+                    sources: Mapping[str, bytes] | None = None, restrict: bool = False) -> PackageResult:
+    """Parse and check one package; `sources` (path -> bytes) spares reading files again.
+
+    `restrict` (the user named files): every file is parsed, since the model needs the
+    siblings' declarations and facts, but only the reported files' candidates are checked,
+    except by rules marked `whole_package` (their findings may sit in another file than the
+    candidate). The result then covers the reported files only: never cache it as the
+    package's whole result."""
     from golinter import parse, suppress
     from golinter.model.package import Package, SourceFile
 
@@ -207,8 +229,9 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
                                       "(pathologically nested code?)", gofile.path, skipped=True))
             continue
         lang = lang_version_for(gopkg.lang_version, gofile.build_lang, settings.go_version)
+        deep = parse.too_deep(tree, src)
         sf = SourceFile(gofile.path, src, tree, lang, reported=gofile.reported and not gofile.generated,
-                        generated=gofile.generated, broken=parse.broken_ranges(tree))
+                        generated=gofile.generated, broken=parse.broken_ranges(tree) + deep)
         err = parse.first_error(tree)
         if err is not None and sf.reported:
             row, col, missing = err
@@ -216,7 +239,10 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
             notes.append(Notification(Level.WARNING, "syntax-error",
                                       f"{what}: functions containing it were not analysed",
                                       gofile.path, row + 1, col + 1))
-        sf.matches = worker.query.run(tree.root_node)
+        query = worker.sibling_query if restrict and not sf.reported else worker.query
+        sf.matches, over_limit = query.run_checked(tree.root_node)
+        if sf.reported:
+            notes += _nesting_notes(sf, deep, over_limit)
         if sf.reported:
             found, bad = suppress.collect(gofile.path, src, tree)
             directives += found
@@ -234,6 +260,23 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
                                       f"({gopkg.dir}): {type(exc).__name__}: {exc}", None))
     analysed = sum(1 for f in files if f.reported)
     return PackageResult(tuple(findings), tuple(notes), tuple(directives), analysed, tuple(sorted(reported)))
+
+
+def _nesting_notes(sf: SourceFile, deep: Sequence[tuple[int, int]], over_limit: bool) -> list[Notification]:
+    """Pathological nesting: declarations left out (`parse.too_deep`), or a candidate query that
+    dropped partial matches (`parse.MATCH_LIMIT`). The rest of the file is analysed."""
+    from golinter.parse import MATCH_LIMIT, MAX_NESTING
+
+    notes: list[Notification] = []
+    if deep:
+        notes.append(Notification(Level.WARNING, "too-deep",
+                                  f"blocks nested more than {MAX_NESTING} deep: {len(deep)} declaration(s) "
+                                  "containing them were not analysed", sf.path, sf.line_of_byte(deep[0][0]), 1))
+    if over_limit:
+        notes.append(Notification(Level.WARNING, "match-limit",
+                                  f"nesting exceeded the candidate query's {MATCH_LIMIT} partial matches: "
+                                  "candidates in deeply nested code may be missed", sf.path))
+    return notes
 
 
 def _read(path: str, notes: list[Notification]) -> bytes | None:
@@ -263,12 +306,15 @@ def _prepare(path: str, src: bytes, notes: list[Notification]) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class _Job:
-    """One package to analyse, every non-generated file reported; `key` names its cache entry
-    (None: not cached) and `digests` are the (path, content digest) pairs the key was made from."""
+    """One package to analyse, every non-generated file reported unless `restrict` (then only
+    the named files, and only their candidates checked: `analyze_package`, under a key of its
+    own: `cache.restricted_key`). `key` names its cache entry (None: not cached) and `digests`
+    are the (path, content digest) pairs the key was made from."""
 
     package: GoPackage
     key: str | None = None
     digests: tuple[tuple[str, str], ...] = ()
+    restrict: bool = False
 
     @property
     def size(self) -> int:
@@ -306,6 +352,19 @@ def _plan(gopkg: GoPackage, settings: Settings, environment: str | None,
     return _Job(full, key, tuple((k.path, k.digest) for k in keys)), sources
 
 
+def _restricted(job: _Job, gopkg: GoPackage) -> _Job | None:
+    """For a package whose files the user named (some non-generated file not reported): the
+    job checking only their candidates, keyed apart from the whole package's entry; else None."""
+    if all(f.reported or f.generated for f in gopkg.files):
+        return None
+    key = None
+    if job.key is not None:
+        from golinter.cache import restricted_key
+
+        key = restricted_key(job.key, [f.path for f in gopkg.files if f.reported])
+    return _Job(gopkg, key, job.digests, restrict=True)
+
+
 def _analyze_job(job: _Job, settings: Settings, worker: _Worker, store: ResultStore | None,
                  sources: Mapping[str, bytes] | None) -> tuple[PackageResult, str | None]:
     """Analyse one job and store its entry; (result, why the entry could not be written).
@@ -314,7 +373,7 @@ def _analyze_job(job: _Job, settings: Settings, worker: _Worker, store: ResultSt
     checked against the key's digest, and the entry is stored only if all of them match
     (a file edited during the run is analysed as it is now, and not cached)."""
     if job.key is None or store is None:
-        return analyze_package(job.package, settings, worker, sources), None
+        return analyze_package(job.package, settings, worker, sources, job.restrict), None
     from golinter import cache
 
     known = dict(sources or {})
@@ -331,7 +390,7 @@ def _analyze_job(job: _Job, settings: Settings, worker: _Worker, store: ResultSt
         if cache.file_digest(known[path]) != digest:
             verified = False
             break
-    result = analyze_package(job.package, settings, worker, known)
+    result = analyze_package(job.package, settings, worker, known, job.restrict)
     if not verified or any(n.reason in _UNCACHEABLE_REASONS for n in result.notifications):
         return result, None
     try:
@@ -412,7 +471,11 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
     pooled = False
     for i, p in enumerate(todo):
         job, sources = _plan(p, settings, environment, index)
-        cached = _load(store, job.key)
+        cached = _load(store, job.key)  # a whole-package entry serves named files too
+        restricted = _restricted(job, p) if cached is None else None
+        if restricted is not None:
+            job = restricted
+            cached = _load(store, job.key)
         if cached is not None:
             results[i] = cached
             continue
