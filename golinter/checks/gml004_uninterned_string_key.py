@@ -126,7 +126,8 @@ def _per_operation(pkg: Package, derivation: Derivation, hit: Match) -> Finding 
 def _per_record(pkg: Package, derivation: Derivation, records: Records, hit: Match) -> Finding | None:
     """Shape 3, many small maps: `rec := make(map[string]string)` in a loop, `rec[string(k)] = v`
     with the key allocated in the same iteration, and `out = append(out, rec)` keeping every
-    record's map, so each holds its own copy of the same keys."""
+    record's map, so each holds its own copy of the same keys. The map may be made and filled
+    by a same-package function whose result the loop keeps (`out = append(out, parse(b))`)."""
     insert, key, map_node = hit["gml004.insert"], hit["gml004.reckey"], hit["gml004.rec"]
     if not _string_keyed(pkg, map_node):
         return None
@@ -134,12 +135,13 @@ def _per_record(pkg: Package, derivation: Derivation, records: Records, hit: Mat
     per = records.per_record(map_node) if alloc is not None else None
     if alloc is None or per is None:
         return None
-    body = per.loop.child_by_field_name(kinds.F_BODY)
-    if body is None or not (_within(alloc, body) and _within(insert, body)) \
+    if not (_within(alloc, per.region) and _within(insert, per.region)) \
             or not (same_function(insert, per.made) and same_function(alloc, per.made)):
         return None  # allocated once before the loop (shared), or in a func literal
-    related = [(per.made, f"{pkg.text(map_node)} is made for every record here"),
-               (per.kept, f"and kept in {pkg.text(per.container)} here")]
+    related = [(per.made, f"{pkg.text(map_node)} is made for every record here")]
+    if per.call is not None:
+        related.append((per.call, "called for every record here"))
+    related.append((per.kept, f"and kept in {pkg.text(per.container)} here"))
     if alloc != unparen(key):
         related.insert(0, (alloc, "the key is allocated here"))
     return pkg.finding(RULE, insert, _record_message(pkg, map_node, alloc, per.container), related=related)

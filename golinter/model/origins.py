@@ -406,6 +406,10 @@ class Origins:
                     return described
         return ""
 
+    def calls_to(self, func: Node) -> list[Node]:
+        """Same-package calls of the function or method declaration `func`, outside tests."""
+        return self._calls_to(func)
+
     def _calls_to(self, func: Node) -> list[Node]:
         """Same-package calls of `func` outside tests: its name is searched in the sources and
         only calls naming it are resolved."""

@@ -13,6 +13,10 @@ kept in a slice, label sets per series kept in a registry). Shapes:
   map, a composite literal holding it (`Record{Fields: rec}`, `&Sample{...}`), or a local of
   the body bound once to such a literal; and the container `c` is rooted outside the loop (a
   local declared before it, a parameter, a receiver's field, a package variable).
+The map may also be made by a same-package function called per record: `parse(b)` makes a map
+outside any loop of its own and returns it (`return rec`, `return rec, nil`), and a call of it in
+a loop is kept as above (`out = append(out, parse(b))`, `rec, err := parse(b)` then kept). The
+code that runs once per record (`region`) is then that function's body, not the loop's.
 Not kept (None): a container the loop resets or prunes (`out = out[:0]`, `batch = nil`,
 `delete(c, k)`, `clear(c)`: bounded batches), single slots (`s.last = rec`), sends, returns,
 calls (the callee may drop the map), captures by func literals, maps assigned more than once.
@@ -47,12 +51,15 @@ _SKIP = frozenset({kinds.FUNC_LITERAL})
 @dataclass(frozen=True, slots=True, eq=False)
 class PerRecordMap:
     """A map made once per iteration of `loop` (by `made`) and stored by statement `kept` into
-    `container`, which outlives the loop."""
+    `container`, which outlives the loop. `region` runs once per record: the loop body, or the
+    body of the function that makes the map when `call`, in the loop, calls it."""
 
     loop: Node
     made: Node
     kept: Node
     container: Node
+    region: Node
+    call: Node | None = None
 
 
 class Records:
@@ -71,7 +78,9 @@ class Records:
         carrier, made, field = found
         memo_key = (*carrier.key, field)
         if memo_key not in self._memo:
-            self._memo[memo_key] = self._kept(carrier, made)
+            loop = self._loop_of(carrier)
+            self._memo[memo_key] = self._kept_here(carrier, made, loop) if loop is not None \
+                else self._kept_by_caller(carrier, made, field)
         return self._memo[memo_key]
 
     # -- made per iteration --------------------------------------------------------------
@@ -128,16 +137,72 @@ class Records:
         return None
 
     # -- kept past the loop --------------------------------------------------------------
-    def _kept(self, carrier: Obj, made: Node) -> PerRecordMap | None:
-        """Walk the body of the innermost loop declaring `carrier` for a statement that stores
-        it (or a literal or local holding it) into a container rooted outside the loop."""
-        loop = self._loop_of(carrier)
-        body = loop.child_by_field_name(kinds.F_BODY) if loop is not None else None
-        if loop is None or body is None:
+    def _kept_here(self, carrier: Obj, made: Node, loop: Node) -> PerRecordMap | None:
+        body = loop.child_by_field_name(kinds.F_BODY)
+        kept = self._kept(loop, {carrier}) if body is not None else None
+        return PerRecordMap(loop, made, kept[0], kept[1], body) if kept is not None and body is not None else None
+
+    def _kept_by_caller(self, carrier: Obj, made: Node, field: str) -> PerRecordMap | None:
+        """`func parse(b []byte) map[string]string { rec := ...; return rec }` called in a loop
+        that keeps its result: `out = append(out, parse(b))`, `rec, err := parse(b)` then kept."""
+        func = enclosing_function(made)
+        body = func.child_by_field_name(kinds.F_BODY) if func is not None else None
+        position = self._returned_at(func, carrier) if func is not None and not field else None
+        if func is None or body is None or position is None or func.type == kinds.FUNC_LITERAL:
+            return None
+        from golinter.model.origins import Origins
+        for call in Origins.of(self._pkg).calls_to(func):
+            loop = self._loop_around(call)
+            if loop is None:
+                continue
+            kept = self._kept(loop, set(), call, position)
+            if kept is not None:
+                return PerRecordMap(loop, made, kept[0], kept[1], body, call)
+        return None
+
+    def _returned_at(self, func: Node, carrier: Obj) -> int | None:
+        """The result position at which `func` returns the local `carrier` (`return rec, nil`: 0)."""
+        from golinter.parse import walk_named
+        for node in walk_named(func, _SKIP):
+            if node.type != kinds.RETURN_STATEMENT or not node.named_children:
+                continue
+            values = node.named_children[0]
+            results = values.named_children if values.type == kinds.EXPRESSION_LIST else [values]
+            for i, result in enumerate(results):
+                result = unparen(result)
+                if result.type == kinds.IDENTIFIER and self._pkg.scopes.resolve(result) == carrier:
+                    return i
+        return None
+
+    def _loop_around(self, node: Node) -> Node | None:
+        """The innermost `for` whose body holds `node`, in the same function."""
+        child, parent = node, node.parent
+        while parent is not None and parent.type not in kinds.FUNCTION_KINDS:
+            if parent.type == kinds.FOR_STATEMENT and child == parent.child_by_field_name(kinds.F_BODY):
+                return parent
+            child, parent = parent, parent.parent
+        return None
+
+    def _kept(self, loop: Node, carriers: set[Obj], value: Node | None = None,
+              position: int = 0) -> tuple[Node, Node] | None:
+        """(statement, container): walk the loop body for a statement that stores a carrier (or
+        `value`, a call in the body, or a literal or local holding either) into a container
+        rooted outside the loop."""
+        body = loop.child_by_field_name(kinds.F_BODY)
+        if body is None:
+            return None
+        if value is not None:
+            stored = self._stored(value)
+            holder = self._holder(stored, body, position)
+            if holder is not None:
+                carriers.add(holder)
+            elif position == 0:
+                kept = self._store(stored)
+                return kept if kept is not None and self._outlives(kept[1], loop) else None
+        if not carriers:
             return None
         from golinter.parse import walk_named
-        carriers = {carrier}
-        names = {carrier.name}
+        names = {c.name for c in carriers}
         for node in walk_named(body, _SKIP):
             if node.type != kinds.IDENTIFIER or self._pkg.text(node) not in names:
                 continue
@@ -152,19 +217,12 @@ class Records:
                 continue
             kept = self._store(stored)
             if kept is not None and self._outlives(kept[1], loop):
-                return PerRecordMap(loop, made, kept[0], kept[1])
+                return kept
         return None
 
     def _loop_of(self, obj: Obj) -> Node | None:
         """The innermost `for` whose body declares `obj`, in the function declaring it."""
-        if obj.ident is None:
-            return None
-        child, parent = obj.ident, obj.ident.parent
-        while parent is not None and parent.type not in kinds.FUNCTION_KINDS:
-            if parent.type == kinds.FOR_STATEMENT and child == parent.child_by_field_name(kinds.F_BODY):
-                return parent
-            child, parent = parent, parent.parent
-        return None
+        return self._loop_around(obj.ident) if obj.ident is not None else None
 
     def _stored(self, ident: Node) -> Node:
         """The value that stores `ident` as it is: `ident`, `*s` or `&s`, or the composite literal
@@ -179,8 +237,9 @@ class Records:
             node = parent
         return node if node.type in (kinds.COMPOSITE_LITERAL, kinds.UNARY_EXPRESSION) else ident
 
-    def _holder(self, stored: Node, body: Node) -> Obj | None:
-        """`r := Record{Fields: rec}` in the loop body: r now holds the map."""
+    def _holder(self, stored: Node, body: Node, position: int = 0) -> Obj | None:
+        """`r := Record{Fields: rec}` in the loop body: r now holds the map; `rec, err := parse(b)`
+        with `position` 0: rec holds what parse returns first."""
         if stored.type == kinds.IDENTIFIER:
             return None
         parent = stored.parent
@@ -191,12 +250,13 @@ class Records:
             else decl.child_by_field_name(kinds.F_NAME)
         names = [c for c in (left.named_children if left is not None and left.type == kinds.EXPRESSION_LIST
                              else [left] if left is not None else []) if c.type == kinds.IDENTIFIER]
-        if len(names) != 1:
+        if position >= len(names) or (position == 0 and len(names) != 1 and stored.type != kinds.CALL_EXPRESSION):
             return None
-        obj = self._der.bound_once(names[0])
-        if obj is None or obj.ident is None or not body.start_byte <= obj.ident.start_byte < body.end_byte:
+        obj = self._der.bound_once(names[position])
+        if obj is None or obj.ident is None or obj.value is None or obj.value_index != position \
+                or not body.start_byte <= obj.ident.start_byte < body.end_byte:
             return None
-        return obj if self._single_value(obj) == unparen(stored) else None
+        return obj if unparen(obj.value) == unparen(stored) else None
 
     def _store(self, stored: Node) -> tuple[Node, Node] | None:
         """(statement, container) for `c = append(c, stored)` and `c[k] = stored`."""

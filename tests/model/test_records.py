@@ -123,3 +123,61 @@ def test_records_made_and_kept_statements_are_located() -> None:
 def test_records_maps_not_kept_past_the_loop_are_not_per_record() -> None:
     for marker in ("dropped", "slot", "batched", "innercontainer", "reassigned", "outside"):
         assert _kept_in(marker) is None, marker
+
+
+HELPER_SRC = """package p
+
+func parse(b []byte) map[string]string {
+	rec := map[string]string{}
+	/*@helper*/rec[string(b)] = "x"
+	return rec
+}
+
+func parseErr(b []byte) (map[string]string, error) {
+	m := map[string]string{}
+	/*@helpererr*/m[string(b)] = "x"
+	return m, nil
+}
+
+func unkept(b []byte) map[string]string {
+	u := map[string]string{}
+	/*@unkept*/u[string(b)] = "x"
+	return u
+}
+
+func callers(lines [][]byte) ([]map[string]string, map[int]map[string]string, int) {
+	var out []map[string]string
+	byLine := map[int]map[string]string{}
+	n := 0
+	for i, line := range lines {
+		out = append(out, parse(line))
+		m, err := parseErr(line)
+		if err == nil {
+			byLine[i] = m
+		}
+		n += len(unkept(line))
+	}
+	return out, byLine, n
+}
+"""
+
+
+def _helper_per_record(marker: str) -> tuple[PerRecordMap | None, object]:
+    pkg = package({"a.go": HELPER_SRC})
+    operand = at(pkg, marker).child_by_field_name("operand")
+    assert operand is not None
+    return Records(pkg, Derivation(pkg)).per_record(operand), pkg
+
+
+def test_records_maps_returned_by_a_function_called_per_record() -> None:
+    per, pkg = _helper_per_record("helper")
+    assert per is not None and per.call is not None
+    assert pkg.text(per.call) == "parse(line)"  # type: ignore[attr-defined]
+    assert pkg.text(per.container) == "out"  # type: ignore[attr-defined]
+    assert per.region.type == "block"  # parse's body runs once per record
+    per, pkg = _helper_per_record("helpererr")
+    assert per is not None and pkg.text(per.container) == "byLine"  # type: ignore[attr-defined]
+
+
+def test_records_maps_returned_to_callers_that_drop_them_are_not_per_record() -> None:
+    assert _helper_per_record("unkept")[0] is None
