@@ -16,9 +16,10 @@ Flagged, inside a loop body of the same function:
   ones use the runtime's 32-byte stack buffer);
 - `fmt.Sprint`, `Sprintf` and `Sprintln` keys in lookups, `delete` and updates;
 - many small maps: `rec[k] = v` (or `op=`, `++`) where rec is a per-record map (made in the
-  loop body and kept past the loop in a container, model/records.py) and k is allocated in the
-  same iteration (derivation.allocation: `string(b)`, strings.Clone, fmt.Sprint*, a scanned
-  line, a concatenation with a constant part) -> intern the keys.
+  loop body and kept past the loop in a container, model/records.py), the insert runs in a loop
+  over the record's fields, and k is allocated in the same iteration (derivation.allocation:
+  `string(b)`, strings.Clone, fmt.Sprint*, a scanned line, a concatenation with a constant
+  part) -> intern the keys.
 Not flagged: lookups and deletes with string(b); keys that are variables, fields, parameters
 or constants; inserts `m[k] = v` into one map (a new key has to be stored anyway, and nothing
 says keys repeat); updates after the loop body already looked the same key up in the same map
@@ -138,6 +139,8 @@ def _per_record(pkg: Package, derivation: Derivation, records: Records, hit: Mat
     if not (_within(alloc, per.region) and _within(insert, per.region)) \
             or not (same_function(insert, per.made) and same_function(alloc, per.made)):
         return None  # allocated once before the loop (shared), or in a func literal
+    if not records.in_field_loop(insert, per):
+        return None  # one key per record: nothing says the keys recur across records
     related = [(per.made, f"{pkg.text(map_node)} is made for every record here")]
     if per.call is not None:
         related.append((per.call, "called for every record here"))

@@ -83,6 +83,17 @@ class Records:
                 else self._kept_by_caller(carrier, made, field)
         return self._memo[memo_key]
 
+    def in_field_loop(self, node: Node, per: PerRecordMap) -> bool:
+        """`node` runs in a loop nested in the per-record region (`for _, f := range fields`
+        inside the record loop or the per-record function): the record has many keys, one per
+        field, which is what makes them recur across records."""
+        loop = self._loop_around(node)
+        while loop is not None and per.region.start_byte <= loop.start_byte < per.region.end_byte:
+            if loop != per.loop:
+                return True
+            loop = self._loop_around(loop)
+        return False
+
     # -- made per iteration --------------------------------------------------------------
     def _made(self, expr: Node) -> tuple[Obj, Node, str] | None:
         """(the local holding the map or its struct, the map's make/literal, the field name)."""

@@ -181,3 +181,32 @@ def test_records_maps_returned_by_a_function_called_per_record() -> None:
 
 def test_records_maps_returned_to_callers_that_drop_them_are_not_per_record() -> None:
     assert _helper_per_record("unkept")[0] is None
+
+
+FIELDS_SRC = """package p
+
+func f(lines [][][]byte) []map[string]string {
+	var out []map[string]string
+	for _, line := range lines {
+		rec := map[string]string{}
+		/*@direct*/rec[string(line[0])] = "x"
+		for _, f := range line {
+			if len(f) > 0 {
+				/*@field*/rec[string(f)] = "y"
+			}
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+"""
+
+
+def test_records_in_field_loop_needs_a_loop_inside_the_record() -> None:
+    pkg = package({"a.go": FIELDS_SRC})
+    records = Records(pkg, Derivation(pkg))
+    direct, field = at(pkg, "direct"), at(pkg, "field")
+    per = records.per_record(direct.child_by_field_name("operand"))  # type: ignore[arg-type]
+    assert per is not None
+    assert records.in_field_loop(field, per)
+    assert not records.in_field_loop(direct, per)
