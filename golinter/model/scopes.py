@@ -105,8 +105,7 @@ def default_import_name(path: str) -> str:
         last = parts[-2]
     if "." in last and last.rsplit(".", 1)[1].startswith("v"):
         last = last.rsplit(".", 1)[0]
-    if last.startswith("go-"):
-        last = last[3:]
+    last = last.removeprefix("go-")
     return last.replace("-", "_")
 
 
@@ -137,6 +136,7 @@ class Scopes:
         self._pkg = package
         self._memo: dict[int, Obj | None] = {}
         self._scope_index: dict[int, Index] = {}
+        self._scope_files: dict[int, SourceFile] = {}  # scope node id -> its file
         self.package_index: Index = {}
         self.methods: dict[tuple[str, str], list[Node]] = {}
         self.imports: dict[str, dict[str, str]] = {}  # file path -> local name -> import path
@@ -248,16 +248,31 @@ class Scopes:
         return obj
 
     def _resolve(self, ident: Node) -> Obj | None:
-        f = self._pkg.file_of(ident)
+        # One climb. Every `parent` costs the depth in tree-sitter (it descends from the root), so
+        # the file comes from the nearest scope whose file is known rather than a climb to the root.
+        walked: list[Node] = []
+        f: SourceFile | None = None
+        node = ident
+        while f is None:
+            parent = node.parent
+            if parent is None:
+                f = self._pkg.file_of(node)  # node is the root
+                break
+            f = self._scope_files.get(parent.id)
+            walked.append(parent)
+            node = parent
         name = f.text(ident)
         if name == "_":
             return None
-        child, parent = ident, ident.parent
+        child = ident
+        for parent in walked:
+            found = self._in_scope(f, parent, child, ident, name)
+            if found is not None:
+                return found
+            child = parent
+        parent = child.parent
         while parent is not None:
-            own = self._declared_here(f, parent, ident, name)
-            if own is not None:
-                return own
-            found = self._lookup_in(f, parent, child, name)
+            found = self._in_scope(f, parent, child, ident, name)
             if found is not None:
                 return found
             child, parent = parent, parent.parent
@@ -270,14 +285,21 @@ class Scopes:
             return Obj(ObjKind.BUILTIN, name)
         return None
 
-    def _declared_here(self, f: SourceFile, scope: Node, ident: Node, name: str) -> Obj | None:
-        """A declaring identifier resolves to its own object (`k` in `for k := range m`)."""
-        if scope.type not in _SCOPE_KINDS:
+    def _in_scope(self, f: SourceFile, scope: Node, child: Node, ident: Node, name: str) -> Obj | None:
+        """What `name` (at `ident`, reached from `child`) means in `scope`: its own declaration
+        (`k` in `for k := range m`), else what the scope declares and `child` sees."""
+        t = scope.type
+        if t not in _SCOPE_KINDS:
             return None
-        for obj in self._index(f, scope).get(name, ()):
-            if obj.ident is not None and obj.ident.start_byte == ident.start_byte:
-                return obj
-        return None
+        self._scope_files[scope.id] = f
+        objs = self._index(f, scope).get(name)
+        if objs:
+            for obj in objs:
+                if obj.ident is not None and obj.ident.start_byte == ident.start_byte:
+                    return obj
+        elif t != kinds.TYPE_SWITCH_STATEMENT:
+            return None  # nothing of that name here (a type switch's alias sits in its cases' index)
+        return self._lookup_in(f, scope, child, name)
 
     def _lookup_in(self, f: SourceFile, scope: Node, child: Node, name: str) -> Obj | None:
         t = scope.type
