@@ -18,6 +18,8 @@ the package key: a whole-package entry serves every named-file run, not the reve
 The parent finds digests without reading files through the stat index (`StatIndex`,
 `<dir>/v1/stat-index`): path -> size, mtime, ctime, inode, digest, written when it changed.
 A file whose stat differs, or that changed within 2 s of being hashed, is read and hashed.
+The same index keeps what discovery read from each file's head (package clause, build
+constraints, generated marker), by the same rule, so a warm run opens no unchanged file.
 
 Layout: `<dir>/v1/<2 hex>/<62 hex>` entries; `<dir>/CACHEDIR.TAG` (backup tools skip the
 directory) and `<dir>/.gitignore` (`*`). An entry is MAGIC + blake2b(payload) + payload, the
@@ -40,7 +42,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -268,11 +270,13 @@ class ResultStore:
         _write_entry(path, value)
 
     def stat_index(self) -> StatIndex:
-        """The content digests recorded by earlier runs (empty when missing or damaged)."""
+        """The content digests and heads recorded by earlier runs (empty when missing or damaged)."""
         path = os.path.join(self.entries, _STAT_INDEX)
         found = _read_entry(path)
-        entries = found[0] if found is not None and isinstance(found[0], dict) else {}
-        return StatIndex(path, entries)
+        value = found[0] if found is not None else None
+        if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, dict) for v in value):
+            return StatIndex(path, value[0], value[1])
+        return StatIndex(path, {})
 
     # -- pruning ------------------------------------------------------------------------------
 
@@ -349,6 +353,8 @@ def _write_entry(path: str, value: object) -> None:
 
 # (size, mtime_ns, ctime_ns, inode, digest, hashed_at_ns) by absolute path
 _IndexEntry = tuple[int, int, int, int, str, int]
+# (size, mtime_ns, ctime_ns, inode, head, read_at_ns): `head` is discovery's plain-data summary
+_HeadEntry = tuple[int, int, int, int, object, int]
 
 
 @dataclass
@@ -359,25 +365,29 @@ class StatIndex:
     write moves ctime, which user space cannot set back) and the file had not changed for
     RACY_NANOSECONDS before it was hashed, as git treats "racily clean" index entries:
     a write in the same timestamp tick as the hashing cannot go unnoticed. Entries hashed
-    over MAX_AGE_DAYS ago are dropped on save (the file is simply hashed again)."""
+    over MAX_AGE_DAYS ago are dropped on save (the file is simply hashed again). `heads`
+    keeps discovery's summaries of file heads by the same rule (`head`, `record_head`)."""
 
     path: str
     entries: dict[str, _IndexEntry]
+    heads: dict[str, _HeadEntry] = field(default_factory=dict)
     changed: bool = False
 
     def digest(self, path: str, st: os.stat_result) -> str | None:
-        entry = self.entries.get(path)
-        if not isinstance(entry, tuple) or len(entry) != 6:
-            return None
-        size, mtime_ns, ctime_ns, inode, digest, hashed_at_ns = entry
-        if (size, mtime_ns, ctime_ns, inode) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
-            return None
-        if hashed_at_ns - max(mtime_ns, ctime_ns) <= RACY_NANOSECONDS:
-            return None
-        return digest
+        digest = _trusted(self.entries.get(path), st)
+        return digest if isinstance(digest, str) else None
 
     def record(self, path: str, st: os.stat_result, digest: str, hashed_at_ns: int) -> None:
         self.entries[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest, hashed_at_ns)
+        self.changed = True
+
+    def head(self, path: str, st: os.stat_result) -> object | None:
+        """What `record_head` kept for this file, when its stat is unchanged and it was quiet."""
+        return _trusted(self.heads.get(path), st)
+
+    def record_head(self, path: str, st: os.stat_result, head: object, read_at_ns: int) -> None:
+        """Keep discovery's summary of a file's head (plain data: it is pickled)."""
+        self.heads[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, head, read_at_ns)
         self.changed = True
 
     def save(self, now_ns: int | None = None) -> None:
@@ -386,8 +396,23 @@ class StatIndex:
             return
         oldest = (now_ns if now_ns is not None else time.time_ns()) - int(MAX_AGE_DAYS * 86400e9)
         self.entries = {p: e for p, e in self.entries.items() if e[5] >= oldest}
-        _write_entry(self.path, self.entries)
+        self.heads = {p: e for p, e in self.heads.items() if e[5] >= oldest}
+        _write_entry(self.path, (self.entries, self.heads))
         self.changed = False
+
+
+def _trusted(entry: object, st: os.stat_result) -> object | None:
+    """The value of a (size, mtime, ctime, inode, value, recorded_at) entry when the stat still
+    matches and the file had been quiet for RACY_NANOSECONDS when it was read; else None."""
+    if not isinstance(entry, tuple) or len(entry) != 6:
+        return None
+    size, mtime_ns, ctime_ns, inode, _value, recorded_at_ns = entry
+    if (size, mtime_ns, ctime_ns, inode) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+        return None
+    if not isinstance(recorded_at_ns, int) or recorded_at_ns - max(mtime_ns, ctime_ns) <= RACY_NANOSECONDS:
+        return None
+    value: object = entry[4]
+    return value
 
 
 def _scandir(path: str) -> list[os.DirEntry[str]]:

@@ -4,7 +4,8 @@
 analyse (one per directory and package clause, so `foo` and `foo_test` are two), each file
 marked reported or loaded only for context, with the language and runtime versions of the
 nearest go.mod, and a `Notification` for everything skipped. It reads only file heads (package
-clause, build constraints, the generated marker); parsing lives in parse.py, the per-file
+clause, build constraints, the generated marker), and with the cache's stat index (`heads`) not
+even those of unchanged files; parsing lives in parse.py, the per-file
 language version (go.mod changed by `//go:build go1.N`) is decided by the model.
 
 Rules and decisions:
@@ -40,9 +41,10 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from golinter.errors import ConfigError, InputError
 from golinter.findings import Level, Notification
@@ -106,6 +108,15 @@ class Discovery:
     notifications: tuple[Notification, ...]
 
 
+class HeadIndex(Protocol):
+    """Where discovery keeps file headers between runs (cache.StatIndex): a value recorded
+    for a path comes back only while the file's stat is unchanged and it was quiet when read."""
+
+    def head(self, path: str, st: os.stat_result) -> object | None: ...
+
+    def record_head(self, path: str, st: os.stat_result, head: object, read_at_ns: int) -> None: ...
+
+
 class PathFilter:
     """Gitignore-style patterns (pathspec) relative to `base_dir`; outside it nothing matches.
 
@@ -156,12 +167,15 @@ class PathFilter:
 
 
 def discover(paths: Sequence[str], *, excludes: PathFilter | None = None,
-             max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Discovery:
-    """Walk directories and load named files' packages; raise InputError for a missing path."""
+             max_file_size: int = DEFAULT_MAX_FILE_SIZE, heads: HeadIndex | None = None) -> Discovery:
+    """Walk directories and load named files' packages; raise InputError for a missing path.
+
+    `heads` (the cache's stat index) remembers each file's header by its stat signature, so
+    unchanged files are not opened again."""
     for raw in paths:
         if not os.path.lexists(raw):
             raise InputError(f"path does not exist: {raw}; check the spelling or run from the repository root")
-    walker = _Walker(excludes, max_file_size)
+    walker = _Walker(excludes, max_file_size, heads)
     for raw in paths:
         path = os.path.abspath(raw)
         if _UNSAFE_NAME_RE.search(path):
@@ -191,9 +205,10 @@ class _Plan:
 class _Walker:
     """The working state of one `discover` call."""
 
-    def __init__(self, excludes: PathFilter | None, max_file_size: int) -> None:
+    def __init__(self, excludes: PathFilter | None, max_file_size: int, heads: HeadIndex | None) -> None:
         self.excludes = excludes
         self.max_file_size = max_file_size
+        self.heads = heads
         self.notes: list[Notification] = []
         self.plans: dict[str, _Plan] = {}  # keyed by the directory's real path
         self.modules: dict[str, _Module | None] = {}
@@ -312,14 +327,24 @@ class _Walker:
                       f"{st.st_size} bytes, over max-file-size ({self.max_file_size}); raise max-file-size to analyse it",
                       path)
             return None
-        header = self._read_header(path, st.st_size)
+        header = self._known_header(path, st)
         if header is None:
+            header = self._read_header(path, st.st_size)
+        if header is None or not self._has_package_clause(path, header):
             return None
         return self._classify(path, st.st_size, reported, header)
+
+    def _known_header(self, path: str, st: os.stat_result) -> _Header | None:
+        """The header an earlier run read, when the heads index vouches the file is unchanged."""
+        known = self.heads.head(path, st) if self.heads is not None else None
+        if not isinstance(known, tuple) or len(known) != 4:
+            return None
+        return _Header(*known)
 
     def _read_header(self, path: str, size: int) -> _Header | None:
         try:
             with open(path, "rb") as fh:
+                st = os.fstat(fh.fileno())
                 head = fh.read(_HEAD_BYTES)
                 header = _scan_header(head.decode("utf-8", errors="replace"))
                 if header.package is None and size > len(head):
@@ -327,11 +352,17 @@ class _Walker:
         except OSError as exc:
             self.note(Level.WARNING, "unreadable", f"cannot read file: {exc.strerror or exc}", path)
             return None
+        if self.heads is not None:
+            self.heads.record_head(path, st, (header.package, header.generated, header.go_build,
+                                              header.plus_build), time.time_ns())
+        return header
+
+    def _has_package_clause(self, path: str, header: _Header) -> bool:
         if header.package is None:
             self.note(Level.WARNING, "no-package-clause",
                       "no package clause found (empty or not Go source); the file is not analysed", path)
-            return None
-        return header
+            return False
+        return True
 
     def _classify(self, path: str, size: int, reported: bool, header: _Header) -> tuple[str, GoFile] | None:
         assert header.package is not None

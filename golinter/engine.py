@@ -450,21 +450,23 @@ def usable_cores() -> int:
 
 
 def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
-                 checks: Sequence[Check] | None = None, cache_dir: str | None = None) -> RunOutput:
+                 checks: Sequence[Check] | None = None, cache_dir: str | None = None,
+                 index: StatIndex | None = None) -> RunOutput:
     """Analyse packages (cache first, then largest first in-process or in a pool); results in
-    package order. `cache_dir` None: no cache."""
+    package order. `cache_dir` None: no cache. `index`: the cache's stat index when the caller
+    already loaded it (discovery's heads); it is saved here."""
     start = time.monotonic()
     out = RunOutput(packages=len(packages))
     todo = [p for p in packages if p.has_reported_files]
     store, notes = _open_store(cache_dir)
     out.notifications += notes
     environment = None
-    index = None
+    given, index = index, None
     if store is not None:
         from golinter.cache import environment_digest
 
         environment = environment_digest(_codes(checks))
-        index = store.stat_index()
+        index = given if given is not None else store.stat_index()
     results: dict[int, PackageResult] = {}
     dirty: list[tuple[int, _Job, dict[str, bytes] | None]] = []
     dirty_bytes = 0

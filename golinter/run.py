@@ -15,6 +15,7 @@ from golinter.findings import Level, Notification
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from golinter.cache import StatIndex
     from golinter.checks.base import Rule
     from golinter.engine import RunOutput
     from golinter.findings import Finding
@@ -87,11 +88,12 @@ def run_check(req: CheckRequest) -> int:
     configured = dict(cfg.rule_levels)
     levels = {r.code: configured.get(r.code) for r in enabled_rules}
 
-    found = discover(req.paths, excludes=configs.exclude_filter(cfg), max_file_size=cfg.max_file_size)
+    cache_dir = (req.cache_dir or default_cache_dir()) if req.use_cache else None
+    index = _stat_index(cache_dir)
+    found = discover(req.paths, excludes=configs.exclude_filter(cfg), max_file_size=cfg.max_file_size, heads=index)
     settings = Settings(rule_options=cfg.rule_options, go_version=req.go_version, runtime_go=req.runtime_go)
     jobs = req.jobs or usable_cores()
-    cache_dir = (req.cache_dir or default_cache_dir()) if req.use_cache else None
-    out = run_packages(found.packages, settings, jobs, cache_dir=cache_dir)
+    out = run_packages(found.packages, settings, jobs, cache_dir=cache_dir, index=index)
     notifications = list(found.notifications) + out.notifications
     if not found.packages:
         notifications.append(Notification(Level.WARNING, "no-go-files",
@@ -115,6 +117,19 @@ def run_check(req: CheckRequest) -> int:
     shown = [f for f in findings if req.include_suppressed or not f.suppressed]
     _emit(req, shown, notifications, enabled_rules, out, srcroot, cwd)
     return _exit_status(req, shown, notifications)
+
+
+def _stat_index(cache_dir: str | None) -> StatIndex | None:
+    """The cache's stat index, read once for discovery (file heads) and the engine (digests);
+    None without a usable cache (the engine says why)."""
+    if cache_dir is None:
+        return None
+    from golinter.cache import CacheUnavailable, ResultStore
+
+    try:
+        return ResultStore.open(cache_dir).stat_index()
+    except CacheUnavailable:
+        return None
 
 
 def _read_bytes(path: str) -> bytes:

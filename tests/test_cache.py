@@ -263,3 +263,27 @@ def test_damaged_stat_index_is_empty(tmp_path: Path) -> None:
     assert store.stat_index().entries == {}
     index.entries["/p/a.go"] = ("not", "a", "tuple")  # type: ignore[assignment]
     assert index.digest("/p/a.go", _stat()) is None
+
+
+def test_stat_index_heads_follow_the_same_rule_and_survive_a_save(tmp_path: Path) -> None:
+    store = ResultStore.open(str(tmp_path))
+    index = store.stat_index()
+    read_at = 1_000 + cache.RACY_NANOSECONDS + 1
+    index.record_head("/p/a.go", _stat(), ("p", False, None, ()), read_at)
+    index.record_head("/p/racy.go", _stat(), ("p", False, None, ()), read_at - 1)
+    assert index.head("/p/a.go", _stat()) == ("p", False, None, ())
+    assert index.head("/p/racy.go", _stat()) is None  # changed right before it was read
+    for changed in (_stat(size=11), _stat(mtime=999), _stat(ctime=2_000), _stat(ino=8)):
+        assert index.head("/p/a.go", changed) is None
+    assert index.digest("/p/a.go", _stat()) is None  # heads are not digests
+    index.record("/p/a.go", _stat(), "d1", read_at)
+    index.save(now_ns=read_at)
+    again = store.stat_index()
+    assert again.head("/p/a.go", _stat()) == ("p", False, None, ()) and again.digest("/p/a.go", _stat()) == "d1"
+
+
+def test_stat_index_of_an_older_format_is_empty(tmp_path: Path) -> None:
+    store = ResultStore.open(str(tmp_path))
+    index = store.stat_index()
+    cache._write_entry(index.path, {"/p/a.go": (10, 1_000, 1_000, 7, "d1", 10**12)})  # a bare dict: format 1
+    assert store.stat_index().entries == {} and store.stat_index().heads == {}

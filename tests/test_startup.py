@@ -77,3 +77,17 @@ def test_startup_whole_package_run_warms_the_named_file_run(tmp_path: Path) -> N
         if not heavy:
             break
     assert not heavy, f"a warm run imported {heavy}"
+
+
+def test_startup_run_keeps_file_heads_for_the_next_discovery(tmp_path: Path) -> None:
+    """The cache's stat index holds what discovery read from each head (the next warm run
+    opens no unchanged file), and what the engine hashed."""
+    from golinter.cache import ResultStore
+
+    (tmp_path / "a.go").write_text(GO_A)
+    (tmp_path / "b.go").write_text(GO_B)
+    cache = tmp_path / "cache"
+    _imported(["check", "a.go"], tmp_path, cache)
+    index = ResultStore.open(str(cache)).stat_index()
+    assert set(index.heads) == {str(tmp_path / "a.go"), str(tmp_path / "b.go")}
+    assert set(index.entries) == set(index.heads)
