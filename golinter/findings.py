@@ -81,8 +81,8 @@ class Notification:
     """A problem with the run rather than the code: a file not analysed, a rule that failed.
 
     `reason` is a short machine-readable kind ("syntax-error", "unreadable", "not-utf8",
-    "too-large", "parse-budget", "internal-error", "unsupported-syntax", "no-go-files",
-    "unused-ignore", "config") used for the summary's counts. `path` is absolute or None.
+    "too-large", "parse-budget", "too-deep", "match-limit", "internal-error", "unsupported-syntax",
+    "no-go-files", "unused-ignore", "config") used for the summary's counts. `path` is absolute or None.
     """
 
     level: Level

@@ -21,6 +21,22 @@ if TYPE_CHECKING:
 
 Match = dict[str, "Node"]
 
+# In-progress matches a QueryCursor keeps (tree-sitter's default is unbounded). Every ancestor that
+# starts a pattern whose later fields are still unmatched holds one, so deep nesting made query time
+# quadratic in depth: `m[""][""]...` 10,000 deep took 61 s in GML004's index pattern, 40,000 deep
+# would take hours. Measured over all 8,904 files of the Go 1.19 distribution, the combined query
+# never needed more than 32 (one file, test/fixedbugs/issue29312.go, exceeds 64 without losing a
+# match); at 256 the same 40,000-deep chain takes 2.6 s. Beyond the limit the outermost partial
+# matches are dropped: candidates can be lost, never invented.
+MATCH_LIMIT = 256
+
+# Statement nesting (blocks, func literal bodies and case clauses inside one another) beyond which
+# a top-level declaration is not analysed, like one with a syntax error. Per-candidate analysis
+# looks at what encloses and what follows a candidate, so its cost grows with the square of the
+# nesting: 100 nested range loops take 4 s, 250 take 26 s, 10,000 would take days. The deepest
+# declaration in the Go 1.19 distribution (src and test, 12,000 files) nests 12.
+MAX_NESTING = 48
+
 
 class ParseBudgetExceeded(Exception):
     """The parse was cancelled by its time budget (pathological nesting)."""
@@ -104,12 +120,17 @@ class CandidateQuery:
 
     def run(self, root: Node) -> dict[str, list[Match]]:
         """Matches per rule code (lower-case prefix `gml009` -> "GML009"), in document order."""
+        return self.run_checked(root)[0]
+
+    def run_checked(self, root: Node) -> tuple[dict[str, list[Match]], bool]:
+        """`run`, and whether MATCH_LIMIT was reached (some candidates may be missing: notify)."""
         import tree_sitter
 
         out: dict[str, list[Match]] = {code: [] for code in self.codes}
         if is_unparsable(root):
-            return out  # all broken anyway, and querying it can be quadratic
-        for _pattern, captures in tree_sitter.QueryCursor(self.query).matches(root):
+            return out, False  # all broken anyway, and querying it can be quadratic
+        cursor = tree_sitter.QueryCursor(self.query, match_limit=MATCH_LIMIT)
+        for _pattern, captures in cursor.matches(root):
             match: Match = {}
             code = ""
             for name, nodes in captures.items():
@@ -119,7 +140,7 @@ class CandidateQuery:
                 code = name.split(".", 1)[0].upper()
             if code in out:
                 out[code].append(match)
-        return out
+        return out, bool(cursor.did_exceed_match_limit)
 
 
 def query_captures(query: Query, node: Node, start: int | None = None,
@@ -129,10 +150,18 @@ def query_captures(query: Query, node: Node, start: int | None = None,
 
     if start is None and is_unparsable(node):
         return {}  # all broken anyway, and querying it can be quadratic
-    cursor = tree_sitter.QueryCursor(query)
+    cursor = tree_sitter.QueryCursor(query, match_limit=MATCH_LIMIT)
     if start is not None and end is not None:
         cursor.set_byte_range(start, end)
-    return cursor.captures(node)
+    caps = cursor.captures(node)
+    if cursor.did_exceed_match_limit:
+        # A fact missing a capture (a dropped `mu.Lock()`) could invent a finding: take the slow
+        # way. The model's queries never got here on the deep cases of tests/test_fuzz.py.
+        cursor = tree_sitter.QueryCursor(query)
+        if start is not None and end is not None:
+            cursor.set_byte_range(start, end)
+        caps = cursor.captures(node)
+    return caps
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -208,6 +237,47 @@ def broken_ranges(tree: Tree) -> list[tuple[int, int]]:
             ranges.append((top.start_byte, top.end_byte))
         more = cursor.goto_next_sibling()
     return ranges
+
+
+@lru_cache(maxsize=1)
+def _nesting_query() -> Query:
+    kinds_ = (kinds.BLOCK, kinds.EXPRESSION_CASE, kinds.TYPE_CASE, kinds.DEFAULT_CASE, kinds.COMMUNICATION_CASE)
+    return compile_query("[" + " ".join(f"({k})" for k in kinds_) + "] @nest")
+
+
+def too_deep(tree: Tree, src: bytes, limit: int = MAX_NESTING) -> list[tuple[int, int]]:
+    """Byte ranges of the top-level declarations that nest blocks and case clauses more than
+    `limit` deep (see MAX_NESTING). Each level opens a brace (a block's own, or a case's switch
+    or select), so a declaration with fewer braces than `limit` is not looked into."""
+    root = tree.root_node
+    if is_unparsable(root):
+        return []
+    out: list[tuple[int, int]] = []
+    cursor = root.walk()
+    more = cursor.goto_first_child()
+    while more:
+        top = cursor.node
+        assert top is not None
+        start, end = top.start_byte, top.end_byte
+        if src.count(b"{", start, end) > limit and _nesting(top) > limit:
+            out.append((start, end))
+        more = cursor.goto_next_sibling()
+    return out
+
+
+def _nesting(top: Node) -> int:
+    """The deepest nesting of blocks and case clauses in `top`: a sweep over their byte ranges
+    (a query returns them in document order, outer before inner)."""
+    nodes = query_captures(_nesting_query(), top, top.start_byte, top.end_byte).get("nest", [])
+    ranges = sorted((n.start_byte, -n.end_byte) for n in nodes)
+    open_ends: list[int] = []
+    deepest = 0
+    for start, neg_end in ranges:
+        while open_ends and open_ends[-1] <= start:
+            open_ends.pop()
+        open_ends.append(-neg_end)
+        deepest = max(deepest, len(open_ends))
+    return deepest
 
 
 def first_error(tree: Tree) -> tuple[int, int, bool] | None:
