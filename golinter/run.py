@@ -160,7 +160,7 @@ def _emit(req: CheckRequest, findings: Sequence[Finding], notifications: Sequenc
         for note in notifications:
             if note.reason == "unused-ignore" or note.level is not Level.NOTE or req.verbose:
                 sys.stderr.write(_notification_line(note, cwd) + "\n")
-        from golinter.report.text import summary
+        from golinter.report._common import summary
 
         sys.stderr.write(summary(result) + "\n")
 

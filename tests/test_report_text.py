@@ -8,7 +8,7 @@ import pytest
 from _reportkit import RULE_1, RULE_3, finding, options, run_result, span_of, write
 from golinter.findings import Level, Notification, Related
 from golinter.report import render
-from golinter.report.text import summary
+from golinter.report._common import summary
 
 GO = b"package p\n\nvar m = map[string]int{}\n\nfunc f() {\n\tm[\"a\"] = 1\n}\n"
 

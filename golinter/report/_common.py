@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from golinter.findings import Level
@@ -40,3 +41,16 @@ def level_counts(findings: tuple[Finding, ...]) -> dict[Level, int]:
 def plural(n: int, word: str) -> str:
     """`1 finding`, `2 findings`."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary(result: RunResult) -> str:
+    """`golinter: 12 files, 3 packages, 2 skipped (1 syntax-error, 1 unreadable), 4 findings in 0.21s`."""
+    skipped = Counter(n.reason for n in result.notifications if n.skipped)
+    parts = [plural(result.files_analysed, "file"), plural(result.packages, "package")]
+    if skipped:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items()))
+        parts.append(f"{sum(skipped.values())} skipped ({reasons})")
+    reported = sum(1 for f in result.findings if not f.suppressed)
+    suppressed = len(result.findings) - reported
+    parts.append(plural(reported, "finding") + (f" ({suppressed} suppressed)" if suppressed else ""))
+    return f"golinter: {', '.join(parts[:-1])}, {parts[-1]} in {result.elapsed:.2f}s"

@@ -2,15 +2,15 @@
 
 Lines are 1-based, columns 1-based UTF-8 byte columns; paths are relative to the current
 directory when under it. Related locations follow, indented, as `note:` lines. The summary
-for stderr is `summary(result)`; cli.py prints it separately.
+for stderr is `summary(result)` (report/_common.py, whatever the format); run.py prints it
+separately.
 """
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 from golinter.findings import Level
-from golinter.report._common import plural, shown_path, visible
+from golinter.report._common import shown_path, visible
 
 if TYPE_CHECKING:
     from golinter.findings import Finding, Span
@@ -48,16 +48,3 @@ def render(result: RunResult, options: ReportOptions) -> str:
     for finding in visible(result, options):
         lines.extend(format_finding(finding, options.cwd, options.color))
     return "".join(line + "\n" for line in lines)
-
-
-def summary(result: RunResult) -> str:
-    """`golinter: 12 files, 3 packages, 2 skipped (1 syntax-error, 1 unreadable), 4 findings in 0.21s`."""
-    skipped = Counter(n.reason for n in result.notifications if n.skipped)
-    parts = [plural(result.files_analysed, "file"), plural(result.packages, "package")]
-    if skipped:
-        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items()))
-        parts.append(f"{sum(skipped.values())} skipped ({reasons})")
-    reported = sum(1 for f in result.findings if not f.suppressed)
-    suppressed = len(result.findings) - reported
-    parts.append(plural(reported, "finding") + (f" ({suppressed} suppressed)" if suppressed else ""))
-    return f"golinter: {', '.join(parts[:-1])}, {parts[-1]} in {result.elapsed:.2f}s"
