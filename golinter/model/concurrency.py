@@ -172,10 +172,20 @@ class Analysis:
             return b.index in a.partners or a.index in b.partners
         return a.ambient and b.ambient
 
+    annotated: Callable[[StorageKey], StorageKey | None] | None = None  # the lock an annotation names
+    _guards: dict[StorageKey, tuple[StorageKey, ...]] = field(default_factory=dict)
+
     def guards(self, key: StorageKey) -> tuple[StorageKey, ...]:
         """Locks some code holds around this storage, or that an annotation names (evidence that
-        it is meant to be guarded)."""
-        return self.evidence.get(key, ())
+        it is meant to be guarded). `evidence` holds the first; annotations are read on demand."""
+        found = self._guards.get(key)
+        if found is None:
+            locks = set(self.evidence.get(key, ()))
+            noted = self.annotated(key) if self.annotated is not None else None
+            if noted is not None:
+                locks.add(noted)
+            found = self._guards[key] = tuple(sorted(locks, key=lambda s: (s.root, s.path)))
+        return found
 
 
 _Class = tuple[bool, bool]  # (shared, instance_shared)
@@ -254,15 +264,17 @@ class _Builder:
     def build(self) -> Analysis:
         pkg = self.pkg
         lits: list[Node] = []
+        locks = pkg.locks
         for f in pkg.files:
             for top in f.tree.root_node.named_children:
                 if top.type in kinds.TOP_FUNCTION_KINDS and not f.in_broken(top):
-                    self.decls[site_of(pkg, top)] = top
+                    self.decls[locks.site(top)] = top
         names = set()
         for decl in self.decls.values():
             name_node = decl.child_by_field_name(kinds.F_NAME)
-            if name_node is not None and not pkg.file_of(decl).is_test and self._is_handler(decl):
-                names.add(pkg.text(name_node))
+            f = locks.file_of(decl)
+            if name_node is not None and not f.is_test and self._is_handler(decl):
+                names.add(f.text(name_node))
         self.handler_names = frozenset(names)
         # No whole-tree query: `go`, the spawner names, the handler names and `func` are found by
         # their text (model/occurrences.py), in document order.
@@ -328,7 +340,7 @@ class _Builder:
         readers use without a lock."""
         pkg = self.pkg
         for decl in self.decls.values():
-            f = pkg.file_of(decl)
+            f = pkg.locks.file_of(decl)
             if b".Load()" not in f.src[decl.start_byte:decl.end_byte]:
                 continue
             lits = [sp.unit for sp in self.spawns if sp.unit.type == kinds.FUNC_LITERAL] + list(self.handler_lits.values())
@@ -532,7 +544,7 @@ class _Builder:
     def _touches_shared(self, spawn: _Spawn) -> bool:
         """Whether the goroutine (through its calls) accesses any map it shares with others."""
         start = len(self.out.accesses)
-        probe = Context(-1, GOROUTINE, "", site_of(self.pkg, spawn.unit), site_of(self.pkg, spawn.site), False, False)
+        probe = Context(-1, GOROUTINE, "", self.pkg.locks.site(spawn.unit), site_of(self.pkg, spawn.site), False, False)
         self._collect(probe, spawn.unit, EMPTY, self._goroutine_level(spawn))
         touches = any(a.shared for a in self.out.accesses[start:])
         del self.out.accesses[start:]
@@ -714,7 +726,7 @@ class _Builder:
         for i, spawn in enumerate(self.spawns):
             what = "the goroutine" if spawn.how == "go" else \
                 PARALLEL_SUBTEST if spawn.how == _PARALLEL_SUBTEST else f"the func run by {spawn.how}"
-            ctx = Context(base + i, GOROUTINE, what, site_of(pkg, spawn.unit), site_of(pkg, spawn.site),
+            ctx = Context(base + i, GOROUTINE, what, pkg.locks.site(spawn.unit), site_of(pkg, spawn.site),
                           spawn.multi, ambient=spawn.join is None and spawn.how != _PARALLEL_SUBTEST,
                           spawn=base + i,
                           in_loop=spawn.multi and spawn.loop is not None, partners=frozenset(partners[base + i]),
@@ -727,7 +739,7 @@ class _Builder:
             unit = spawn.spawner
             index = base + count + i
             name = self._unit_name(unit) if unit is not None else "the spawner"
-            ctx = Context(index, AFTER, name, site_of(pkg, unit if unit is not None else spawn.site),
+            ctx = Context(index, AFTER, name, pkg.locks.site(unit) if unit is not None else site_of(pkg, spawn.site),
                           site_of(pkg, spawn.site), False, False, spawn=base + i,
                           partners=frozenset(partners[index]))
             self.out.contexts.append(ctx)
@@ -791,15 +803,15 @@ class _Builder:
         for lit in self.handler_lits.values():
             units.append((lit, self._registration(lit), "the handler"))
         for site, decl in self.decls.items():
-            if pkg.file_of(decl).is_test or not self._is_handler(decl):
+            if pkg.locks.file_of(decl).is_test or not self._is_handler(decl):
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)
             name = pkg.text(name_node) if name_node is not None else "handler"
             origin = self.registrations.get(site, site_of(pkg, name_node) if name_node is not None else site)
             units.append((decl, origin, name))
         for unit, origin, name in units:
-            registered = not site_of(pkg, unit).contains(origin)
-            ctx = Context(len(self.out.contexts), HANDLER, name, site_of(pkg, unit), origin, True, True,
+            registered = not pkg.locks.site(unit).contains(origin)
+            ctx = Context(len(self.out.contexts), HANDLER, name, pkg.locks.site(unit), origin, True, True,
                           registered=registered)
             self.out.contexts.append(ctx)
             self._collect(ctx, unit, EMPTY, _Level(_handler_class, lambda r, k: k))
@@ -812,11 +824,11 @@ class _Builder:
             if not self._shared_type(type_name):
                 continue
             decl = decls[0]
-            if pkg.file_of(decl).in_broken(decl) or self._is_handler(decl) or _SETUP.search(doc_comment(pkg, decl)):
+            if pkg.locks.file_of(decl).in_broken(decl) or self._is_handler(decl) or _SETUP.search(doc_comment(pkg, decl)):
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)
             assert name_node is not None
-            ctx = Context(len(self.out.contexts), METHOD, method, site_of(pkg, decl), site_of(pkg, name_node),
+            ctx = Context(len(self.out.contexts), METHOD, method, pkg.locks.site(decl), site_of(pkg, name_node),
                           True, True)
             self.out.contexts.append(ctx)
             self._collect(ctx, decl, self._entry(decl), _Level(_method_class, lambda r, k: k))
@@ -918,7 +930,7 @@ class _Builder:
         plist = func.child_by_field_name(kinds.F_PARAMETERS)
         if plist is None:
             return False
-        text = pkg.text(plist)
+        text = pkg.locks.file_of(func).text(plist)
         if "ResponseWriter" not in text and "Context" not in text and "Ctx" not in text:
             name_node = func.child_by_field_name(kinds.F_NAME)
             if name_node is None or pkg.text(name_node) != "ServeHTTP":
@@ -999,7 +1011,7 @@ class _Builder:
         filters by position in the unit (the accesses and calls of a spawner's region)."""
         pkg = self.pkg
         stack: list[tuple[Summary, Lockset, _Level, tuple[Call, ...], int, frozenset[Site]]] = [
-            (pkg.locks.summary(unit), entry, level, (), 0, frozenset({site_of(pkg, unit)}))]
+            (pkg.locks.summary(unit), entry, level, (), 0, frozenset({pkg.locks.site(unit)}))]
         while stack:
             summary, at_entry, lvl, chain, depth, seen = stack.pop()
             via = chain[0].site if chain else None
@@ -1043,12 +1055,19 @@ class _Builder:
                 continue  # writes under a lock show the map is meant to be guarded by it
             for lock in a.lockset.any_held():
                 found.setdefault(a.key, set()).add(lock)
-        for name, objs in self.pkg.scopes.package_index.items():
-            if objs[0].kind is ObjKind.TYPE:
-                for fld, guard in self.pkg.locks.field_guards(name).items():
-                    found.setdefault(StorageKey(f"type:{name}", (fld,)), set()).add(
-                        StorageKey(f"type:{name}", (guard,)))
         self.out.evidence = {k: tuple(sorted(v, key=lambda s: (s.root, s.path))) for k, v in found.items()}
+        self.out.annotated = self._annotated
+
+    def _annotated(self, key: StorageKey) -> StorageKey | None:
+        """`items map[K]V // guarded by mu`: type:T.mu for type:T.items."""
+        if not key.root.startswith("type:") or len(key.path) != 1:
+            return None
+        name = key.root[len("type:"):]
+        objs = self.pkg.scopes.package_index.get(name)
+        if not objs or objs[0].kind is not ObjKind.TYPE:
+            return None
+        guard = self.pkg.locks.field_guards(name).get(key.path[0])
+        return StorageKey(key.root, (guard,)) if guard is not None else None
 
 
 def _after_class(root: Root) -> _Class:

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from tree_sitter import Node, Query
 
-    from golinter.model.package import Package
+    from golinter.model.package import Package, SourceFile
 
 FREE, READ, HELD, MAYBE = 0, 1, 2, 3
 Image = tuple[int, int, int, int]
@@ -336,14 +336,45 @@ class Locksets:
         self._lock_names: dict[StorageKey, str] = {}
         self._assigned: dict[int, dict[StorageKey, list[int]]] = {}
         self._conds: dict[StorageKey, StorageKey] | None = None
+        # top-level functions by node id: their file, site and whether they call a lock method
+        # (tree-sitter nodes do not know their file: finding it climbs to the root)
+        self._decl_files: dict[int, SourceFile] = {}
+        self._sites: dict[int, Site] = {}
+        self._may: dict[int, bool] = {}
+        for f in package.files:
+            for top in f.tree.root_node.named_children:
+                if top.type in kinds.TOP_FUNCTION_KINDS:
+                    self._decl_files[top.id] = f
+                    self._sites[top.id] = Site(f.path, top.start_byte, top.end_byte)
+                    self._may[top.id] = b"Lock()" in f.src[top.start_byte:top.end_byte]
         scopes = package.scopes
         self.func_names = frozenset(n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC)
         self.method_names = frozenset(m for _t, m in scopes.methods)
         self.lock_helpers = frozenset(
             name for decl_name, decls in ((m, d) for (_t, m), d in scopes.methods.items())
-            for name in [decl_name] for d in decls if _may_lock(package, d)) | frozenset(
+            for name in [decl_name] for d in decls if self.may_lock(d)) | frozenset(
             n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC
-            and objs[0].decl is not None and _may_lock(package, objs[0].decl))
+            and objs[0].decl is not None and self.may_lock(objs[0].decl))
+        self._guards: dict[str, dict[str, str]] = {}
+
+    def file_of(self, node: Node) -> SourceFile:
+        """The file of a node; at once for a top-level function."""
+        f = self._decl_files.get(node.id)
+        return f if f is not None else self._pkg.file_of(node)
+
+    def site(self, node: Node) -> Site:
+        """site_of, remembered for units (declarations, literals)."""
+        found = self._sites.get(node.id)
+        if found is None:
+            found = self._sites[node.id] = site_of(self._pkg, node)
+        return found
+
+    def may_lock(self, func: Node) -> bool:
+        """A cheap text test: does the function's body call a lock method at all?"""
+        found = self._may.get(func.id)
+        if found is None:
+            found = self._may[func.id] = _may_lock(self._pkg, func)
+        return found
 
     def summary(self, unit: Node) -> Summary:
         """Facts of a function declaration, method declaration or func literal."""
@@ -351,7 +382,7 @@ class Locksets:
         if cached is not None:
             return cached
         if unit.id in self._busy or len(self._busy) > 6:  # recursion through helpers: Unknown
-            return Summary(site_of(self._pkg, unit), exit=UNKNOWN_TRANSFER, unsupported=True)
+            return Summary(self.site(unit), exit=UNKNOWN_TRANSFER, unsupported=True)
         self._busy.add(unit.id)
         try:
             result = _UnitBuilder(self._pkg, self, unit).build()
@@ -432,7 +463,10 @@ class Locksets:
         """Annotated guards of a struct's fields: field -> lock field name, from `// guarded by mu`,
         `// protected by mu`, `// +checklocks:mu`, and `mu sync.Mutex // guards following fields`
         (up to the next blank line)."""
-        return _field_guards(self._pkg, type_name)
+        found = self._guards.get(type_name)
+        if found is None:
+            found = self._guards[type_name] = _field_guards(self._pkg, type_name)
+        return found
 
 
 # -- lock calls ----------------------------------------------------------------------------------
@@ -585,6 +619,7 @@ def _field_guards(pkg: Package, type_name: str) -> dict[str, str]:
     flist = next((c for c in obj.type_node.named_children if c.type == kinds.FIELD_DECLARATION_LIST), None)
     if flist is None:
         return {}
+    text = obj.file.text if obj.file is not None else pkg.text
     out: dict[str, str] = {}
     current: str | None = None  # lock named by "guards following fields"
     last_row = -1
@@ -595,8 +630,8 @@ def _field_guards(pkg: Package, type_name: str) -> dict[str, str]:
         last_row = child.end_point[0]
         if child.type != kinds.FIELD_DECLARATION:
             continue
-        names = [pkg.text(n) for n in child.children_by_field_name(kinds.F_NAME)]
-        comment = _trailing_comment(pkg, children, i)
+        names = [text(n) for n in child.children_by_field_name(kinds.F_NAME)]
+        comment = _trailing_comment(text, children, i)
         ftype = child.child_by_field_name(kinds.F_TYPE)
         t = pkg.types.type_from_expr(ftype) if ftype is not None else None
         base = pkg.types.deref(t) if t is not None else None
@@ -604,7 +639,7 @@ def _field_guards(pkg: Package, type_name: str) -> dict[str, str]:
             lower = comment.lower()
             current = names[0] if names and ("guards" in lower or "protects" in lower) else None
             continue
-        guard = _guard_in_comment(comment) or _guard_in_comment(_leading_comment(pkg, children, i))
+        guard = _guard_in_comment(comment) or _guard_in_comment(_leading_comment(text, children, i))
         for n in names:
             if guard is not None:
                 out[n] = guard
@@ -613,21 +648,21 @@ def _field_guards(pkg: Package, type_name: str) -> dict[str, str]:
     return out
 
 
-def _trailing_comment(pkg: Package, children: list[Node], i: int) -> str:
+def _trailing_comment(text: Callable[[Node], str], children: list[Node], i: int) -> str:
     if i + 1 < len(children) and children[i + 1].type == kinds.COMMENT \
             and children[i + 1].start_point[0] == children[i].end_point[0]:
-        return pkg.text(children[i + 1])
+        return text(children[i + 1])
     return ""
 
 
-def _leading_comment(pkg: Package, children: list[Node], i: int) -> str:
+def _leading_comment(text: Callable[[Node], str], children: list[Node], i: int) -> str:
     """The comment on the line above field i (not a trailing comment of the field before it)."""
     above = children[i - 1] if i > 0 else None
     if above is None or above.type != kinds.COMMENT or above.end_point[0] != children[i].start_point[0] - 1:
         return ""
     if i >= 2 and children[i - 2].end_point[0] == above.start_point[0]:
         return ""
-    return pkg.text(above)
+    return text(above)
 
 
 def _guard_in_comment(comment: str) -> str | None:
@@ -980,7 +1015,7 @@ class _UnitBuilder:
         self.pkg = pkg
         self.provider = provider
         self.unit = unit
-        self.f = pkg.file_of(unit)
+        self.f = provider.file_of(unit)
         self.unit_site = Site(self.f.path, unit.start_byte, unit.end_byte)
         self._imports = pkg.scopes.imports.get(self.f.path, {})
         self.lock_names: dict[StorageKey, str] = {}
@@ -1056,7 +1091,7 @@ class _UnitBuilder:
         if name_node is None or self.f.text(name_node) not in self.provider.lock_helpers:
             return IDENTITY
         callee = self.pkg.types.callee_decl(call)
-        if callee is None or callee == self.unit or not _may_lock(self.pkg, callee):
+        if callee is None or callee == self.unit or not self.provider.may_lock(callee):
             return IDENTITY
         summary = self.provider.summary(callee)
         if summary.exit is None:
@@ -1385,7 +1420,7 @@ class _UnitBuilder:
         if fn.type == kinds.SELECTOR_EXPRESSION and callee.type == kinds.METHOD_DECLARATION:
             operand = fn.child_by_field_name(kinds.F_OPERAND)
             recv = self.operand(unparen(operand)) if operand is not None else None
-        self.calls.append(Call(site_of(pkg, callee), self._site(call), at, recv,
+        self.calls.append(Call(self.provider.site(callee), self._site(call), at, recv,
                                tuple(self.operand(a) for a in args), deferred))
 
     def _std_call(self, q: tuple[str, str], call: Node, args: list[Node], flow: _Flow, entry: Transfer) -> None:
