@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Union
 
 from golinter import kinds
+from golinter.model.package import MAX_EVAL_DEPTH
 from golinter.model.scopes import ObjKind
 from golinter.model.types import UNKNOWN, Basic, _Unknown
 
@@ -74,11 +75,16 @@ class Constants:
             return self._memo[key]
         if key in self._busy:
             return UNKNOWN
+        pkg = self._pkg
+        if pkg.eval_depth >= MAX_EVAL_DEPTH:
+            return UNKNOWN  # a pathological chain (package.py): not memoised
         self._busy.add(key)
+        pkg.eval_depth += 1
         try:
             v = self._value(expr, iota)
         finally:
             self._busy.discard(key)
+            pkg.eval_depth -= 1
         self._memo[key] = v
         return v
 

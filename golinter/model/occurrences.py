@@ -31,13 +31,21 @@ def _usable(f: SourceFile) -> bool:
     return not is_unparsable(f.tree.root_node)
 
 
+def _in_broken(f: SourceFile, pos: int) -> bool:
+    """In a range the model ignores (a syntax error, pathological nesting): not descended to,
+    since each descent costs the depth and such ranges can be 10,000 deep."""
+    return any(s <= pos < e for s, e in f.broken)
+
+
 def go_statements(f: SourceFile) -> list[Node]:
-    """Every `go` statement of a file, in document order."""
+    """Every `go` statement of a file outside its broken ranges, in document order."""
     if not _usable(f):
         return []
     root = f.tree.root_node
     out: list[Node] = []
     for m in _GO.finditer(f.src):
+        if _in_broken(f, m.start()):
+            continue
         node = root.named_descendant_for_byte_range(m.start(), m.end())  # the keyword is anonymous
         if node is not None and node.type == kinds.GO_STATEMENT and node.start_byte == m.start():
             out.append(node)
@@ -45,12 +53,14 @@ def go_statements(f: SourceFile) -> list[Node]:
 
 
 def func_literals(f: SourceFile) -> list[Node]:
-    """Every func literal of a file, in document order."""
+    """Every func literal of a file outside its broken ranges, in document order."""
     if not _usable(f):
         return []
     root = f.tree.root_node
     out: list[Node] = []
     for pos in _positions(f.src, b"func"):
+        if _in_broken(f, pos):
+            continue
         node = root.named_descendant_for_byte_range(pos, pos + 4)  # the keyword is anonymous
         if node is not None and node.type == kinds.FUNC_LITERAL and node.start_byte == pos:
             out.append(node)

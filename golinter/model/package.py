@@ -36,6 +36,15 @@ if TYPE_CHECKING:
 
 Version = tuple[int, int]
 NEWEST_GO: Version = (1, 27)
+# How many evaluations (the type of an expression, the value of a constant) may be nested while
+# answering one question. Type-lite and constants recurse in Python (3-5 frames a level, and they
+# call each other), and Python stops at 1,000 frames: a chain of 1,000 `const cN = cM + 1`, a
+# `[][]...int` 1,000 deep or `v1 := v0` repeated would raise RecursionError. No real code comes
+# near: the whole Go 1.19 src tree needs at most 21 (measured). Deeper chains are Unknown: silence.
+MAX_EVAL_DEPTH = 120
+# Parent steps `Package.file_of` climbs before it tells the file by text: gofmt'd code is rarely
+# nested deeper (the Go 1.19 net/http tree is at most 35 nodes deep).
+_SHALLOW_CLIMB = 64
 
 
 @dataclass(eq=False)
@@ -90,20 +99,46 @@ class Package:
         self.runtime_version = runtime_version
         self._options = options or {}
         self._by_root: dict[int, SourceFile] = {f.tree.root_node.id: f for f in files}
+        self._deep_files: dict[int, SourceFile] = {}
+        self.eval_depth = 0  # nested type-lite and constant evaluations now running (MAX_EVAL_DEPTH)
 
     # -- files and text ---------------------------------------------------------------
     def file_of(self, node: Node) -> SourceFile:
-        """The file a node belongs to (tree-sitter nodes do not know their tree: climb to the root)."""
+        """The file a node belongs to. Tree-sitter nodes do not know their tree, so this climbs to
+        the root; but `Node.parent` itself descends from the root (O(depth) a step), so climbing
+        from deep inside a pathological file is quadratic: 50,000 levels take two minutes. Beyond
+        _SHALLOW_CLIMB steps the file is told by the node's text instead (see `_deep_file_of`)."""
+        if len(self.files) == 1:
+            return self.files[0]
         root = node
-        while True:
+        for _ in range(_SHALLOW_CLIMB):
             parent = root.parent
             if parent is None:
-                break
+                f = self._by_root.get(root.id)
+                if f is None:
+                    raise LookupError("node does not belong to this package")
+                return f
             root = parent
-        f = self._by_root.get(root.id)
-        if f is None:
-            raise LookupError("node does not belong to this package")
-        return f
+        return self._deep_file_of(node)
+
+    def _deep_file_of(self, node: Node) -> SourceFile:
+        """The only file holding the node's bytes at the node's offsets; a full climb when
+        several do (identical files), memoised by node id."""
+        known = self._deep_files.get(node.id)
+        if known is not None:
+            return known
+        start, end, text = node.start_byte, node.end_byte, node.text
+        found = [f for f in self.files if len(f.src) >= end and f.src[start:end] == text]
+        if len(found) != 1:
+            root = node
+            while root.parent is not None:
+                root = root.parent
+            f = self._by_root.get(root.id)
+            if f is None:
+                raise LookupError("node does not belong to this package")
+            found = [f]
+        self._deep_files[node.id] = found[0]
+        return found[0]
 
     def text(self, node: Node) -> str:
         return self.file_of(node).text(node)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import stdlib
+from golinter.model.package import MAX_EVAL_DEPTH
 from golinter.model.scopes import UNIVERSE_TYPES, Obj, ObjKind
 from golinter.model.types import (
     BOOL, INT, STRING, UNKNOWN, UNTYPED_BOOL, UNTYPED_FLOAT, UNTYPED_INT, UNTYPED_RUNE, UNTYPED_STRING,
@@ -46,11 +47,16 @@ class Typelite:
             return self._memo[key]
         if key in self._busy:
             return UNKNOWN
+        pkg = self._pkg
+        if pkg.eval_depth >= MAX_EVAL_DEPTH:
+            return UNKNOWN  # a pathological chain: not memoised, asked alone it may be known
         self._busy.add(key)
+        pkg.eval_depth += 1
         try:
             t = self._type_of(expr)
         finally:
             self._busy.discard(key)
+            pkg.eval_depth -= 1
         self._memo[key] = t
         return t
 
@@ -181,8 +187,15 @@ class Typelite:
         key = -node.id - 1
         if key in self._memo:
             return self._memo[key]
-        self._memo[key] = UNKNOWN
-        t = self._type_from_expr(node)
+        pkg = self._pkg
+        if pkg.eval_depth >= MAX_EVAL_DEPTH:
+            return UNKNOWN  # as in type_of
+        self._memo[key] = UNKNOWN  # cycle guard
+        pkg.eval_depth += 1
+        try:
+            t = self._type_from_expr(node)
+        finally:
+            pkg.eval_depth -= 1
         self._memo[key] = t
         return t
 
