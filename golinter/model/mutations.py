@@ -341,9 +341,7 @@ class Mutations:
 
     def _use(self, op: Op, node: Node, detail: str, f: SourceFile | None = None) -> Use:
         f = f or self._pkg.file_of(node)
-        top = node
-        while top.parent is not None and top.parent.type != kinds.SOURCE_FILE:
-            top = top.parent
+        top = self._pkg.top_level(node)
         func_name = ""
         if top.type in kinds.TOP_FUNCTION_KINDS:
             name = top.child_by_field_name(kinds.F_NAME)
@@ -580,9 +578,7 @@ class Mutations:
 
     def _is_initialisation(self, target: Node, key: StorageKey) -> bool:
         """`func init() { m = ... }`; `c := &Cache{}; c.items = ...`; `if s.m == nil { s.m = ... }`."""
-        top = target
-        while top.parent is not None and top.parent.type != kinds.SOURCE_FILE:
-            top = top.parent
+        top = self._pkg.top_level(target)
         if top.type == kinds.FUNCTION_DECLARATION:
             name = top.child_by_field_name(kinds.F_NAME)
             if name is not None and self._pkg.text(name) == "init":

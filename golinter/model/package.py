@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from golinter.model.constants import Constants
     from golinter.model.lifetimes import Lifetimes
     from golinter.model.locksets import Locksets
-    from golinter.model.taint import Taint
     from golinter.model.scopes import Scopes
     from golinter.model.storage import Storage
+    from golinter.model.taint import Taint
     from golinter.model.typelite import Typelite
     from golinter.parse import Match
 
@@ -139,6 +139,15 @@ class Package:
             found = [f]
         self._deep_files[node.id] = found[0]
         return found[0]
+
+    def top_level(self, node: Node) -> Node:
+        """The top-level declaration holding `node` (or `node` itself at the top): one step down
+        from the root, where climbing would cost the depth at every step."""
+        root = self.file_of(node).tree.root_node
+        if node == root:
+            return node
+        top = root.child_with_descendant(node)
+        return top if top is not None else node
 
     def text(self, node: Node) -> str:
         return self.file_of(node).text(node)
