@@ -130,17 +130,17 @@ def _per_record(pkg: Package, derivation: Derivation, records: Records, hit: Mat
     record's map, so each holds its own copy of the same keys. The map may be made and filled
     by a same-package function whose result the loop keeps (`out = append(out, parse(b))`)."""
     insert, key, map_node = hit["gml004.insert"], hit["gml004.reckey"], hit["gml004.rec"]
-    if not _string_keyed(pkg, map_node):
-        return None
+    if _loop_body(insert) is None:
+        return None  # cheap test first: keys inserted outside loops come once per map
+    per = records.per_record(map_node)
+    if per is None or not _string_keyed(pkg, map_node) or not records.in_field_loop(insert, per):
+        return None  # not a per-record map, or one key per record (nothing says keys recur)
     alloc = derivation.allocation(key)
-    per = records.per_record(map_node) if alloc is not None else None
-    if alloc is None or per is None:
+    if alloc is None:
         return None
     if not (_within(alloc, per.region) and _within(insert, per.region)) \
             or not (same_function(insert, per.made) and same_function(alloc, per.made)):
         return None  # allocated once before the loop (shared), or in a func literal
-    if not records.in_field_loop(insert, per):
-        return None  # one key per record: nothing says the keys recur across records
     related = [(per.made, f"{pkg.text(map_node)} is made for every record here")]
     if per.call is not None:
         related.append((per.call, "called for every record here"))

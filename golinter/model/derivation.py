@@ -67,7 +67,6 @@ _ALLOCATORS = frozenset({("strings", "Clone"), ("fmt", "Sprint"), ("fmt", "Sprin
 
 _MAX_STEPS = 32
 Step = tuple["Node", int, bool, bool]
-_ASSIGN_KINDS = frozenset({kinds.ASSIGNMENT_STATEMENT, kinds.INC_STATEMENT, kinds.DEC_STATEMENT})
 _FOLLOWABLE = frozenset({kinds.IDENTIFIER, kinds.INDEX_EXPRESSION, kinds.SLICE_EXPRESSION,
                          kinds.CALL_EXPRESSION, kinds.PARENTHESIZED_EXPRESSION})
 
@@ -88,7 +87,7 @@ class Derivation:
     def __init__(self, package: Package) -> None:
         self._pkg = package
         self._substr: dict[int, Node | None] = {}
-        self._reassigned: dict[int, frozenset[tuple[str, int, str]]] = {}
+        self._reassigned: dict[tuple[str, int, str], bool] = {}
 
     # -- public API ----------------------------------------------------------------------
     def substring_of(self, expr: Node) -> Node | None:
@@ -316,32 +315,33 @@ class Derivation:
         obj = self._pkg.scopes.resolve(ident)
         if obj is None or obj.kind is not ObjKind.VAR or obj.package_level or obj.ident is None:
             return None
-        if obj.key in self._assigned_in(obj.ident) or self._redeclared(obj):
+        if self._assigned_again(obj) or self._redeclared(obj):
             return None
         return obj
 
-    def _assigned_in(self, ident: Node) -> frozenset[tuple[str, int, str]]:
-        """Objects assigned with `=`, `op=`, `++`/`--` in the top-level function holding `ident`."""
-        func = enclosing(ident, kinds.TOP_FUNCTION_KINDS)
-        if func is None:
-            return frozenset()
-        cached = self._reassigned.get(func.id)
-        if cached is None:
-            from golinter.parse import walk_named
-            found: set[tuple[str, int, str]] = set()
-            for node in walk_named(func):
-                if node.type not in _ASSIGN_KINDS:
-                    continue
-                left = node.child_by_field_name(kinds.F_LEFT)
-                targets = left.named_children if left is not None else node.named_children[:1]
-                for target in targets:
-                    if target.type == kinds.IDENTIFIER:
-                        obj = self._pkg.scopes.resolve(target)
-                        if obj is not None:
-                            found.add(obj.key)
-            cached = frozenset(found)
-            self._reassigned[func.id] = cached
-        return cached
+    def _assigned_again(self, obj: Obj) -> bool:
+        """`x = ...`, `x op= ...`, `x++`/`x--` anywhere in the top-level function declaring `obj`.
+        Occurrences of the name are found by a byte search (a walk of the whole function, for
+        every local asked about, cost more than the rest of the rule)."""
+        key = obj.key
+        cached = self._reassigned.get(key)
+        if cached is not None:
+            return cached
+        found = False
+        func = enclosing(obj.ident, kinds.TOP_FUNCTION_KINDS) if obj.ident is not None else None
+        if func is not None:
+            from golinter.model.mutations import word_offsets
+            f = self._pkg.file_of(func)
+            root = f.tree.root_node
+            for offset in word_offsets(f.src[func.start_byte:func.end_byte], obj.name.encode()):
+                start = func.start_byte + offset
+                ident = root.named_descendant_for_byte_range(start, start + len(obj.name.encode()))
+                if ident is not None and ident.type == kinds.IDENTIFIER and _is_assigned(ident) \
+                        and self._pkg.scopes.resolve(ident) == obj:
+                    found = True
+                    break
+        self._reassigned[key] = found
+        return found
 
     def _redeclared(self, obj: Obj) -> bool:
         """`x, err := a()` then `x, y := b()` in the same block: the second assigns x again."""
@@ -517,6 +517,16 @@ class Derivation:
         if obj.kind is ObjKind.TYPE or (obj.kind is ObjKind.BUILTIN and obj.name == "string"):
             return fn
         return None
+
+
+def _is_assigned(ident: Node) -> bool:
+    """`ident` is a target of `=`, `op=`, `++` or `--` (not of `:=`, which declares)."""
+    parent = ident.parent
+    if parent is not None and parent.type in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT):
+        return True
+    stmt = parent.parent if parent is not None and parent.type == kinds.EXPRESSION_LIST else None
+    return stmt is not None and stmt.type == kinds.ASSIGNMENT_STATEMENT \
+        and stmt.child_by_field_name(kinds.F_LEFT) == parent
 
 
 def _operands(node: Node) -> list[Node]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.mutations import word_offsets
 from golinter.model.package import enclosing_function
 from golinter.model.scopes import ObjKind
 from golinter.model.typelite import unparen
@@ -45,7 +46,6 @@ _WRAPPERS = frozenset({kinds.LITERAL_ELEMENT, kinds.KEYED_ELEMENT, kinds.LITERAL
                        kinds.COMPOSITE_LITERAL, kinds.PARENTHESIZED_EXPRESSION})
 _PATH_KINDS = frozenset({kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION, kinds.UNARY_EXPRESSION,
                          kinds.PARENTHESIZED_EXPRESSION})
-_SKIP = frozenset({kinds.FUNC_LITERAL})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -72,16 +72,25 @@ class Records:
 
     def per_record(self, map_expr: Node) -> PerRecordMap | None:
         """For `rec` (or `s.Labels`) in `rec[k] = v`: the per-record map it denotes, or None."""
-        found = self._made(unparen(map_expr))
+        expr = unparen(map_expr)
+        root = expr.child_by_field_name(kinds.F_OPERAND) if expr.type == kinds.SELECTOR_EXPRESSION else expr
+        obj = self._pkg.scopes.resolve(unparen(root)) if root is not None and unparen(root).type == kinds.IDENTIFIER \
+            else None
+        if obj is None or obj.kind is not ObjKind.VAR or obj.package_level:
+            return None
+        field = self._pkg.text(expr.child_by_field_name(kinds.F_FIELD) or expr) if expr != root else ""
+        memo_key = (*obj.key, field)
+        if memo_key not in self._memo:
+            self._memo[memo_key] = self._per_record(expr)
+        return self._memo[memo_key]
+
+    def _per_record(self, expr: Node) -> PerRecordMap | None:
+        found = self._made(expr)
         if found is None:
             return None
         carrier, made, field = found
-        memo_key = (*carrier.key, field)
-        if memo_key not in self._memo:
-            loop = self._loop_of(carrier)
-            self._memo[memo_key] = self._kept_here(carrier, made, loop) if loop is not None \
-                else self._kept_by_caller(carrier, made, field)
-        return self._memo[memo_key]
+        loop = self._loop_of(carrier)
+        return self._kept_here(carrier, made, loop) if loop is not None else self._kept_by_caller(carrier, made, field)
 
     def in_field_loop(self, node: Node, per: PerRecordMap) -> bool:
         """`node` runs in a loop nested in the per-record region (`for _, f := range fields`
@@ -98,6 +107,8 @@ class Records:
     def _made(self, expr: Node) -> tuple[Obj, Node, str] | None:
         """(the local holding the map or its struct, the map's make/literal, the field name)."""
         if expr.type == kinds.IDENTIFIER:
+            if not self._bound_to_literal(expr):
+                return None  # cheap test first: most maps written are not made on the spot
             obj = self._der.bound_once(expr)
             value = self._single_value(obj)
             if obj is None or value is None or not self._fresh_map(value):
@@ -107,7 +118,8 @@ class Records:
             return None
         operand = expr.child_by_field_name(kinds.F_OPERAND)
         field = expr.child_by_field_name(kinds.F_FIELD)
-        if operand is None or field is None or unparen(operand).type != kinds.IDENTIFIER:
+        if operand is None or field is None or unparen(operand).type != kinds.IDENTIFIER \
+                or not self._bound_to_literal(unparen(operand)):
             return None
         obj = self._der.bound_once(unparen(operand))
         value = self._single_value(obj)
@@ -118,6 +130,19 @@ class Records:
             value = unparen(inner) if inner is not None else value
         made = self._literal_field(value, self._pkg.text(field))
         return (obj, made, self._pkg.text(field)) if made is not None else None
+
+    def _bound_to_literal(self, ident: Node) -> bool:
+        """`x` is a local whose declaration gives it `make(...)`, `T{...}` or `&T{...}`."""
+        obj = self._pkg.scopes.resolve(ident)
+        value = self._single_value(obj) if obj is not None and obj.kind is ObjKind.VAR \
+            and not obj.package_level else None
+        if value is not None and value.type == kinds.UNARY_EXPRESSION:
+            operand = value.child_by_field_name(kinds.F_OPERAND)
+            value = unparen(operand) if operand is not None else None
+        if value is None or value.type not in (kinds.CALL_EXPRESSION, kinds.COMPOSITE_LITERAL):
+            return False
+        fn = value.child_by_field_name(kinds.F_FUNCTION)
+        return value.type == kinds.COMPOSITE_LITERAL or (fn is not None and self._pkg.text(fn) == "make")
 
     def _single_value(self, obj: Obj | None) -> Node | None:
         if obj is None or obj.value is None or obj.value_count != 1 or obj.value.type == kinds.RANGE_CLAUSE:
@@ -172,10 +197,15 @@ class Records:
         return None
 
     def _returned_at(self, func: Node, carrier: Obj) -> int | None:
-        """The result position at which `func` returns the local `carrier` (`return rec, nil`: 0)."""
-        from golinter.parse import walk_named
-        for node in walk_named(func, _SKIP):
-            if node.type != kinds.RETURN_STATEMENT or not node.named_children:
+        """The result position at which `func` returns the local `carrier` (`return rec, nil`: 0).
+        Return statements are found by a byte search for the keyword (cheaper than a walk)."""
+        f = self._pkg.file_of(func)
+        root = f.tree.root_node
+        for offset in word_offsets(f.src[func.start_byte:func.end_byte], b"return"):
+            start = func.start_byte + offset
+            node = root.named_descendant_for_byte_range(start, start + 6)
+            if node is None or node.type != kinds.RETURN_STATEMENT or not node.named_children \
+                    or enclosing_function(node) != func:
                 continue
             values = node.named_children[0]
             results = values.named_children if values.type == kinds.EXPRESSION_LIST else [values]
@@ -212,24 +242,37 @@ class Records:
                 return kept if kept is not None and self._outlives(kept[1], loop) else None
         if not carriers:
             return None
-        from golinter.parse import walk_named
-        names = {c.name for c in carriers}
-        for node in walk_named(body, _SKIP):
-            if node.type != kinds.IDENTIFIER or self._pkg.text(node) not in names:
-                continue
-            obj = self._pkg.scopes.resolve(node)
-            if obj is None or obj not in carriers or node == obj.ident:
-                continue
-            stored = self._stored(node)
-            holder = self._holder(stored, body)
-            if holder is not None:
-                carriers.add(holder)
-                names.add(holder.name)
-                continue
-            kept = self._store(stored)
-            if kept is not None and self._outlives(kept[1], loop):
-                return kept
+        queue = list(carriers)
+        while queue:
+            carrier = queue.pop()
+            for node in self._uses(carrier, body):
+                stored = self._stored(node)
+                holder = self._holder(stored, body)
+                if holder is not None:
+                    if holder not in carriers:
+                        carriers.add(holder)
+                        queue.append(holder)
+                    continue
+                kept = self._store(stored)
+                if kept is not None and self._outlives(kept[1], loop):
+                    return kept
         return None
+
+    def _uses(self, obj: Obj, body: Node) -> list[Node]:
+        """Identifiers in `body` denoting `obj`, outside func literals (found by a byte search
+        for the name: a walk of the body, for every map, cost more than the rest of the rule)."""
+        f = self._pkg.file_of(body)
+        root = f.tree.root_node
+        func = enclosing_function(body)
+        out: list[Node] = []
+        name = obj.name.encode()
+        for offset in word_offsets(f.src[body.start_byte:body.end_byte], name):
+            start = body.start_byte + offset
+            node = root.named_descendant_for_byte_range(start, start + len(name))
+            if node is not None and node.type == kinds.IDENTIFIER and node != obj.ident \
+                    and enclosing_function(node) == func and self._pkg.scopes.resolve(node) == obj:
+                out.append(node)
+        return out
 
     def _loop_of(self, obj: Obj) -> Node | None:
         """The innermost `for` whose body declares `obj`, in the function declaring it."""
