@@ -230,7 +230,7 @@ class Records:
         `value`, a call in the body, or a literal or local holding either) into a container
         rooted outside the loop."""
         body = loop.child_by_field_name(kinds.F_BODY)
-        if body is None:
+        if body is None or _over_fixed_set(loop):
             return None
         if value is not None:
             stored = self._stored(value)
@@ -410,3 +410,11 @@ class Records:
 def same_function(a: Node, b: Node) -> bool:
     """`a` and `b` run in the same function body (no func literal between them)."""
     return enclosing_function(a) == enclosing_function(b)
+
+
+def _over_fixed_set(loop: Node) -> bool:
+    """`for _, name := range []string{"a", "b"}`: a handful of values written in the source, not
+    a stream of records."""
+    clause = next((c for c in loop.named_children if c.type == kinds.RANGE_CLAUSE), None)
+    right = clause.child_by_field_name(kinds.F_RIGHT) if clause is not None else None
+    return right is not None and unparen(right).type == kinds.COMPOSITE_LITERAL
