@@ -257,6 +257,8 @@ class _Builder:
                                        | {s.rsplit(".", 1)[-1] for s in spawners})
         self.handler_names: frozenset[str] = frozenset()
         self._handler_memo: dict[int, bool] = {}
+        self._handler_imports: bool | None = None  # see _handler_types_possible
+        self._grpc_possible = False
         self._shared_memo: dict[str, bool] = {}
         self.calls_by_name: dict[str, list[Node]] = {}
 
@@ -837,12 +839,13 @@ class _Builder:
         """A type with a mutex (field, embedded, or in an embedded struct) whose doc does not say it
         is not safe for concurrent use."""
         pkg = self.pkg
-        obj = pkg.scopes.package_obj(name)
-        if obj is None or obj.decl is None or _NOT_SAFE.search(doc_comment(pkg, obj.decl)):
-            return False
         cached = self._shared_memo.get(name)
         if cached is not None:
             return cached
+        obj = pkg.scopes.package_obj(name)
+        if obj is None or obj.decl is None or _NOT_SAFE.search(doc_comment(pkg, obj.decl)):
+            self._shared_memo[name] = False
+            return False
         types = pkg.types
         stack: list[tuple[Named | Struct, int]] = [(Named("", name), 0)]
         has_lock = has_map = False
@@ -930,11 +933,14 @@ class _Builder:
         plist = func.child_by_field_name(kinds.F_PARAMETERS)
         if plist is None:
             return False
-        text = pkg.locks.file_of(func).text(plist)
-        if "ResponseWriter" not in text and "Context" not in text and "Ctx" not in text:
-            name_node = func.child_by_field_name(kinds.F_NAME)
-            if name_node is None or pkg.text(name_node) != "ServeHTTP":
-                return False  # cheap text test before resolving parameter types
+        f = pkg.locks.file_of(func)
+        text = f.text(plist)
+        name_node = func.child_by_field_name(kinds.F_NAME)
+        serve = name_node is not None and f.text(name_node) == "ServeHTTP"
+        if "ResponseWriter" not in text and "Context" not in text and "Ctx" not in text and not serve:
+            return False  # cheap text test before resolving parameter types
+        if not serve and not self._handler_types_possible(func):
+            return False  # no import the parameter types could come from
         params = list(pkg.types.signature(func).params)
         if len(params) == 2 and params[0] == Named("net/http", "ResponseWriter") \
                 and params[1] == Pointer(Named("net/http", "Request")):
@@ -955,6 +961,16 @@ class _Builder:
             recv = receiver_type_name(pkg.file_of(func), func)
             return recv is not None and self._grpc_service(recv)
         return False
+
+    def _handler_types_possible(self, func: Node) -> bool:
+        """Whether the package can name a handler's parameter types at all: it imports net/http or
+        a router, or (a method: a gRPC service) holds an `Unimplemented...` type."""
+        if self._handler_imports is None:
+            paths = {path for imports in self.pkg.scopes.imports.values() for path in imports.values()}
+            self._handler_imports = "net/http" in paths or any(
+                path.startswith(p) for path in paths for p, _n in _ROUTER_CONTEXTS)
+            self._grpc_possible = any(b"Unimplemented" in f.src for f in self.pkg.files)
+        return self._handler_imports or (self._grpc_possible and func.type == kinds.METHOD_DECLARATION)
 
     def _grpc_service(self, type_name: str) -> bool:
         u = self.pkg.types.underlying(Named("", type_name))
