@@ -12,8 +12,9 @@ golang-1.19-src`). Reported, each as wall-clock seconds:
 - cold, no cache: the same with --no-cache (optional, --no-cache-run);
 - warm: the same command again, every file unchanged;
 - single file, warm: `golinter check FILE` for one file of DIR after the warm run;
-- single file, dirty: the same after the named file changed (its package is parsed, the file's candidates checked), on a
-  copy of the file's directory in a temporary directory, so DIR is never written;
+- single file, dirty: the same after the named file changed (its package is parsed, the
+  file's candidates checked), on a copy of the file's directory in a temporary directory, so
+  DIR is never written;
 - peak memory of each golinter run: the sum of PSS over the process tree, sampled every 20 ms
   (Linux; PSS splits pages that fork shares), and the largest single process's max RSS.
 
