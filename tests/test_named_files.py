@@ -9,6 +9,7 @@ import functools
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,55 @@ def test_named_file_whole_package_rule_sees_the_siblings_candidates(tmp_path: Pa
     assert _paths(whole) == ["worker.go"]
     assert _check(tmp_path, "worker.go", "--no-cache")[1] == whole
     assert _paths(_check(tmp_path, "spawn.go", "--no-cache")[1]) == []
+
+
+def test_named_file_sibling_matches_are_found_on_first_read() -> None:
+    """A sibling's deferred matches read like the query's own, whichever method reads first."""
+    from golinter.checks import ALL_CHECKS
+    from golinter.engine import _DeferredMatches
+    from golinter.parse import CandidateQuery, Match, new_parser
+
+    src = b"package p\n\nfunc f(m map[int]int) {\n\tgo func() { m[1] = 2 }()\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n"
+    query = CandidateQuery.build([(c.RULE.code, c.QUERY) for c in ALL_CHECKS])
+    root = new_parser().parse(src).root_node
+    want = query.run(root)
+    assert want["GML003"] and want["GML009"]  # the test can fail
+    reads: dict[str, Callable[[dict[str, list[Match]]], object]] = {
+        "get": lambda d: {k: d.get(k) for k in want},
+        "getitem": lambda d: {k: d[k] for k in want},
+        "contains": lambda d: ("GML003" in d) and dict(d),
+        "iter": lambda d: {k: dict.__getitem__(d, k) for k in d},
+        "len": lambda d: len(d) and dict(d),
+        "items": lambda d: dict(d.items()),
+        "keys": lambda d: list(d.keys()) and dict(d),
+        "values": lambda d: list(d.values()) and dict(d),
+    }
+    for name, read in reads.items():
+        got = read(_DeferredMatches(query, root))
+        assert got == want, name
+
+
+def test_named_file_sibling_matches_of_other_rules_run_no_query() -> None:
+    """Package.matches asks every file for the rule's code: a code outside the sibling query
+    is answered without running it."""
+    from typing import cast
+
+    from golinter.engine import _DeferredMatches
+    from golinter.parse import CandidateQuery, Match, new_parser
+
+    class Counting:
+        codes = ("GML003",)
+        runs = 0
+
+        def run(self, _root: object) -> dict[str, list[Match]]:
+            Counting.runs += 1
+            return {"GML003": []}
+
+    root = new_parser().parse(b"package p\n").root_node
+    deferred = _DeferredMatches(cast("CandidateQuery", Counting()), root)
+    assert deferred.get("GML009", ()) == () and "GML009" not in deferred and Counting.runs == 0
+    with pytest.raises(KeyError):
+        deferred["GML009"]
+    assert Counting.runs == 0
+    assert deferred.get("GML003") == [] and Counting.runs == 1
+    assert dict(deferred) == {"GML003": []} and Counting.runs == 1
