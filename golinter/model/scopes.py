@@ -137,6 +137,7 @@ class Scopes:
         self._memo: dict[int, Obj | None] = {}
         self._scope_index: dict[int, Index] = {}
         self._scope_files: dict[int, SourceFile] = {}  # scope node id -> its file
+        self._absent: set[tuple[int, str]] = set()  # (scope node id, name): see _resolve
         self.package_index: Index = {}
         self.methods: dict[tuple[str, str], list[Node]] = {}
         self.imports: dict[str, dict[str, str]] = {}  # file path -> local name -> import path
@@ -254,28 +255,45 @@ class Scopes:
         f: SourceFile | None = None
         node = ident
         while f is None:
-            parent = node.parent
-            if parent is None:
+            up = node.parent
+            if up is None:
                 f = self._pkg.file_of(node)  # node is the root
                 break
-            f = self._scope_files.get(parent.id)
-            walked.append(parent)
-            node = parent
+            f = self._scope_files.get(up.id)
+            walked.append(up)
+            node = up
         name = f.text(ident)
         if name == "_":
             return None
+        # Scopes that declare `name` nowhere from them up to the root (package names, imports,
+        # builtins, types): a later climb stops at the first of them.
+        absent = self._absent
+        clean: list[int] = []  # scopes climbed through since the last one that has `name`
         child = ident
-        for parent in walked:
-            found = self._in_scope(f, parent, child, ident, name)
-            if found is not None:
-                return found
-            child = parent
-        parent = child.parent
+        parent: Node | None = walked[0] if walked else None
+        i = 0
         while parent is not None:
-            found = self._in_scope(f, parent, child, ident, name)
-            if found is not None:
-                return found
-            child, parent = parent, parent.parent
+            if (parent.id, name) in absent:
+                break
+            t = parent.type
+            if t in _SCOPE_KINDS:
+                self._scope_files[parent.id] = f
+                objs = self._index(f, parent).get(name)
+                if objs or t == kinds.TYPE_SWITCH_STATEMENT:
+                    clean.clear()  # whether it is seen depends on where: nothing below is absent
+                    for obj in objs or ():
+                        if obj.ident is not None and obj.ident.start_byte == ident.start_byte:
+                            return obj  # a declaring identifier: `k` in `for k := range m`
+                    found = self._lookup_in(f, parent, child, name)
+                    if found is not None:
+                        return found
+                else:
+                    clean.append(parent.id)
+            child = parent
+            i += 1
+            parent = walked[i] if i < len(walked) else parent.parent
+        for scope_id in clean:
+            absent.add((scope_id, name))
         if name in self.package_index:
             return self.package_obj(name) or _CONFLICT
         path = self.import_path(f, name)
@@ -284,22 +302,6 @@ class Scopes:
         if name in BUILTIN_FUNCS or name in UNIVERSE_TYPES or name in UNIVERSE_VALUES:
             return Obj(ObjKind.BUILTIN, name)
         return None
-
-    def _in_scope(self, f: SourceFile, scope: Node, child: Node, ident: Node, name: str) -> Obj | None:
-        """What `name` (at `ident`, reached from `child`) means in `scope`: its own declaration
-        (`k` in `for k := range m`), else what the scope declares and `child` sees."""
-        t = scope.type
-        if t not in _SCOPE_KINDS:
-            return None
-        self._scope_files[scope.id] = f
-        objs = self._index(f, scope).get(name)
-        if objs:
-            for obj in objs:
-                if obj.ident is not None and obj.ident.start_byte == ident.start_byte:
-                    return obj
-        elif t != kinds.TYPE_SWITCH_STATEMENT:
-            return None  # nothing of that name here (a type switch's alias sits in its cases' index)
-        return self._lookup_in(f, scope, child, name)
 
     def _lookup_in(self, f: SourceFile, scope: Node, child: Node, name: str) -> Obj | None:
         t = scope.type
