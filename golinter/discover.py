@@ -209,6 +209,7 @@ class _Walker:
         self.excludes = excludes
         self.max_file_size = max_file_size
         self.heads = heads
+        self.head_stamp = _head_stamp() if heads is not None else None
         self.notes: list[Notification] = []
         self.plans: dict[str, _Plan] = {}  # keyed by the directory's real path
         self.modules: dict[str, _Module | None] = {}
@@ -337,9 +338,9 @@ class _Walker:
     def _known_header(self, path: str, st: os.stat_result) -> _Header | None:
         """The header an earlier run read, when the heads index vouches the file is unchanged."""
         known = self.heads.head(path, st) if self.heads is not None else None
-        if not isinstance(known, tuple) or len(known) != 4:
+        if not isinstance(known, tuple) or len(known) != 5 or known[0] != self.head_stamp:
             return None
-        return _Header(*known)
+        return _Header(*known[1:])
 
     def _read_header(self, path: str, size: int) -> _Header | None:
         try:
@@ -353,8 +354,8 @@ class _Walker:
             self.note(Level.WARNING, "unreadable", f"cannot read file: {exc.strerror or exc}", path)
             return None
         if self.heads is not None:
-            self.heads.record_head(path, st, (header.package, header.generated, header.go_build,
-                                              header.plus_build), time.time_ns())
+            self.heads.record_head(path, st, (self.head_stamp, header.package, header.generated,
+                                              header.go_build, header.plus_build), time.time_ns())
         return header
 
     def _has_package_clause(self, path: str, header: _Header) -> bool:
@@ -415,6 +416,18 @@ class _Walker:
                       gomod, skipped=False)
             return _Module(directory, None, None)
         return _parse_gomod(directory, text)
+
+
+def _head_stamp() -> tuple[str, int, int]:
+    """Which code read the heads kept in the index: golinter's version and this module's size
+    and mtime (an upgrade or an edit of the header rules reads every head again)."""
+    from golinter._version import __version__
+
+    try:
+        st = os.stat(__file__)
+    except OSError:
+        return (__version__, -1, -1)
+    return (__version__, st.st_size, st.st_mtime_ns)
 
 
 def _bad_name_message(name: str) -> str:

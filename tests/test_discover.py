@@ -334,3 +334,24 @@ def test_discover_known_heads_are_not_read_again(tmp_path: Path, monkeypatch: py
     (tmp_path / "a.go").write_text("//go:build ignore\n\npackage a\n")  # changed: read again
     again = discover([str(tmp_path)], heads=heads)
     assert [os.path.basename(f.path) for p in again.packages for f in p.files] == ["gen.go", "linux.go"]
+
+
+def test_discover_heads_from_other_code_are_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Heads kept by another golinter version (or before an edit of discover.py) are not used."""
+    (tmp_path / "a.go").write_text("package a\n")
+    heads = _Heads()
+    discover([str(tmp_path)], heads=heads)
+    path = str(tmp_path / "a.go")
+    sig, head = heads.kept[path]
+    assert isinstance(head, tuple)
+    heads.kept[path] = (sig, (("0.0.0", 1, 1), *head[1:]))
+    opened: list[object] = []
+    real_open = open
+
+    def counting_open(*args: object, **kwargs: object) -> object:
+        opened.append(args[0])
+        return real_open(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("golinter.discover.open", counting_open, raising=False)
+    discover([str(tmp_path)], heads=heads)
+    assert opened == [path]
