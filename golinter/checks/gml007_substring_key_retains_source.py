@@ -68,6 +68,8 @@ def run(pkg: Package) -> Iterator[Finding]:
         value = _value_share(derivation, index, source)
         if value == "source":
             continue  # the value holds the whole source on purpose: the key costs nothing more
+        if value == "substring" and origin.kind == "line":
+            continue  # `k, v := Cut(line, ":")`: the value keeps the line alive, a copy of the key frees nothing
         yield pkg.finding(RULE, index, _message(pkg, derivation, hit, source, origin, value),
                           related=[(source, f"{pkg.text(source)}: the string the key shares")],
                           level=Level.WARNING if origin.kind == "whole" else None)
