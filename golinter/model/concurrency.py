@@ -92,7 +92,43 @@ _SETUP = re.compile(r"\bbefore\b[^.]*\b(Serve|Start|Run|Listen|serving|starting|
 _HELD_DOC = re.compile(r"must be (held|locked)|callers? (must|should|needs? to|is expected to) (hold|acquire|lock)|"
                        r"expects? the caller to (hold|acquire|lock)|\bmu held\b|locks? held|must hold|"
                        r"with \S+ (held|locked)|while holding|assumes? \S+ is (held|locked)|"
-                       r"requires? \S+ to be (held|locked)", re.IGNORECASE)
+                       r"requires? \S+ to be (held|locked)|"
+                       # nats: "Lock should be held.", "Lock is held on entry.", "Lock is assumed held.",
+                       # "Lock for fs should be held.", "mset.clMu lock must be held."
+                       r"\blocks?\b[^.;]*?\b(should|must|needs? to|assumed?|expected)\b[^.;]*?\bheld\b|"
+                       r"\bheld (on |upon )?(entry|entering)\b", re.IGNORECASE)
+# A sentence that says the lock is NOT held ("Lock should not be held.", "Lock MUST NOT be held
+# upon entry.", "Lock does NOT need to be held", "must not be called while holding mu").
+_NEGATION = re.compile(r"\b(not|never|no longer|without)\b|n't\b", re.IGNORECASE)
+# "Read lock should be held", "At least a read lock must be held": a read lock, maybe more.
+_READ_DOC = re.compile(r"\bread[- ]?locks?\b|\bRLock\b|\bat least\b", re.IGNORECASE)
+# "Lock should be held on the owning account": somebody else's lock.
+_ELSEWHERE = re.compile(r"\bheld (on|upon|for|by) (?!entry\b|entering\b)(the |its |parent |general )",
+                        re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n|;\s*")
+HELD_BY_DOC, NOT_BY_DOC, UNKNOWN_BY_DOC = "held", "", "unknown"
+
+
+def held_by_doc(doc: str) -> str:
+    """What a function's doc says about the lock at entry: HELD_BY_DOC ("Lock should be held.",
+    "Caller must hold s.mu"), UNKNOWN_BY_DOC (held, but a read lock or somebody else's: "Read lock
+    should be held", "Lock should be held on the owning account"), else NOT_BY_DOC (nothing said,
+    or said not held: "Lock should not be held.", "Lock MUST NOT be held upon entry."). Only
+    HELD_BY_DOC starts the function with its receiver's lock held; the others leave the entry to
+    its callers (an unexported function whose callers all hold the lock)."""
+    text = re.sub(r"^\s*//\s?|^\s*/?\*+/?\s?", "", doc, flags=re.MULTILINE).replace("\n", " ")
+    verdict = NOT_BY_DOC
+    for sentence in _SENTENCE.split(text):
+        m = _HELD_DOC.search(sentence)
+        if m is None or _NEGATION.search(sentence, 0, m.end()):
+            continue
+        if _READ_DOC.search(sentence) or _ELSEWHERE.search(sentence):
+            verdict = UNKNOWN_BY_DOC
+            continue
+        return HELD_BY_DOC
+    return verdict
+
+
 _LOCKED_NAME = re.compile(r"(Locked|locked|NoLock)$")
 
 # A literal is handler-shaped only when its parameters' text holds one of these (_handler_shape).
@@ -878,7 +914,7 @@ class _Builder:
         doc = doc_comment(pkg, decl)
         from golinter.model.scopes import receiver_type_name
         recv = receiver_type_name(pkg.file_of(decl), decl) if decl.type == kinds.METHOD_DECLARATION else None
-        if not _LOCKED_NAME.search(name) and not _HELD_DOC.search(doc):
+        if not _LOCKED_NAME.search(name) and held_by_doc(doc) != HELD_BY_DOC:
             # only this package calls an unexported function, or any method of an unexported type
             local = name[:1].islower() or (recv is not None and recv[:1].islower())
             return self._called_with(decl, name) if infer and local else EMPTY

@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING
 import pytest
 from _modelkit import package
 
-from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD, Access, Analysis, Context
+from golinter.model.concurrency import (
+    AFTER,
+    GOROUTINE,
+    HANDLER,
+    HELD_BY_DOC,
+    METHOD,
+    NOT_BY_DOC,
+    UNKNOWN_BY_DOC,
+    Access,
+    Analysis,
+    Context,
+    held_by_doc,
+)
 from golinter.model.locksets import HELD
 from golinter.model.storage import StorageKey
 
@@ -332,6 +344,67 @@ func (s *Store) FlushLocked() { s.items["x"] = 1 }
 """)
     (a,) = an.accesses
     assert a.lockset.state(StorageKey("type:Store", ("mu",))) == HELD
+
+
+_HELD_PHRASES = {  # nats-server's phrasings, and the classic ones
+    "// Lock should be held.": HELD_BY_DOC, "// Lock is held on entry.": HELD_BY_DOC,
+    "// Lock held on entry.": HELD_BY_DOC, "// Lock should be held on entry.": HELD_BY_DOC,
+    "// Lock must be held.": HELD_BY_DOC, "// Lock should be held upon entry.": HELD_BY_DOC,
+    "// mset.clMu lock must be held.": HELD_BY_DOC, "// Lock is assumed held.": HELD_BY_DOC,
+    "// Lock for fs should be held.": HELD_BY_DOC, "// Lock should be held entering here.": HELD_BY_DOC,
+    "// trackRemoteReply tracks a reply.\n// Lock assumed to be held.": HELD_BY_DOC,
+    "// Lock assume held on entry": HELD_BY_DOC, "// lock MUST be held": HELD_BY_DOC,
+    "// Lock is held on entry, but may be released/reacquired during this call": HELD_BY_DOC,
+    "// FlushLocked writes pending items. The caller must hold s.mu.": HELD_BY_DOC,
+    "// Lock should not be held.": NOT_BY_DOC, "// Lock MUST NOT be held upon entry.": NOT_BY_DOC,
+    "// Lock not held on entry.": NOT_BY_DOC, "// Lock is NOT held upon entry.": NOT_BY_DOC,
+    "// Lock does NOT need to be held, we set the client on setup": NOT_BY_DOC,
+    "// mset.mu lock must NOT be held or used.": NOT_BY_DOC,
+    "// Lock not held on entry, but session is in the locked map": NOT_BY_DOC,
+    "// Client lock MUST NOT be held on entry": NOT_BY_DOC,
+    "// Must not be called while holding s.mu.": NOT_BY_DOC,
+    "// The lock is held only while copying.": NOT_BY_DOC, "// Foo does things.": NOT_BY_DOC,
+    "// Read lock should be held": UNKNOWN_BY_DOC, "// At least a read lock must be held": UNKNOWN_BY_DOC,
+    "// Lock should be held on the owning account": UNKNOWN_BY_DOC,
+}
+
+
+@pytest.mark.parametrize(("doc", "said"), sorted(_HELD_PHRASES.items()))
+def test_held_by_doc_reads_the_phrasings_and_their_negations(doc: str, said: str) -> None:
+    assert held_by_doc(doc) == said
+
+
+def test_documented_lock_held_starts_the_spawners_code_with_its_lock_held() -> None:
+    pkg, an = _analysis("""
+type client struct {
+	mu   sync.Mutex
+	rmap map[string]int
+}
+
+// track remembers a reply.
+// Lock assumed to be held.
+func (c *client) track(reply string) {
+	time.AfterFunc(time.Second, c.prune)
+	c.rmap[reply] = 1
+}
+
+// untrack forgets a reply.
+// Lock should not be held.
+func (c *client) untrack(reply string) {
+	time.AfterFunc(time.Second, c.prune)
+	delete(c.rmap, reply)
+}
+
+func (c *client) prune() {
+	c.mu.Lock()
+	delete(c.rmap, "x")
+	c.mu.Unlock()
+}
+""")
+    mu = StorageKey("type:client", ("mu",))
+    after = {c.name: c for c in _contexts(an, AFTER)}
+    assert _accesses(pkg, an, after["track"])["c.rmap[reply] = 1"].lockset.state(mu) == HELD
+    assert _accesses(pkg, an, after["untrack"])["delete(c.rmap, reply)"].lockset.state(mu) != HELD
 
 
 def test_handler_roots_receiver_and_captures_are_shared_request_data_is_not() -> None:
