@@ -7,6 +7,8 @@ makes (through same-package calls, with the lockset at each access):
   ("conc.WaitGroup.Go", "workerpool.Submit"); each with its spawner's code after the spawn
   up to a real join (an AFTER context): `wg.Wait()` when the goroutine defers `wg.Done()`,
   errgroup `Wait`, a receive from a channel the goroutine sends on or closes after its writes;
+  goroutines a `_test.go` file starts (and the test's code beside them) keep only the accesses
+  in `_test.go` files: a test that drives production code concurrently is testing it;
 - handlers: `func(http.ResponseWriter, *http.Request)` literals, functions and methods,
   `ServeHTTP`, gin/echo/fiber handlers, gRPC service methods (types embedding
   `Unimplemented*Server`), outside `_test.go` files (tests feed requests one at a time);
@@ -297,6 +299,7 @@ class _Builder:
         self._grpc_possible = False
         self._shared_memo: dict[str, bool] = {}
         self.calls_by_name: dict[str, list[Node]] = {}
+        self.test_paths = frozenset(f.path for f in pkg.files if f.is_test)
 
     # -- entry -----------------------------------------------------------------------------------
     def build(self) -> Analysis:
@@ -1062,6 +1065,9 @@ class _Builder:
         (up to _MAX_DEPTH), each with its lockset and sharing in the context's terms. `keep`
         filters by position in the unit (the accesses and calls of a spawner's region)."""
         pkg = self.pkg
+        # A goroutine a test starts (and the test's own code alongside it) drives the code under
+        # test: its races count only in the test's files, not in the production code it calls.
+        tests_only = ctx.kind in (GOROUTINE, AFTER) and ctx.origin.path in self.test_paths
         stack: list[tuple[Summary, Lockset, _Level, tuple[Call, ...], int, frozenset[Site]]] = [
             (pkg.locks.summary(unit), entry, level, (), 0, frozenset({pkg.locks.site(unit)}))]
         while stack:
@@ -1086,6 +1092,8 @@ class _Builder:
                 passed = _passed_in(chain, key) if chain and key != a.key else None
                 if passed is not None:  # a map handed to a helper: the finding goes on the call
                     site, map_site = passed
+                if tests_only and site.path not in self.test_paths:
+                    continue
                 self.out.accesses.append(Access(ctx.index, key, a.write, site, map_site, lockset, shared,
                                                 instance, via, a.returned, pos))
             if depth >= (_MAX_DEPTH_AFTER if ctx.kind == AFTER else _MAX_DEPTH):

@@ -634,3 +634,27 @@ func count(m map[string]bool) int { return len(m) }
     (a,) = an.accesses
     assert _line(pkg, a.site.path, a.site.start) == "func (c *C) Report() int { return count(c.fields) }"
     assert pkg.text(pkg.concurrency.node_at(a.map_site)) == "c.fields"
+
+
+def test_goroutines_a_test_starts_count_only_in_test_files() -> None:
+    pkg, an = _analysis("""
+type conn struct{ pending map[string]int }
+
+func (c *conn) parse(k string) { c.pending[k]++ }
+""", files={"a_test.go": """package p
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	c, seen := &conn{pending: map[string]int{}}, map[string]int{}
+	go c.parse("x")
+	go func() { seen["x"]++ }()
+	seen["y"]++
+	c.parse("y")
+}
+"""})
+    paths = {a.site.path for c in _contexts(an, GOROUTINE) + _contexts(an, AFTER) for a in an.accesses
+             if a.context == c.index}
+    assert paths == {"/virtual/a_test.go"}
+    lines = {line for c in _contexts(an, AFTER) for line in _accesses(pkg, an, c)}
+    assert lines == {'seen["y"]++'}
