@@ -5,7 +5,10 @@ makes (through same-package calls, with the lockset at each access):
 - goroutines: `go f()`/`go s.m()`/`go func(){...}()`, errgroup `Go`/`TryGo`, `sync.WaitGroup.Go`,
   `time.AfterFunc`, `context.AfterFunc`, `b.RunParallel`, and configured spawners
   ("conc.WaitGroup.Go", "workerpool.Submit"); each with its spawner's code after the spawn
-  up to a real join (an AFTER context): `wg.Wait()` when the goroutine defers `wg.Done()`,
+  up to a real join (an AFTER context): `wg.Wait()` when every `wg.Done()` of the goroutine is
+  its last act (deferred, the body's last statement, or right before a `return`: a path that
+  leaves without Done makes Wait block, not return early; a Done followed by more work, or in a
+  literal of unknown timing, is no join),
   errgroup `Wait`, a receive from a channel the goroutine sends on or closes after its writes;
   goroutines a `_test.go` file starts (and the test's code beside them) keep only the accesses
   in `_test.go` files: a test that drives production code concurrently is testing it;
@@ -692,6 +695,7 @@ class _Builder:
             return waits, chans
         summary = pkg.locks.summary(spawn.unit)
         last_write = max((a.site.end for a in summary.accesses), default=0)
+        early: set[StorageKey] = set()  # a Done after which the goroutine goes on: not a join
         from golinter.parse import query_captures
         f = pkg.file_of(spawn.unit)
         caps = query_captures(_signal_query(), body, body.start_byte, body.end_byte)
@@ -703,6 +707,12 @@ class _Builder:
                 if last is None or f.text(last) not in ("Done", "close"):
                     continue  # cheap name test before climbing
             if not _runs_in_body(node, body):
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None and \
+                    fn.type == kinds.SELECTOR_EXPRESSION else None
+                key = self._spawner_key(spawn, operand) if operand is not None else None
+                if key is not None:
+                    early.add(key)  # a Done in a literal that runs who knows when
                 continue
             deferred = _deferred(node, body)
             if node.type == kinds.CALL_EXPRESSION:
@@ -713,11 +723,11 @@ class _Builder:
                 if fn.type == kinds.SELECTOR_EXPRESSION:
                     name = fn.child_by_field_name(kinds.F_FIELD)
                     operand = fn.child_by_field_name(kinds.F_OPERAND)
-                    if name is not None and operand is not None and pkg.text(name) == "Done" \
-                            and (deferred or _is_last_statement(node, body)):
+                    if name is not None and operand is not None and pkg.text(name) == "Done":
                         key = self._spawner_key(spawn, operand)
                         if key is not None:
-                            waits.add(key)
+                            final = deferred or _is_last_statement(node, body) or _leaves_after(node)
+                            (waits if final else early).add(key)
                 elif fn.type == kinds.IDENTIFIER and pkg.scopes.is_builtin(fn, "close") and args_node is not None \
                         and (deferred or node.start_byte > last_write) and args_node.named_children:
                     key = self._spawner_key(spawn, args_node.named_children[0])
@@ -728,7 +738,7 @@ class _Builder:
                 key = self._spawner_key(spawn, channel) if channel is not None else None
                 if key is not None:
                     chans.add(key)
-        return waits, chans
+        return waits - early, chans
 
     def _spawner_key(self, spawn: _Spawn, expr: Node) -> StorageKey | None:
         """The storage key, in the spawner's terms, of an expression in the goroutine body
@@ -1254,6 +1264,20 @@ def _deferred(node: Node, body: Node) -> bool:
             return True
         cur = cur.parent
     return False
+
+
+def _leaves_after(node: Node) -> bool:
+    """`wg.Done(); return`: the call's statement is followed directly by a return (the goroutine
+    does nothing more after Done). A path that leaves without Done does not make Wait return, so
+    every Done being the goroutine's last act is what makes Wait a join."""
+    stmt = node.parent
+    if stmt is None or stmt.type != kinds.EXPRESSION_STATEMENT:
+        return False
+    lst = stmt.parent
+    if lst is None or lst.type != kinds.STATEMENT_LIST:
+        return False
+    rest = [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
+    return bool(rest) and rest[0].type == kinds.RETURN_STATEMENT
 
 
 def _is_last_statement(node: Node, body: Node) -> bool:

@@ -658,3 +658,54 @@ func TestParse(t *testing.T) {
     assert paths == {"/virtual/a_test.go"}
     lines = {line for c in _contexts(an, AFTER) for line in _accesses(pkg, an, c)}
     assert lines == {'seen["y"]++'}
+
+
+@pytest.mark.parametrize(("done", "joined"), [
+    ("case <-ctx.Done():\n\t\t\t\twg.Done()\n\t\t\t\treturn", True),           # Done, then leave
+    ("case <-ctx.Done():\n\t\t\t\twg.Done()\n\t\t\t\tm[\"late\"] = 1\n\t\t\t\treturn", False),  # work after Done
+    ("case <-ctx.Done():\n\t\t\t\treturn", False),                              # no Done at all
+])
+def test_join_by_waitgroup_done_right_before_return(done: str, joined: bool) -> None:
+    pkg, an = _analysis("""
+func f(ctx context.Context, in <-chan string) {
+	m := map[string]int{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		for {
+			select {
+			DONE
+			case k := <-in:
+				m[k]++
+			}
+		}
+	}()
+	wg.Wait()
+	m["after"] = 1
+}
+""".replace("DONE", done))
+    (after,) = _contexts(an, AFTER)
+    assert ('m["after"] = 1' not in _accesses(pkg, an, after)) == joined
+    (g,) = _contexts(an, GOROUTINE)
+    assert g.ambient != joined
+
+
+def test_a_done_in_a_callback_of_unknown_timing_is_not_a_join() -> None:
+    pkg, an = _analysis("""
+func f(in <-chan string, later func(func())) {
+	m := map[string]int{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		later(func() { wg.Done() })
+		for k := range in {
+			m[k]++
+		}
+		wg.Done()
+	}()
+	wg.Wait()
+	m["after"] = 1
+}
+""")
+    (after,) = _contexts(an, AFTER)
+    assert 'm["after"] = 1' in _accesses(pkg, an, after)
