@@ -140,7 +140,7 @@ def _races(analysis: Analysis) -> Iterator[_Race]:
             for b in group[i:]:
                 if not (a.write or b.write) or not _can_meet(analysis, a, b):
                     continue
-                if _protected(a, b) is not False:
+                if _protected(a, b) is not False or _fresh_in_region(a, b) or _fresh_in_region(b, a):
                     continue
                 if METHOD in (analysis.contexts[a.context].kind, analysis.contexts[b.context].kind) \
                         and not _rlock_write(a) and not _rlock_write(b) and not _one_side_guarded(analysis, key, a, b):
@@ -168,6 +168,16 @@ def _protected(a: Access, b: Access) -> bool | None:
         if (sa == HELD and sb in (HELD, READ)) or (sa == READ and sb == HELD):
             return True
     return False
+
+
+def _fresh_in_region(w: Access, other: Access) -> bool:
+    """`s.items = map[K]V{}; s.items[k] = v` under s.mu: the write fills a map that the other
+    side can only have reached through the field while holding s.mu, that is before the map was
+    made or after the region ended (copy-on-write publishing)."""
+    if not w.fresh:
+        return False
+    loaded = other.load if other.load is not None else other.lockset
+    return not loaded.unknown and any(loaded.state(lock) in (HELD, READ) for lock in w.fresh)
 
 
 def _one_side_guarded(analysis: Analysis, key: StorageKey, a: Access, b: Access) -> bool:

@@ -21,6 +21,11 @@ makes (through same-package calls, with the lockset at each access):
 Multi-instance contexts (handlers, methods, goroutines started in a loop or by a handler) run
 at the same time as themselves. `Analysis.concurrent(a, b)` says whether two contexts can.
 
+Accesses carry two lock facts from model/locksets.py in the context's terms: `load`, the locks
+held where a map reached through a local copy was loaded (`m := s.items` under RLock, ranged
+after RUnlock), and `fresh`, for a write into a map made fresh in the same locked region
+(`s.items = map[K]V{}; s.items[k] = v`), the locks held continuously since it was made.
+
 Each access says whether its storage is shared with other contexts (receiver, package
 variables, captured variables, arguments bound to a goroutine) and whether every instance
 of a multi-instance context shares it (a map declared inside the loop that starts a
@@ -193,6 +198,8 @@ class Access:
     via: Site | None = None
     returned: bool = False
     pos: int = 0
+    load: Lockset | None = None  # the locks where the map was loaded, when not at the access
+    fresh: tuple[StorageKey, ...] = ()  # a write into a map made fresh in a region these locks hold
 
 
 @dataclass
@@ -1091,10 +1098,11 @@ class _Builder:
                     continue
                 shared, instance = lvl.classify(a.root)
                 lockset = a.transfer.apply(at_entry)
+                load = a.load.apply(at_entry) if a.load is not None else None
                 if a.returned:
                     if depth > 0 or not lockset.any_held():
                         continue
-                    lockset = EMPTY  # the caller reads it after the unlock
+                    lockset, load = EMPTY, lockset  # the caller reads it after the unlock
                 pos = via.start if via is not None else (summary.unit.end if a.deferred else a.site.start)
                 if keep is not None and via is None and not keep(pos):
                     continue
@@ -1104,8 +1112,12 @@ class _Builder:
                     site, map_site = passed
                 if tests_only and site.path not in self.test_paths:
                     continue
+                fresh: tuple[StorageKey, ...] = ()
+                if a.fresh is not None:
+                    made = a.fresh.apply(at_entry)
+                    fresh = tuple(k for k in made.held() if lockset.state(k) == HELD)
                 self.out.accesses.append(Access(ctx.index, key, a.write, site, map_site, lockset, shared,
-                                                instance, via, a.returned, pos))
+                                                instance, via, a.returned, pos, load, fresh))
             if depth >= (_MAX_DEPTH_AFTER if ctx.kind == AFTER else _MAX_DEPTH):
                 continue
             for call in summary.calls:
