@@ -22,7 +22,7 @@ from golinter.model.concurrency import (
     Context,
     held_by_doc,
 )
-from golinter.model.locksets import HELD
+from golinter.model.locksets import HELD, READ
 from golinter.model.storage import StorageKey
 
 if TYPE_CHECKING:
@@ -709,3 +709,38 @@ func f(in <-chan string, later func(func())) {
 """)
     (after,) = _contexts(an, AFTER)
     assert 'm["after"] = 1' in _accesses(pkg, an, after)
+
+
+def test_accesses_carry_the_fresh_region_and_the_load_lockset() -> None:
+    pkg, an = _analysis("""
+type Account struct {
+	mu     sync.RWMutex
+	limits map[string]int
+}
+
+func (a *Account) Update(src map[string]int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.limits = map[string]int{}
+	for k, v := range src {
+		a.limits[k] = v
+	}
+}
+
+func (a *Account) Usage() (n int) {
+	a.mu.RLock()
+	limits := a.limits
+	a.mu.RUnlock()
+	for _, v := range limits {
+		n += v
+	}
+	return n
+}
+""")
+    mu = StorageKey("type:Account", ("mu",))
+    methods = {c.name: c for c in _contexts(an, METHOD)}
+    write = _accesses(pkg, an, methods["Update"])["a.limits[k] = v"]
+    read = _accesses(pkg, an, methods["Usage"])["for _, v := range limits {"]
+    assert write.fresh == (mu,) and write.load is None
+    assert not read.fresh and read.lockset.state(mu) != HELD
+    assert read.load is not None and read.load.state(mu) == READ
