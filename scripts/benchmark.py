@@ -12,8 +12,9 @@ golang-1.19-src`). Reported, each as wall-clock seconds:
 - cold, no cache: the same with --no-cache (optional, --no-cache-run);
 - warm: the same command again, every file unchanged;
 - single file, warm: `golinter check FILE` for one file of DIR after the warm run;
-- single file, dirty: the same after the named file changed (its package is reparsed), on a
-  copy of the file's directory in a temporary directory, so DIR is never written;
+- single file, dirty: the same after the named file changed (its package is parsed, the
+  file's candidates checked), on a copy of the file's directory in a temporary directory, so
+  DIR is never written;
 - peak memory of each golinter run: the sum of PSS over the process tree, sampled every 20 ms
   (Linux; PSS splits pages that fork shares), and the largest single process's max RSS.
 
@@ -101,7 +102,7 @@ def main() -> int:
         single_warm = _best([_golinter(one, cache) for _ in range(args.repeat)])
         _row("single file, warm", single_warm, None, note=os.path.relpath(single, args.directory))
         dirty, package_files = _single_dirty(single, jobs, os.path.join(tmp, "copy"), cache, args.repeat)
-        _row("single file, dirty", dirty, None, note=f"its package reparsed: {package_files} files")
+        _row("single file, dirty", dirty, None, note=f"its package parsed: {package_files} files")
         runs = [cold, warm, single_warm, dirty]
     ratio = cold.seconds / floor.seconds
     peak = max(r.pss_mib or r.max_rss_mib for r in runs)

@@ -61,11 +61,15 @@ def _cached_query_compilation() -> Iterator[None]:
         yield
 
 
-def analyse(src: bytes, fmt: str = "json", name: str = "a.go") -> tuple[int, str, float]:
-    """Run the whole check on a one-file module; (exit status, report text, seconds)."""
+def analyse(src: bytes, fmt: str = "json", name: str = "a.go",
+            siblings: dict[str, bytes] | None = None) -> tuple[int, str, float]:
+    """Run the whole check on a one-file module (plus `siblings`, name -> source); (exit status,
+    report text, seconds)."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "go.mod").write_bytes(GO_MOD)
         (Path(tmp) / name).write_bytes(src)
+        for sibling, text in (siblings or {}).items():
+            (Path(tmp) / sibling).write_bytes(text)
         (Path(tmp) / "empty.toml").write_bytes(b"")
         out = Path(tmp) / "report"
         start = time.monotonic()
@@ -77,9 +81,9 @@ def analyse(src: bytes, fmt: str = "json", name: str = "a.go") -> tuple[int, str
         return code, out.read_text(encoding="utf-8"), elapsed
 
 
-def assert_sane(src: bytes, fmt: str = "json") -> dict[str, Any] | None:
+def assert_sane(src: bytes, fmt: str = "json", siblings: dict[str, bytes] | None = None) -> dict[str, Any] | None:
     """The run's contract on any input; returns the parsed JSON or SARIF document."""
-    code, text, elapsed = analyse(src, fmt)
+    code, text, elapsed = analyse(src, fmt, siblings=siblings)
     assert elapsed < PIPELINE_SECONDS
     if fmt == "json":
         doc: dict[str, Any] = json.loads(text)
@@ -252,6 +256,19 @@ def test_fuzz_deep_nesting_finishes_without_internal_errors(case: str) -> None:
     assert doc is not None
     too_deep = [n for n in doc["notifications"] if n["reason"] == "too-deep"]
     assert [(n["line"], n["skipped"]) for n in too_deep] == ([(8, False)] if case in TOO_DEEP else [])
+
+
+SIBLING = b"package p\n\nfunc g(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["func-literals", "range-over-parens", "spawned-write-at-parens", "literal-in-parens"])
+def test_fuzz_deep_file_beside_another(case: str) -> None:
+    """With two files the model must tell which file a node is in (Package.file_of), which
+    climbing from deep inside would make quadratic; the sibling is analysed as usual."""
+    doc = assert_sane(DEEP_CASES[case].encode(), siblings={"b.go": SIBLING})
+    assert doc is not None
+    assert [(os.path.basename(f["path"]), f["line"], f["code"]) for f in doc["findings"]] == [("b.go", 4, "GML009")]
 
 
 def _nested_range_deletes(loops: int) -> str:

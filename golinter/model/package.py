@@ -42,9 +42,6 @@ NEWEST_GO: Version = (1, 27)
 # `[][]...int` 1,000 deep or `v1 := v0` repeated would raise RecursionError. No real code comes
 # near: the whole Go 1.19 src tree needs at most 21 (measured). Deeper chains are Unknown: silence.
 MAX_EVAL_DEPTH = 120
-# Parent steps `Package.file_of` climbs before it tells the file by text: gofmt'd code is rarely
-# nested deeper (the Go 1.19 net/http tree is at most 35 nodes deep).
-_SHALLOW_CLIMB = 64
 
 
 @dataclass(eq=False)
@@ -71,7 +68,7 @@ class SourceFile:
         return any(s <= node.start_byte < e for s, e in self.broken)
 
     @cached_property
-    def _line_starts(self) -> list[int]:
+    def line_starts(self) -> list[int]:
         starts = [0]
         pos = self.src.find(b"\n")
         while pos != -1:
@@ -81,7 +78,7 @@ class SourceFile:
 
     def line_of_byte(self, offset: int) -> int:
         """1-based line of a byte offset."""
-        return bisect.bisect_right(self._line_starts, offset)
+        return bisect.bisect_right(self.line_starts, offset)
 
     def span(self, node: Node) -> Span:
         (sr, sc), (er, ec) = node.start_point, node.end_point
@@ -99,46 +96,47 @@ class Package:
         self.runtime_version = runtime_version
         self._options = options or {}
         self._by_root: dict[int, SourceFile] = {f.tree.root_node.id: f for f in files}
-        self._deep_files: dict[int, SourceFile] = {}
+        self._file_by_id: dict[int, SourceFile] = {}  # file_of's climbs
         self.eval_depth = 0  # nested type-lite and constant evaluations now running (MAX_EVAL_DEPTH)
 
     # -- files and text ---------------------------------------------------------------
     def file_of(self, node: Node) -> SourceFile:
-        """The file a node belongs to. Tree-sitter nodes do not know their tree, so this climbs to
-        the root; but `Node.parent` itself descends from the root (O(depth) a step), so climbing
-        from deep inside a pathological file is quadratic: 50,000 levels take two minutes. Beyond
-        _SHALLOW_CLIMB steps the file is told by the node's text instead (see `_deep_file_of`)."""
+        """The file a node belongs to. Tree-sitter nodes do not know their tree, and climbing to
+        the root costs the depth at every step (`Node.parent` descends from the root: 25 us a
+        call in net/http, two minutes from 50,000 levels deep). But a node's start point and
+        start byte say where its line starts, and few files have a line `row` starting at the
+        same byte: the line index tells the file, and a climb settles the rest."""
         if len(self.files) == 1:
             return self.files[0]
-        root = node
-        for _ in range(_SHALLOW_CLIMB):
-            parent = root.parent
-            if parent is None:
-                f = self._by_root.get(root.id)
-                if f is None:
-                    raise LookupError("node does not belong to this package")
-                return f
-            root = parent
-        return self._deep_file_of(node)
+        row, column = node.start_point
+        f = self._line_index.get(((node.start_byte - column) << 32) | row)
+        if f is not None:
+            return f
+        return self._climb_to_file(node)
 
-    def _deep_file_of(self, node: Node) -> SourceFile:
-        """The only file holding the node's bytes at the node's offsets; a full climb when
-        several do (identical files), memoised by node id."""
-        known = self._deep_files.get(node.id)
+    @cached_property
+    def _line_index(self) -> dict[int, SourceFile | None]:
+        """(byte offset of a line's start << 32 | its row) -> the file with that line, or None
+        when several have it (a common header, identical files)."""
+        index: dict[int, SourceFile | None] = {}
+        for f in self.files:
+            for row, start in enumerate(f.line_starts):
+                key = (start << 32) | row
+                index[key] = f if key not in index else None
+        return index
+
+    def _climb_to_file(self, node: Node) -> SourceFile:
+        known = self._file_by_id.get(node.id)
         if known is not None:
             return known
-        start, end, text = node.start_byte, node.end_byte, node.text
-        found = [f for f in self.files if len(f.src) >= end and f.src[start:end] == text]
-        if len(found) != 1:
-            root = node
-            while root.parent is not None:
-                root = root.parent
-            f = self._by_root.get(root.id)
-            if f is None:
-                raise LookupError("node does not belong to this package")
-            found = [f]
-        self._deep_files[node.id] = found[0]
-        return found[0]
+        root = node
+        while root.parent is not None:
+            root = root.parent
+        f = self._by_root.get(root.id)
+        if f is None:
+            raise LookupError("node does not belong to this package")
+        self._file_by_id[node.id] = f
+        return f
 
     def top_level(self, node: Node) -> Node:
         """The top-level declaration holding `node` (or `node` itself at the top): one step down
