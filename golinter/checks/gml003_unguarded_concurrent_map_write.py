@@ -9,6 +9,7 @@ contexts that can run at the same time and reports the unguarded side, once per 
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -139,7 +140,7 @@ def _races(analysis: Analysis) -> Iterator[_Race]:
             for b in group[i:]:
                 if not (a.write or b.write) or not _can_meet(analysis, a, b):
                     continue
-                if _protected(a, b) is not False:
+                if _protected(a, b) is not False or _fresh_in_region(a, b) or _fresh_in_region(b, a):
                     continue
                 if METHOD in (analysis.contexts[a.context].kind, analysis.contexts[b.context].kind) \
                         and not _rlock_write(a) and not _rlock_write(b) and not _one_side_guarded(analysis, key, a, b):
@@ -167,6 +168,16 @@ def _protected(a: Access, b: Access) -> bool | None:
         if (sa == HELD and sb in (HELD, READ)) or (sa == READ and sb == HELD):
             return True
     return False
+
+
+def _fresh_in_region(w: Access, other: Access) -> bool:
+    """`s.items = map[K]V{}; s.items[k] = v` under s.mu: the write fills a map that the other
+    side can only have reached through the field while holding s.mu, that is before the map was
+    made or after the region ended (copy-on-write publishing)."""
+    if not w.fresh:
+        return False
+    loaded = other.load if other.load is not None else other.lockset
+    return not loaded.unknown and any(loaded.state(lock) in (HELD, READ) for lock in w.fresh)
 
 
 def _one_side_guarded(analysis: Analysis, key: StorageKey, a: Access, b: Access) -> bool:
@@ -209,9 +220,9 @@ def _finding(pkg: Package, analysis: Analysis, race: _Race) -> Finding:
     if p.site != t.site:
         related.append((conc.node_at(p.site), _partner_note(pkg, p)))
     if p.via is not None and p.via != t.via and p.via != p.site:
-        related.append((conc.node_at(p.via), f"reached from {_who(pkg, pctx)} here"))
+        related.append((conc.node_at(p.via), f"reached from {_who(pkg, pctx, p.via.path)} here"))
     if t.via is not None and t.via != t.site:
-        related.append((conc.node_at(t.via), f"reached from {_who(pkg, ctx)} here"))
+        related.append((conc.node_at(t.via), f"reached from {_who(pkg, ctx, t.via.path)} here"))
     for c in (ctx, pctx):
         origin = _origin_note(c)
         if origin and all(conc.node_at(c.origin) != n for n, _ in related):
@@ -246,7 +257,7 @@ def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, 
     without = f"without {lock}" if lock else "without a lock"
     if t.returned:
         return (f"map {name} is returned to the caller, who reads it after {lock or 'the lock'} is released "
-                f"while {_who(pkg, pctx)} {pverb} it; return maps.Clone({name})")
+                f"while {_who(pkg, pctx, t.site.path)} {pverb} it; return maps.Clone({name})")
     if _rlock_write(t):
         read_lock = lock or "the lock"
         return (f"map {name} is written while only {read_lock}.RLock is held; RLock holders run at the same "
@@ -260,41 +271,44 @@ def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, 
             what = "parallel subtests" if ctx.name == PARALLEL_SUBTEST else "goroutines"
             return f"map {name} is written by {what} started in a loop {without}"
         if ctx.kind == HANDLER:
-            return f"map {name} is written by concurrent requests to {_who(pkg, ctx)} {without}"
+            return f"map {name} is written by concurrent requests to {_who(pkg, ctx, t.site.path)} {without}"
         return f"map {name} is written by concurrent calls of {ctx.name} {without}"
-    who = f"concurrent {_instances(pkg, ctx)}" if ctx.index == pctx.index else _who(pkg, pctx)
+    who = f"concurrent {_instances(pkg, ctx, t.site.path)}" if ctx.index == pctx.index else _who(pkg, pctx, t.site.path)
     pverb = pverb[:-1] if ctx.index == pctx.index else pverb
     if lock and _guarded(p) and not _guarded(t):
         return f"map {name} is {verb} here without {lock} while {who} {pverb} it"
     return f"map {name} is {verb} here while {who} {pverb} it {without}"
 
 
-def _instances(pkg: Package, ctx: Context) -> str:
+def _instances(pkg: Package, ctx: Context, here: str) -> str:
     if ctx.kind == HANDLER:
-        return f"requests to {_who(pkg, ctx)}"
+        return f"requests to {_who(pkg, ctx, here)}"
     if ctx.kind == GOROUTINE:
         return "goroutines started in a loop" if ctx.in_loop else "goroutines"
     return f"calls of {ctx.name}"
 
 
-def _who(pkg: Package, ctx: Context) -> str:
-    line = _line(pkg, ctx)
+def _who(pkg: Package, ctx: Context, here: str) -> str:
+    """How a message written at a place in file `here` names a context."""
+    at = _at(pkg, ctx, here)
     if ctx.kind == METHOD:
         return ctx.name
     if ctx.kind == HANDLER:
-        return f"handler {ctx.name}" if ctx.name != "the handler" else f"the handler registered at line {line}"
+        return f"handler {ctx.name}" if ctx.name != "the handler" else f"the handler registered at {at}"
     if ctx.kind == GOROUTINE:
-        return f"{ctx.name} started at line {line}"
+        return f"{ctx.name} started at {at}"
     if ctx.kind == AFTER:
-        return f"{ctx.name} (after the spawn at line {line})"
+        return f"{ctx.name} (after the spawn at {at})"
     return ctx.name
 
 
-def _line(pkg: Package, ctx: Context) -> int:
+def _at(pkg: Package, ctx: Context, here: str) -> str:
+    """"line 12" for the context's origin in file `here`, "server_test.go:12" in another file."""
     for f in pkg.files:
         if f.path == ctx.origin.path:
-            return f.line_of_byte(ctx.origin.start)
-    return 0
+            line = f.line_of_byte(ctx.origin.start)
+            return f"line {line}" if f.path == here else f"{os.path.basename(f.path)}:{line}"
+    return "line 0"
 
 
 def _partner_note(pkg: Package, p: Access) -> str:

@@ -5,8 +5,13 @@ makes (through same-package calls, with the lockset at each access):
 - goroutines: `go f()`/`go s.m()`/`go func(){...}()`, errgroup `Go`/`TryGo`, `sync.WaitGroup.Go`,
   `time.AfterFunc`, `context.AfterFunc`, `b.RunParallel`, and configured spawners
   ("conc.WaitGroup.Go", "workerpool.Submit"); each with its spawner's code after the spawn
-  up to a real join (an AFTER context): `wg.Wait()` when the goroutine defers `wg.Done()`,
+  up to a real join (an AFTER context): `wg.Wait()` when every `wg.Done()` of the goroutine is
+  its last act (deferred, the body's last statement, or right before a `return`: a path that
+  leaves without Done makes Wait block, not return early; a Done followed by more work, or in a
+  literal of unknown timing, is no join),
   errgroup `Wait`, a receive from a channel the goroutine sends on or closes after its writes;
+  goroutines a `_test.go` file starts (and the test's code beside them) keep only the accesses
+  in `_test.go` files: a test that drives production code concurrently is testing it;
 - handlers: `func(http.ResponseWriter, *http.Request)` literals, functions and methods,
   `ServeHTTP`, gin/echo/fiber handlers, gRPC service methods (types embedding
   `Unimplemented*Server`), outside `_test.go` files (tests feed requests one at a time);
@@ -15,6 +20,11 @@ makes (through same-package calls, with the lockset at each access):
   called before Serve/Start/Run.
 Multi-instance contexts (handlers, methods, goroutines started in a loop or by a handler) run
 at the same time as themselves. `Analysis.concurrent(a, b)` says whether two contexts can.
+
+Accesses carry two lock facts from model/locksets.py in the context's terms: `load`, the locks
+held where a map reached through a local copy was loaded (`m := s.items` under RLock, ranged
+after RUnlock), and `fresh`, for a write into a map made fresh in the same locked region
+(`s.items = map[K]V{}; s.items[k] = v`), the locks held continuously since it was made.
 
 Each access says whether its storage is shared with other contexts (receiver, package
 variables, captured variables, arguments bound to a goroutine) and whether every instance
@@ -92,7 +102,43 @@ _SETUP = re.compile(r"\bbefore\b[^.]*\b(Serve|Start|Run|Listen|serving|starting|
 _HELD_DOC = re.compile(r"must be (held|locked)|callers? (must|should|needs? to|is expected to) (hold|acquire|lock)|"
                        r"expects? the caller to (hold|acquire|lock)|\bmu held\b|locks? held|must hold|"
                        r"with \S+ (held|locked)|while holding|assumes? \S+ is (held|locked)|"
-                       r"requires? \S+ to be (held|locked)", re.IGNORECASE)
+                       r"requires? \S+ to be (held|locked)|"
+                       # nats: "Lock should be held.", "Lock is held on entry.", "Lock is assumed held.",
+                       # "Lock for fs should be held.", "mset.clMu lock must be held."
+                       r"\blocks?\b[^.;]*?\b(should|must|needs? to|assumed?|expected)\b[^.;]*?\bheld\b|"
+                       r"\bheld (on |upon )?(entry|entering)\b", re.IGNORECASE)
+# A sentence that says the lock is NOT held ("Lock should not be held.", "Lock MUST NOT be held
+# upon entry.", "Lock does NOT need to be held", "must not be called while holding mu").
+_NEGATION = re.compile(r"\b(not|never|no longer|without)\b|n't\b", re.IGNORECASE)
+# "Read lock should be held", "At least a read lock must be held": a read lock, maybe more.
+_READ_DOC = re.compile(r"\bread[- ]?locks?\b|\bRLock\b|\bat least\b", re.IGNORECASE)
+# "Lock should be held on the owning account": somebody else's lock.
+_ELSEWHERE = re.compile(r"\bheld (on|upon|for|by) (?!entry\b|entering\b)(the |its |parent |general )",
+                        re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n|;\s*")
+HELD_BY_DOC, NOT_BY_DOC, UNKNOWN_BY_DOC = "held", "", "unknown"
+
+
+def held_by_doc(doc: str) -> str:
+    """What a function's doc says about the lock at entry: HELD_BY_DOC ("Lock should be held.",
+    "Caller must hold s.mu"), UNKNOWN_BY_DOC (held, but a read lock or somebody else's: "Read lock
+    should be held", "Lock should be held on the owning account"), else NOT_BY_DOC (nothing said,
+    or said not held: "Lock should not be held.", "Lock MUST NOT be held upon entry."). Only
+    HELD_BY_DOC starts the function with its receiver's lock held; the others leave the entry to
+    its callers (an unexported function whose callers all hold the lock)."""
+    text = re.sub(r"^\s*//\s?|^\s*/?\*+/?\s?", "", doc, flags=re.MULTILINE).replace("\n", " ")
+    verdict = NOT_BY_DOC
+    for sentence in _SENTENCE.split(text):
+        m = _HELD_DOC.search(sentence)
+        if m is None or _NEGATION.search(sentence, 0, m.end()):
+            continue
+        if _READ_DOC.search(sentence) or _ELSEWHERE.search(sentence):
+            verdict = UNKNOWN_BY_DOC
+            continue
+        return HELD_BY_DOC
+    return verdict
+
+
 _LOCKED_NAME = re.compile(r"(Locked|locked|NoLock)$")
 
 # A literal is handler-shaped only when its parameters' text holds one of these (_handler_shape).
@@ -152,6 +198,8 @@ class Access:
     via: Site | None = None
     returned: bool = False
     pos: int = 0
+    load: Lockset | None = None  # the locks where the map was loaded, when not at the access
+    fresh: tuple[StorageKey, ...] = ()  # a write into a map made fresh in a region these locks hold
 
 
 @dataclass
@@ -261,6 +309,7 @@ class _Builder:
         self._grpc_possible = False
         self._shared_memo: dict[str, bool] = {}
         self.calls_by_name: dict[str, list[Node]] = {}
+        self.test_paths = frozenset(f.path for f in pkg.files if f.is_test)
 
     # -- entry -----------------------------------------------------------------------------------
     def build(self) -> Analysis:
@@ -653,6 +702,7 @@ class _Builder:
             return waits, chans
         summary = pkg.locks.summary(spawn.unit)
         last_write = max((a.site.end for a in summary.accesses), default=0)
+        early: set[StorageKey] = set()  # a Done after which the goroutine goes on: not a join
         from golinter.parse import query_captures
         f = pkg.file_of(spawn.unit)
         caps = query_captures(_signal_query(), body, body.start_byte, body.end_byte)
@@ -664,6 +714,12 @@ class _Builder:
                 if last is None or f.text(last) not in ("Done", "close"):
                     continue  # cheap name test before climbing
             if not _runs_in_body(node, body):
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None and \
+                    fn.type == kinds.SELECTOR_EXPRESSION else None
+                key = self._spawner_key(spawn, operand) if operand is not None else None
+                if key is not None:
+                    early.add(key)  # a Done in a literal that runs who knows when
                 continue
             deferred = _deferred(node, body)
             if node.type == kinds.CALL_EXPRESSION:
@@ -674,11 +730,11 @@ class _Builder:
                 if fn.type == kinds.SELECTOR_EXPRESSION:
                     name = fn.child_by_field_name(kinds.F_FIELD)
                     operand = fn.child_by_field_name(kinds.F_OPERAND)
-                    if name is not None and operand is not None and pkg.text(name) == "Done" \
-                            and (deferred or _is_last_statement(node, body)):
+                    if name is not None and operand is not None and pkg.text(name) == "Done":
                         key = self._spawner_key(spawn, operand)
                         if key is not None:
-                            waits.add(key)
+                            final = deferred or _is_last_statement(node, body) or _leaves_after(node)
+                            (waits if final else early).add(key)
                 elif fn.type == kinds.IDENTIFIER and pkg.scopes.is_builtin(fn, "close") and args_node is not None \
                         and (deferred or node.start_byte > last_write) and args_node.named_children:
                     key = self._spawner_key(spawn, args_node.named_children[0])
@@ -689,7 +745,7 @@ class _Builder:
                 key = self._spawner_key(spawn, channel) if channel is not None else None
                 if key is not None:
                     chans.add(key)
-        return waits, chans
+        return waits - early, chans
 
     def _spawner_key(self, spawn: _Spawn, expr: Node) -> StorageKey | None:
         """The storage key, in the spawner's terms, of an expression in the goroutine body
@@ -878,7 +934,7 @@ class _Builder:
         doc = doc_comment(pkg, decl)
         from golinter.model.scopes import receiver_type_name
         recv = receiver_type_name(pkg.file_of(decl), decl) if decl.type == kinds.METHOD_DECLARATION else None
-        if not _LOCKED_NAME.search(name) and not _HELD_DOC.search(doc):
+        if not _LOCKED_NAME.search(name) and held_by_doc(doc) != HELD_BY_DOC:
             # only this package calls an unexported function, or any method of an unexported type
             local = name[:1].islower() or (recv is not None and recv[:1].islower())
             return self._called_with(decl, name) if infer and local else EMPTY
@@ -1026,6 +1082,9 @@ class _Builder:
         (up to _MAX_DEPTH), each with its lockset and sharing in the context's terms. `keep`
         filters by position in the unit (the accesses and calls of a spawner's region)."""
         pkg = self.pkg
+        # A goroutine a test starts (and the test's own code alongside it) drives the code under
+        # test: its races count only in the test's files, not in the production code it calls.
+        tests_only = ctx.kind in (GOROUTINE, AFTER) and ctx.origin.path in self.test_paths
         stack: list[tuple[Summary, Lockset, _Level, tuple[Call, ...], int, frozenset[Site]]] = [
             (pkg.locks.summary(unit), entry, level, (), 0, frozenset({pkg.locks.site(unit)}))]
         while stack:
@@ -1039,10 +1098,11 @@ class _Builder:
                     continue
                 shared, instance = lvl.classify(a.root)
                 lockset = a.transfer.apply(at_entry)
+                load = a.load.apply(at_entry) if a.load is not None else None
                 if a.returned:
                     if depth > 0 or not lockset.any_held():
                         continue
-                    lockset = EMPTY  # the caller reads it after the unlock
+                    lockset, load = EMPTY, lockset  # the caller reads it after the unlock
                 pos = via.start if via is not None else (summary.unit.end if a.deferred else a.site.start)
                 if keep is not None and via is None and not keep(pos):
                     continue
@@ -1050,8 +1110,14 @@ class _Builder:
                 passed = _passed_in(chain, key) if chain and key != a.key else None
                 if passed is not None:  # a map handed to a helper: the finding goes on the call
                     site, map_site = passed
+                if tests_only and site.path not in self.test_paths:
+                    continue
+                fresh: tuple[StorageKey, ...] = ()
+                if a.fresh is not None:
+                    made = a.fresh.apply(at_entry)
+                    fresh = tuple(k for k in made.held() if lockset.state(k) == HELD)
                 self.out.accesses.append(Access(ctx.index, key, a.write, site, map_site, lockset, shared,
-                                                instance, via, a.returned, pos))
+                                                instance, via, a.returned, pos, load, fresh))
             if depth >= (_MAX_DEPTH_AFTER if ctx.kind == AFTER else _MAX_DEPTH):
                 continue
             for call in summary.calls:
@@ -1210,6 +1276,20 @@ def _deferred(node: Node, body: Node) -> bool:
             return True
         cur = cur.parent
     return False
+
+
+def _leaves_after(node: Node) -> bool:
+    """`wg.Done(); return`: the call's statement is followed directly by a return (the goroutine
+    does nothing more after Done). A path that leaves without Done does not make Wait return, so
+    every Done being the goroutine's last act is what makes Wait a join."""
+    stmt = node.parent
+    if stmt is None or stmt.type != kinds.EXPRESSION_STATEMENT:
+        return False
+    lst = stmt.parent
+    if lst is None or lst.type != kinds.STATEMENT_LIST:
+        return False
+    rest = [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
+    return bool(rest) and rest[0].type == kinds.RETURN_STATEMENT
 
 
 def _is_last_statement(node: Node, body: Node) -> bool:

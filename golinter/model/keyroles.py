@@ -221,14 +221,17 @@ class KeyRoles:
 
     def _template_role(self, rng: MapRange, template: str) -> KeyRole:
         """CURRENT when the package's inserts key the map by this function of the value
-        (`M[x.ID] = x`), OTHER when they key it by another one, or when the loop binds its own
-        key and inserts exist that never key by it; else UNKNOWN."""
+        (`M[x.ID] = x`), UNKNOWN when they convert the same field another way (summaries.rewrapped),
+        OTHER when they key it by another one, or when the loop binds its own key and inserts
+        exist that never key by it; else UNKNOWN."""
         storage = self._pkg.storage.key(rng.map_expr)
         if storage is None:
             return KeyRole.UNKNOWN
         keys = self._sum.insert_keys(storage)
         if template in keys.value_keys:
             return KeyRole.CURRENT
+        if any(self._sum.rewrapped(template, t) for t in keys.value_keys):
+            return KeyRole.UNKNOWN  # string(#.sid) where inserts use bytesToString(#.sid)
         if keys.value_keys or (rng.key is not None and keys.other > 0):
             return KeyRole.OTHER
         return KeyRole.UNKNOWN

@@ -285,6 +285,14 @@ class MapAccess:
     returned: bool = False
     deferred: bool = False
     snapshot: Site | None = None  # the map came from atomic.Value/Pointer Load (this call)
+    # The map was copied into a local (`m := s.items`) before the access: the transfer at the
+    # copy, where the reference was loaded (None: loaded at the access itself).
+    load: Transfer | None = None
+    # A write into a map freshly made and assigned to this storage earlier in the same locked
+    # region (`s.items = map[K]V{}; ...; s.items[k] = v`, no unlock, call or hand-off between):
+    # the transfer at that assignment. Only code that loads the field without the lock can see
+    # the map before the region ends.
+    fresh: Transfer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1322,9 +1330,134 @@ class _UnitBuilder:
         if detached is not None:
             key, root = detached, Root(LOCAL)
         load = _atomic_load(self.pkg, map_expr)
+        copied = self._load_point(map_expr) if detached is None else None
+        copy_at = self._at(copied, flow, entry)[0] if copied is not None else None
+        fresh = self._fresh(map_expr, key, site, flow, entry) if write and not deferred else None
         self.accesses.append(MapAccess(key, write, self._site(site), self._site(map_expr),
                                        root, at, _through_slice(self.pkg, map_expr), returned, deferred,
-                                       self._site(load) if load is not None else None))
+                                       self._site(load) if load is not None else None, copy_at, fresh))
+
+    def _load_point(self, expr: Node) -> Node | None:
+        """`m := s.items` ... `m[k]`: the statement that copied the map out of other storage (the
+        last copy in a chain of locals), else None (the access itself loads it)."""
+        pkg = self.pkg
+        point: Node | None = None
+        node = unparen(expr)
+        for _ in range(4):
+            if node.type != kinds.IDENTIFIER:
+                break
+            obj = pkg.scopes.resolve(node)
+            if obj is None or obj.kind is not ObjKind.VAR or obj.ident is None or obj.package_level:
+                break
+            source = self._copied_from(obj.value, obj.value_count, node)
+            if source is None or obj.value is None or obj.value.type == kinds.RANGE_CLAUSE:
+                break
+            stmt = obj.ident
+            while stmt.parent is not None and stmt.type not in (kinds.SHORT_VAR_DECLARATION, kinds.VAR_SPEC):
+                stmt = stmt.parent
+            if stmt.type not in (kinds.SHORT_VAR_DECLARATION, kinds.VAR_SPEC):
+                break
+            point, node = stmt, source
+        return point
+
+    def _fresh(self, map_expr: Node, key: StorageKey, site: Node, flow: _Flow, entry: Transfer) -> Transfer | None:
+        """The transfer at `key = map[K]V{}` / `key = make(map[K]V)` when that assignment comes
+        earlier in an enclosing statement list and nothing between it and the write (the loops
+        around the write included) unlocks, calls code that may, starts or defers code, sends, or
+        uses the map other than by indexing it: the write fills a map only this region sees."""
+        expr = unparen(map_expr)
+        if expr.type not in (kinds.SELECTOR_EXPRESSION, kinds.IDENTIFIER):
+            return None
+        from golinter.model.package import enclosing_function
+        func = enclosing_function(site)
+        if func is None or key not in self.provider.assigned(func):
+            return None
+        stmt, end = site, site.end_byte
+        while stmt.parent is not None and stmt != func:
+            parent = stmt.parent
+            if parent.type == kinds.FUNC_LITERAL:
+                return None
+            if parent.type == kinds.FOR_STATEMENT:
+                end = max(end, parent.end_byte)  # later iterations run the rest of the loop first
+            if parent.type == kinds.STATEMENT_LIST:
+                for prev in reversed([c for c in parent.named_children if c.end_byte <= stmt.start_byte]):
+                    made = self._fresh_assignment(prev, key)
+                    if made is True:
+                        if not self._quiet_between(prev.end_byte, end, parent, key, expr):
+                            return None
+                        return self._at(prev, flow, entry)[0]
+                    if made is False:
+                        return None  # assigned something else: not known fresh
+            stmt = parent
+        return None
+
+    def _fresh_assignment(self, stmt: Node, key: StorageKey) -> bool | None:
+        """True: `key = <new map>`; False: another whole assignment of key; None: neither."""
+        if stmt.type != kinds.ASSIGNMENT_STATEMENT:
+            return None
+        left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
+        if left is None or right is None:
+            return None
+        targets = [c for c in left.named_children if c.type != kinds.COMMENT]
+        values = [unparen(c) for c in right.named_children if c.type != kinds.COMMENT]
+        hit = [i for i, t in enumerate(targets) if self.pkg.storage.key(t) == key]
+        if not hit:
+            return None
+        if len(targets) != len(values) or self.f.text(stmt).split("=", 1)[0].rstrip().endswith(("+", "-", "|")):
+            return False
+        value = values[hit[0]]
+        if value.type == kinds.COMPOSITE_LITERAL and self._is_map(value):
+            return True
+        if value.type == kinds.CALL_EXPRESSION:
+            fn = value.child_by_field_name(kinds.F_FUNCTION)
+            if fn is not None and fn.type == kinds.IDENTIFIER and self.pkg.scopes.is_builtin(fn, "make") \
+                    and self._is_map(value):
+                return True
+        return False
+
+    def _quiet_between(self, start: int, end: int, scope: Node, key: StorageKey, write_map: Node) -> bool:
+        """Nothing in [start, end) of `scope` may release a lock, run other code or pass the map on."""
+        from golinter.parse import walk_named
+        pkg = self.pkg
+        root_obj = self._root_object(write_map)
+        for node in walk_named(scope):
+            if node.end_byte <= start or node.start_byte >= end:
+                continue
+            t = node.type
+            if t in (kinds.GO_STATEMENT, kinds.DEFER_STATEMENT, kinds.SEND_STATEMENT, kinds.FUNC_LITERAL):
+                return False
+            if t == kinds.CALL_EXPRESSION and node.start_byte >= start:
+                if self.lock_call(node) is not None:
+                    return False
+                fn = node.child_by_field_name(kinds.F_FUNCTION)
+                if fn is not None and fn.type == kinds.IDENTIFIER and fn.text in _PURE_BUILTINS \
+                        and pkg.scopes.is_builtin(fn, self.f.text(fn)):
+                    continue
+                callee = pkg.types.callee_decl(node)
+                if (callee is not None and _may_lock(pkg, callee)) or self._mentions(node, root_obj):
+                    return False  # may unlock (a helper, or code handed the map's owner)
+            if node.start_byte >= start and t in (kinds.SELECTOR_EXPRESSION, kinds.IDENTIFIER) \
+                    and pkg.storage.key(node) == key and not _map_use(node):
+                return False  # copied, passed, reassigned: someone else may get the map
+        return True
+
+    def _root_object(self, expr: Node) -> object | None:
+        node = unparen(expr)
+        while node.type == kinds.SELECTOR_EXPRESSION:
+            inner = node.child_by_field_name(kinds.F_OPERAND)
+            if inner is None:
+                return None
+            node = unparen(inner)
+        return self.pkg.scopes.resolve(node) if node.type == kinds.IDENTIFIER else None
+
+    def _mentions(self, call: Node, obj: object | None) -> bool:
+        """The call's receiver or arguments name the map's root variable (`a.publish()`, `f(a)`)."""
+        from golinter.parse import walk_named
+        if obj is None:
+            return True
+        fn = call.child_by_field_name(kinds.F_FUNCTION)
+        return any(node.type == kinds.IDENTIFIER and node != fn and self.pkg.scopes.resolve(node) is obj
+                   for node in walk_named(call))
 
     def _detached(self, expr: Node) -> StorageKey | None:
         """`m := t.idle; t.idle = nil` (under the lock): m is the old map, which the function now
@@ -1595,6 +1728,28 @@ def _atomic_load(pkg: Package, expr: Node) -> Node | None:
         return None
     t = pkg.types.deref(pkg.types.type_of(operand))
     return e if isinstance(t, Named) and t.pkg == "sync/atomic" and t.name in ("Value", "Pointer") else None
+
+
+_PURE_BUILTINS = frozenset({b"len", b"cap", b"delete", b"clear", b"append", b"copy", b"min", b"max",
+                            b"make", b"new"})
+
+
+def _map_use(node: Node) -> bool:
+    """The map expression is indexed, ranged over or measured (`m[k]`, `range m`, `len(m)`,
+    `delete(m, k)`, `clear(m)`): a use that does not hand the map to anyone."""
+    parent = node.parent
+    while parent is not None and parent.type == kinds.PARENTHESIZED_EXPRESSION:
+        node, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == kinds.INDEX_EXPRESSION and parent.child_by_field_name(kinds.F_OPERAND) == node:
+        return True
+    if parent.type == kinds.RANGE_CLAUSE and parent.child_by_field_name(kinds.F_RIGHT) == node:
+        return True
+    if parent.type == kinds.ARGUMENT_LIST and parent.parent is not None:
+        fn = parent.parent.child_by_field_name(kinds.F_FUNCTION)
+        return fn is not None and fn.type == kinds.IDENTIFIER and fn.text in (b"len", b"delete", b"clear")
+    return False
 
 
 def _const_bool(pkg: Package, cond: Node) -> bool | None:

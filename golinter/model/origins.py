@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.model.mutations import Mutations, word_offsets
 from golinter.model.scopes import ObjKind
+from golinter.model.testcode import TestCode
 from golinter.model.typelite import unparen
 from golinter.model.types import Named, Pointer, Type
 
@@ -411,8 +412,8 @@ class Origins:
         return self._calls_to(func)
 
     def _calls_to(self, func: Node) -> list[Node]:
-        """Same-package calls of `func` outside tests: its name is searched in the sources and
-        only calls naming it are resolved."""
+        """Same-package calls of `func` outside test code (model/testcode.py): its name is
+        searched in the sources and only calls naming it are resolved."""
         name_node = func.child_by_field_name(kinds.F_NAME)
         if name_node is None:
             return []
@@ -420,6 +421,7 @@ class Origins:
         found = self._callers.get(name)
         if found is None:
             found = []
+            tests = TestCode.for_package(self._pkg)  # test-support functions feed their own data
             for f in self._pkg.files:
                 if f.is_test:
                     continue
@@ -431,7 +433,7 @@ class Origins:
                     fn = node.parent if node.type == kinds.FIELD_IDENTIFIER else node
                     call = fn.parent if fn is not None else None
                     if call is not None and call.type == kinds.CALL_EXPRESSION and \
-                            call.child_by_field_name(kinds.F_FUNCTION) == fn:
+                            call.child_by_field_name(kinds.F_FUNCTION) == fn and not tests.is_test_code(call):
                         found.append(call)
             self._callers[name] = found
         return [c for c in found if (decl := self._pkg.types.callee_decl(c)) is not None and decl == func]

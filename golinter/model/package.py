@@ -159,13 +159,18 @@ class Package:
 
     # -- candidates --------------------------------------------------------------------
     def matches(self, rule: Rule, *, include_tests: bool = True) -> Iterator[Match]:
-        """The rule's candidate matches from the combined query, outside broken functions."""
+        """The rule's candidate matches from the combined query, outside broken functions;
+        without `include_tests`, outside test code too (model/testcode.py: `_test.go` files and
+        functions taking a *testing.T, B, F or testing.TB)."""
+        from golinter.model.testcode import TestCode
+        tests = None if include_tests else TestCode.for_package(self)
         for f in self.files:
-            if not include_tests and f.is_test:
+            if tests is not None and f.is_test:
                 continue
             for match in f.matches.get(rule.code, ()):
                 first = next(iter(match.values()), None)
-                if first is not None and not f.in_broken(first):
+                if first is not None and not f.in_broken(first) \
+                        and (tests is None or not tests.is_test_code(first)):
                     yield match
 
     # -- findings ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ and lives only while the package is analysed. Unknown callees have no summary.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 
 _NOT_HERE = frozenset({kinds.FUNC_LITERAL, kinds.GO_STATEMENT, kinds.DEFER_STATEMENT})
 _INC_DEC = frozenset({kinds.INC_STATEMENT, kinds.DEC_STATEMENT})
+_FIELD_TEMPLATE = re.compile(r"#(?:\.\w+)*")  # `#.sid`: a field path of the value
+_WRAPPED_TEMPLATE = re.compile(r"(\w+)\((#(?:\.\w+)*)\)")  # `bytesToString(#.sid)`
 
 
 class MutationKind(str, Enum):
@@ -89,7 +92,8 @@ class InsertKeys:
     """The package's `M[key] = value` sites for one storage. `value_keys` holds the key of each
     insert that computes it from the stored value alone, as a template with the value written
     `#`: `M[x.ID] = x` gives "#.ID", `M[string(n.der)] = n` "string(#.der)", `M[k] = &T{ID: k}`
-    and `x.ID = k` beside `M[k] = x` give "#.ID". `other` counts the remaining inserts;
+    and `x.ID = k` beside `M[k] = x` give "#.ID", `key := conv(x.sid)` before `M[key] = x`
+    gives "conv(#.sid)". `other` counts the remaining inserts;
     `mirrored` is True when every insert `M[a] = b` has its mirror `M[b] = a` in the same block
     (a symmetric pairing)."""
 
@@ -556,6 +560,23 @@ class Summaries:
         pieces.append(src[pos:expr.end_byte])
         return b"".join(pieces).decode("utf-8", "replace")
 
+    def rewrapped(self, a: str, b: str) -> bool:
+        """Two different key templates that convert one field path of the value, each through
+        `string` or a function of this package, or not at all: `string(#.sid)` and
+        `bytesToString(#.sid)`, `#.ID` and `norm(#.ID)`. Whether they give the same key is
+        Unknown."""
+        core = self._unwrapped(a)
+        return a != b and core is not None and core == self._unwrapped(b)
+
+    def _unwrapped(self, template: str) -> str | None:
+        if _FIELD_TEMPLATE.fullmatch(template):
+            return template
+        m = _WRAPPED_TEMPLATE.fullmatch(template)
+        obj = self._pkg.scopes.package_obj(m.group(1)) if m is not None else None
+        if m is None or not (obj.kind is ObjKind.FUNC if obj is not None else m.group(1) == "string"):
+            return None
+        return m.group(2)
+
     def _insert_index(self) -> dict[StorageKey, list[tuple[Node, Node]]]:
         if self._inserts is None:
             index: dict[StorageKey, list[tuple[Node, Node]]] = {}
@@ -597,6 +618,9 @@ class Summaries:
         if value.type == kinds.IDENTIFIER:
             obj = self._pkg.scopes.resolve(value)
             template = self.value_template(key, obj) if obj is not None else None
+            if template is None and obj is not None:
+                local = self._key_local(key, stmt, obj)  # `key := f(x.F)` first
+                template = self.value_template(local, obj) if local is not None else None
             if template is not None:
                 return template
             field = self._assigned_field(stmt.parent, value, key) if stmt.parent is not None else None
@@ -610,6 +634,33 @@ class Summaries:
             field = self._literal_field(value, key)
             return f"#.{field}" if field is not None else None
         return None
+
+    def _key_local(self, key: Node, stmt: Node, value: Obj) -> Node | None:
+        """`key := bytesToString(x.sid)` ... `M[key] = x`: the initialiser of a local key variable
+        declared once before the insert in the same function and never reassigned there, with x
+        not reassigned either and no field of x assigned in between (`x.sid = b` would make the
+        key stale)."""
+        from golinter.model.package import enclosing_function
+        obj = self._pkg.scopes.resolve(key) if key.type == kinds.IDENTIFIER else None
+        if obj is None or obj.kind is not ObjKind.VAR or obj.package_level or obj.value is None \
+                or obj.value_count != 1 or obj.value.type == kinds.RANGE_CLAUSE or obj.ident is None \
+                or not obj.value.end_byte <= stmt.start_byte:
+            return None
+        func = enclosing_function(obj.ident)
+        body = func.child_by_field_name(kinds.F_BODY) if func is not None else None
+        if body is None or enclosing_function(stmt) != func or self.assigned_in(body, obj) \
+                or self.assigned_in(body, value):
+            return None
+        for node in walk_named(body):
+            if node.type != kinds.ASSIGNMENT_STATEMENT or not obj.value.end_byte <= node.start_byte < stmt.start_byte:
+                continue
+            left = node.child_by_field_name(kinds.F_LEFT)
+            for target in (left.named_children if left is not None else []):
+                root = _root_name(unparen(target))
+                if unparen(target).type != kinds.IDENTIFIER and root is not None \
+                        and self._pkg.scopes.resolve(root) == value:
+                    return None
+        return obj.value
 
     def _literal_field(self, literal: Node, key: Node) -> str | None:
         """`T{F: key}`: the field set to the key."""

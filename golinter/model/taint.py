@@ -39,6 +39,7 @@ from golinter.model.bounds import (
     outermost_function,
 )
 from golinter.model.scopes import ObjKind
+from golinter.model.testcode import TestCode
 from golinter.model.typelite import unparen
 from golinter.model.types import UNKNOWN, Basic, Named, Pointer, Tuple
 
@@ -567,16 +568,18 @@ class Taint:
             yield args[0], _Def(call, None, source=operand)
 
     def _callers_of(self, func: Node) -> list[Node]:
-        """Same-package calls of a function or method declaration, outside `_test.go` files."""
+        """Same-package calls of a function or method declaration, outside test code
+        (model/testcode.py: `_test.go` files and test-support functions)."""
         name = func.child_by_field_name(kinds.F_NAME)
         if name is None:
             return []
         if self._callers is None:
             from golinter.parse import query_captures
             index: dict[str, list[Node]] = {}
+            tests = TestCode.for_package(self._pkg)
             for f in self._pkg.files:
                 for call in query_captures(calls_query(), f.tree.root_node).get("call", []):
-                    if f.is_test or f.in_broken(call):
+                    if f.is_test or f.in_broken(call) or tests.is_test_code(call):
                         continue  # tests feed handlers and helpers their own data
                     callee = _callee_name(f.text, call)
                     if callee:

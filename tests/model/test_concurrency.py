@@ -9,8 +9,20 @@ from typing import TYPE_CHECKING
 import pytest
 from _modelkit import package
 
-from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD, Access, Analysis, Context
-from golinter.model.locksets import HELD
+from golinter.model.concurrency import (
+    AFTER,
+    GOROUTINE,
+    HANDLER,
+    HELD_BY_DOC,
+    METHOD,
+    NOT_BY_DOC,
+    UNKNOWN_BY_DOC,
+    Access,
+    Analysis,
+    Context,
+    held_by_doc,
+)
+from golinter.model.locksets import HELD, READ
 from golinter.model.storage import StorageKey
 
 if TYPE_CHECKING:
@@ -334,6 +346,67 @@ func (s *Store) FlushLocked() { s.items["x"] = 1 }
     assert a.lockset.state(StorageKey("type:Store", ("mu",))) == HELD
 
 
+_HELD_PHRASES = {  # nats-server's phrasings, and the classic ones
+    "// Lock should be held.": HELD_BY_DOC, "// Lock is held on entry.": HELD_BY_DOC,
+    "// Lock held on entry.": HELD_BY_DOC, "// Lock should be held on entry.": HELD_BY_DOC,
+    "// Lock must be held.": HELD_BY_DOC, "// Lock should be held upon entry.": HELD_BY_DOC,
+    "// mset.clMu lock must be held.": HELD_BY_DOC, "// Lock is assumed held.": HELD_BY_DOC,
+    "// Lock for fs should be held.": HELD_BY_DOC, "// Lock should be held entering here.": HELD_BY_DOC,
+    "// trackRemoteReply tracks a reply.\n// Lock assumed to be held.": HELD_BY_DOC,
+    "// Lock assume held on entry": HELD_BY_DOC, "// lock MUST be held": HELD_BY_DOC,
+    "// Lock is held on entry, but may be released/reacquired during this call": HELD_BY_DOC,
+    "// FlushLocked writes pending items. The caller must hold s.mu.": HELD_BY_DOC,
+    "// Lock should not be held.": NOT_BY_DOC, "// Lock MUST NOT be held upon entry.": NOT_BY_DOC,
+    "// Lock not held on entry.": NOT_BY_DOC, "// Lock is NOT held upon entry.": NOT_BY_DOC,
+    "// Lock does NOT need to be held, we set the client on setup": NOT_BY_DOC,
+    "// mset.mu lock must NOT be held or used.": NOT_BY_DOC,
+    "// Lock not held on entry, but session is in the locked map": NOT_BY_DOC,
+    "// Client lock MUST NOT be held on entry": NOT_BY_DOC,
+    "// Must not be called while holding s.mu.": NOT_BY_DOC,
+    "// The lock is held only while copying.": NOT_BY_DOC, "// Foo does things.": NOT_BY_DOC,
+    "// Read lock should be held": UNKNOWN_BY_DOC, "// At least a read lock must be held": UNKNOWN_BY_DOC,
+    "// Lock should be held on the owning account": UNKNOWN_BY_DOC,
+}
+
+
+@pytest.mark.parametrize(("doc", "said"), sorted(_HELD_PHRASES.items()))
+def test_held_by_doc_reads_the_phrasings_and_their_negations(doc: str, said: str) -> None:
+    assert held_by_doc(doc) == said
+
+
+def test_documented_lock_held_starts_the_spawners_code_with_its_lock_held() -> None:
+    pkg, an = _analysis("""
+type client struct {
+	mu   sync.Mutex
+	rmap map[string]int
+}
+
+// track remembers a reply.
+// Lock assumed to be held.
+func (c *client) track(reply string) {
+	time.AfterFunc(time.Second, c.prune)
+	c.rmap[reply] = 1
+}
+
+// untrack forgets a reply.
+// Lock should not be held.
+func (c *client) untrack(reply string) {
+	time.AfterFunc(time.Second, c.prune)
+	delete(c.rmap, reply)
+}
+
+func (c *client) prune() {
+	c.mu.Lock()
+	delete(c.rmap, "x")
+	c.mu.Unlock()
+}
+""")
+    mu = StorageKey("type:client", ("mu",))
+    after = {c.name: c for c in _contexts(an, AFTER)}
+    assert _accesses(pkg, an, after["track"])["c.rmap[reply] = 1"].lockset.state(mu) == HELD
+    assert _accesses(pkg, an, after["untrack"])["delete(c.rmap, reply)"].lockset.state(mu) != HELD
+
+
 def test_handler_roots_receiver_and_captures_are_shared_request_data_is_not() -> None:
     pkg, an = _analysis("""
 type Srv struct{ hits map[string]int }
@@ -561,3 +634,113 @@ func count(m map[string]bool) int { return len(m) }
     (a,) = an.accesses
     assert _line(pkg, a.site.path, a.site.start) == "func (c *C) Report() int { return count(c.fields) }"
     assert pkg.text(pkg.concurrency.node_at(a.map_site)) == "c.fields"
+
+
+def test_goroutines_a_test_starts_count_only_in_test_files() -> None:
+    pkg, an = _analysis("""
+type conn struct{ pending map[string]int }
+
+func (c *conn) parse(k string) { c.pending[k]++ }
+""", files={"a_test.go": """package p
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	c, seen := &conn{pending: map[string]int{}}, map[string]int{}
+	go c.parse("x")
+	go func() { seen["x"]++ }()
+	seen["y"]++
+	c.parse("y")
+}
+"""})
+    paths = {a.site.path for c in _contexts(an, GOROUTINE) + _contexts(an, AFTER) for a in an.accesses
+             if a.context == c.index}
+    assert paths == {"/virtual/a_test.go"}
+    lines = {line for c in _contexts(an, AFTER) for line in _accesses(pkg, an, c)}
+    assert lines == {'seen["y"]++'}
+
+
+@pytest.mark.parametrize(("done", "joined"), [
+    ("case <-ctx.Done():\n\t\t\t\twg.Done()\n\t\t\t\treturn", True),           # Done, then leave
+    ("case <-ctx.Done():\n\t\t\t\twg.Done()\n\t\t\t\tm[\"late\"] = 1\n\t\t\t\treturn", False),  # work after Done
+    ("case <-ctx.Done():\n\t\t\t\treturn", False),                              # no Done at all
+])
+def test_join_by_waitgroup_done_right_before_return(done: str, joined: bool) -> None:
+    pkg, an = _analysis("""
+func f(ctx context.Context, in <-chan string) {
+	m := map[string]int{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		for {
+			select {
+			DONE
+			case k := <-in:
+				m[k]++
+			}
+		}
+	}()
+	wg.Wait()
+	m["after"] = 1
+}
+""".replace("DONE", done))
+    (after,) = _contexts(an, AFTER)
+    assert ('m["after"] = 1' not in _accesses(pkg, an, after)) == joined
+    (g,) = _contexts(an, GOROUTINE)
+    assert g.ambient != joined
+
+
+def test_a_done_in_a_callback_of_unknown_timing_is_not_a_join() -> None:
+    pkg, an = _analysis("""
+func f(in <-chan string, later func(func())) {
+	m := map[string]int{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		later(func() { wg.Done() })
+		for k := range in {
+			m[k]++
+		}
+		wg.Done()
+	}()
+	wg.Wait()
+	m["after"] = 1
+}
+""")
+    (after,) = _contexts(an, AFTER)
+    assert 'm["after"] = 1' in _accesses(pkg, an, after)
+
+
+def test_accesses_carry_the_fresh_region_and_the_load_lockset() -> None:
+    pkg, an = _analysis("""
+type Account struct {
+	mu     sync.RWMutex
+	limits map[string]int
+}
+
+func (a *Account) Update(src map[string]int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.limits = map[string]int{}
+	for k, v := range src {
+		a.limits[k] = v
+	}
+}
+
+func (a *Account) Usage() (n int) {
+	a.mu.RLock()
+	limits := a.limits
+	a.mu.RUnlock()
+	for _, v := range limits {
+		n += v
+	}
+	return n
+}
+""")
+    mu = StorageKey("type:Account", ("mu",))
+    methods = {c.name: c for c in _contexts(an, METHOD)}
+    write = _accesses(pkg, an, methods["Update"])["a.limits[k] = v"]
+    read = _accesses(pkg, an, methods["Usage"])["for _, v := range limits {"]
+    assert write.fresh == (mu,) and write.load is None
+    assert not read.fresh and read.lockset.state(mu) != HELD
+    assert read.load is not None and read.load.state(mu) == READ

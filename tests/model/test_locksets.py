@@ -647,3 +647,101 @@ func (q *Q) f() {
                 if n.type == "method_declaration" and pkg.text(n.child_by_field_name("name")) == "f")
     (a,) = pkg.locks.summary(func).accesses
     assert a.transfer.apply(EMPTY).state(StorageKey("type:Q", ("mu",))) == HELD
+
+
+def _fresh(body: str) -> dict[str, bool]:
+    """Source line of each write -> whether it fills a map made fresh in its locked region (and
+    the lock is held where the map was made)."""
+    pkg, summary = _summary(body)
+    return {_line(pkg, a.site.start): a.fresh is not None and a.fresh.apply(EMPTY).state(MU) == HELD
+            for a in summary.accesses if a.write}
+
+
+def test_accesses_fresh_map_filled_in_its_locked_region() -> None:
+    assert _fresh("""
+func (s *S) f(src map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m = map[string]int{}
+	for k, v := range src {
+		s.m[k] = v + len(s.m)
+	}
+}
+""") == {"s.m[k] = v + len(s.m)": True}
+
+
+@pytest.mark.parametrize("between", [
+    "s.mu.Unlock()\n\ts.mu.Lock()",    # the region ends: a reader can copy the new map
+    "s.publish()",                     # a helper that may take or release the lock
+    "other := s.m\n\t_ = other",      # the map handed on
+    "go func() {}()",                  # code started meanwhile
+])
+def test_accesses_fresh_map_not_fresh_when_something_comes_between(between: str) -> None:
+    assert _fresh("""
+func (s *S) publish() { s.mu.Unlock(); s.mu.Lock() }
+
+func (s *S) f(src map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m = make(map[string]int)
+	BETWEEN
+	s.m["k"] = 1
+}
+""".replace("BETWEEN", between)) == {'s.m["k"] = 1': False}
+
+
+def test_accesses_fresh_map_needs_the_assignment_on_every_path_and_a_new_map() -> None:
+    assert _fresh("""
+func (s *S) f(src map[string]int, reset bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if reset {
+		s.m = map[string]int{}
+	}
+	s.m["a"] = 1
+	s.mm = map[string]map[string]int{}
+	s.mm["x"] = src
+	s.m = src
+	s.m["b"] = 2
+	for k := range src {
+		s.m = map[string]int{}
+		s.m[k] = 3
+		s.mu.Unlock()
+		s.mu.Lock()
+	}
+}
+""") == {'s.m["a"] = 1': False, 's.mm["x"] = src': True, 's.m["b"] = 2': False, "s.m[k] = 3": True}
+
+
+def test_accesses_fresh_map_in_a_loop_with_an_unlock_later_in_the_body() -> None:
+    assert _fresh("""
+func (s *S) f(src map[string]int) {
+	s.mu.Lock()
+	s.m = map[string]int{}
+	for k := range src {
+		s.m[k] = 1
+		s.mu.Unlock()
+		s.mu.Lock()
+	}
+	s.mu.Unlock()
+}
+""") == {"s.m[k] = 1": False}
+
+
+def test_accesses_load_point_of_a_copied_map() -> None:
+    pkg, summary = _summary("""
+func (s *S) f() int {
+	s.mu.RLock()
+	m := s.m
+	s.mu.RUnlock()
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n + s.m["x"]
+}
+""")
+    got = {_line(pkg, a.site.start): (a.transfer.apply(EMPTY).state(MU),
+                                       a.load.apply(EMPTY).state(MU) if a.load is not None else None)
+           for a in summary.accesses}
+    assert got == {"for _, v := range m {": (FREE, READ), 'return n + s.m["x"]': (FREE, None)}

@@ -288,6 +288,77 @@ def test_insert_keys_value_fields_and_mirrors() -> None:
     assert sums.insert_keys(StorageKey("type:R", ("missing",))).mirrored is False
 
 
+LOCAL_KEYS = """package p
+
+type S struct{ sid, alt []byte }
+
+type C struct {
+	conv   map[string]*S
+	helper map[string]*S
+	stale  map[string]*S
+	moved  map[string]*S
+	other  map[string]*S
+}
+
+func toString(b []byte) string { return string(b) }
+
+func (c *C) conv1(s *S) {
+	key := string(s.sid)
+	c.conv[key] = s
+}
+
+func (c *C) helper1(s *S) {
+	key := toString(s.sid)
+	if c.helper[key] == nil {
+		c.helper[key] = s
+	}
+}
+
+func (c *C) stale1(s *S, b []byte) {
+	key := toString(s.sid)
+	s.sid = b
+	c.stale[key] = s
+}
+
+func (c *C) moved1(s *S, b []byte) {
+	key := toString(s.sid)
+	key = toString(b)
+	c.moved[key] = s
+}
+
+func (c *C) other1(s *S, b []byte) {
+	key := toString(b)
+	c.other[key] = s
+}
+"""
+
+
+def test_insert_keys_follow_a_local_key_variable() -> None:
+    pkg = _pkg(LOCAL_KEYS)
+    sums = Summaries(pkg)
+
+    def keys(field: str) -> tuple[frozenset[str], int]:
+        ik = sums.insert_keys(StorageKey("type:C", (field,)))
+        return ik.value_keys, ik.other
+
+    assert keys("conv") == (frozenset({"string(#.sid)"}), 0)
+    assert keys("helper") == (frozenset({"toString(#.sid)"}), 0)
+    assert keys("stale") == (frozenset(), 1)  # s.sid changed after the key was computed
+    assert keys("moved") == (frozenset(), 1)  # the key variable is reassigned
+    assert keys("other") == (frozenset(), 1)  # the key does not come from the value
+
+
+def test_rewrapped_templates_convert_one_field_two_ways() -> None:
+    pkg = _pkg(LOCAL_KEYS)
+    sums = Summaries(pkg)
+    assert sums.rewrapped("string(#.sid)", "toString(#.sid)")
+    assert sums.rewrapped("#.sid", "toString(#.sid)")
+    assert not sums.rewrapped("toString(#.sid)", "toString(#.sid)")  # the same key
+    assert not sums.rewrapped("string(#.alt)", "toString(#.sid)")  # another field
+    assert not sums.rewrapped("hex(#.sid)", "toString(#.sid)")  # hex is not declared here
+    assert not sums.rewrapped("strings.ToLower(#.sid)", "#.sid")
+
+
 def test_assigned_in_counts_redeclaration_not_own_declaration() -> None:
     pkg = _pkg("""package p
 func f(m map[string]int) {

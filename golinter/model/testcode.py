@@ -1,0 +1,95 @@
+"""Test code: what only `go test` runs, in `_test.go` files and beside production code.
+
+- `is_test_code(node)`: `node` is in a `_test.go` file, or inside a test-support function:
+  a declaration or a literal with a parameter of type `*testing.T`, `*testing.B`,
+  `*testing.F` or `testing.TB` (the package path "testing" under any import name), closures
+  nested in it included. Test-helper packages keep such functions in ordinary files
+  (`func NewResponder(t *testing.T, addr string) *http.Server`); only a test can call them.
+
+Importing "testing" alone does not make a file test code: production code calls
+`testing.Testing()`. A parameter of a func type (`run func(t *testing.T)`) does not make the
+function that takes it a test-support one. The memory and security rules skip test code
+(`Package.matches(RULE, include_tests=False)`); the other rules see it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model.types import Named, Pointer
+from golinter.parse import compile_query, query_captures
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Query
+
+    from golinter.model.package import Package, SourceFile
+
+_POINTER_TYPES = frozenset({"T", "B", "F"})  # *testing.T, *testing.B, *testing.F
+_VALUE_TYPES = frozenset({"TB"})  # testing.TB, an interface
+
+
+@lru_cache(maxsize=1)
+def _param_query() -> Query:
+    return compile_query("""
+(parameter_declaration type: [(pointer_type (qualified_type)) (qualified_type)] @type)
+""")
+
+
+class TestCode:
+    """Test-code facts for one package: the byte ranges of its test-support functions per file."""
+
+    __test__ = False  # not a pytest class
+
+    def __init__(self, package: Package) -> None:
+        self._pkg = package
+        self._ranges: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    @staticmethod
+    def for_package(pkg: Package) -> TestCode:
+        """The package's provider, built on first use and kept on the Package."""
+        found = pkg.__dict__.get("_testcode")
+        if not isinstance(found, TestCode):
+            found = TestCode(pkg)
+            pkg.__dict__["_testcode"] = found
+        return found
+
+    def is_test_code(self, node: Node) -> bool:
+        """`node` runs only under `go test`: a `_test.go` file or a test-support function."""
+        f = self._pkg.file_of(node)
+        return f.is_test or any(start <= node.start_byte < end for start, end in self.support_ranges(f))
+
+    def support_ranges(self, f: SourceFile) -> tuple[tuple[int, int], ...]:
+        """Byte ranges of the functions of `f` that take a testing.T, B, F or TB."""
+        cached = self._ranges.get(f.path)
+        if cached is not None:
+            return cached
+        found: list[tuple[int, int]] = []
+        if "testing" in self._pkg.scopes.imports.get(f.path, {}).values():
+            for type_node in query_captures(_param_query(), f.tree.root_node).get("type", []):
+                func = _function_of(type_node)
+                if func is not None and _is_testing_param(self._pkg, type_node):
+                    found.append((func.start_byte, func.end_byte))
+        result = tuple(found)
+        self._ranges[f.path] = result
+        return result
+
+
+def _function_of(type_node: Node) -> Node | None:
+    """The function whose own parameter list holds this parameter type: not a func type's, not
+    a result list, not a receiver."""
+    decl = type_node.parent
+    params = decl.parent if decl is not None else None
+    func = params.parent if params is not None else None
+    if func is None or params is None or func.type not in kinds.FUNCTION_KINDS \
+            or func.child_by_field_name(kinds.F_PARAMETERS) != params:
+        return None
+    return func
+
+
+def _is_testing_param(pkg: Package, type_node: Node) -> bool:
+    """`*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`, through the file's imports."""
+    t = pkg.types.type_from_expr(type_node)
+    if isinstance(t, Pointer) and isinstance(t.elem, Named):
+        return t.elem.pkg == "testing" and t.elem.name in _POINTER_TYPES
+    return isinstance(t, Named) and t.pkg == "testing" and t.name in _VALUE_TYPES
