@@ -337,13 +337,14 @@ def _nesting_notes(sf: SourceFile, deep: Sequence[tuple[int, int]], over_limit: 
 
     notes: list[Notification] = []
     if deep:
+        what = "a declaration nests" if len(deep) == 1 else f"{len(deep)} declarations nest"
         notes.append(Notification(Level.WARNING, "too-deep",
-                                  f"blocks nested more than {MAX_NESTING} deep: {len(deep)} declaration(s) "
-                                  "containing them were not analysed", sf.path, sf.line_of_byte(deep[0][0]), 1))
+                                  f"{what} blocks more than {MAX_NESTING} deep: not analysed", sf.path,
+                                  sf.line_of_byte(deep[0][0]), 1))
     if over_limit:
         notes.append(Notification(Level.WARNING, "match-limit",
                                   f"nesting exceeded the candidate query's {MATCH_LIMIT} partial matches: "
-                                  "candidates in deeply nested code may be missed", sf.path))
+                                  "candidates in the deepest code may be missing", sf.path))
     return notes
 
 
