@@ -1520,8 +1520,9 @@ class _UnitBuilder:
                 return
             name = text(field_node)
             imported = operand.type == kinds.IDENTIFIER and text(operand) in self._imports
-            if not imported and name not in self.provider.method_names and name not in _MAP_METHOD_NAMES:
-                return
+            if name not in self.provider.method_names and name not in _MAP_METHOD_NAMES and (
+                    not imported or self._imports[text(operand)] not in _CALL_PATHS):
+                return  # `strings.Split(...)`: a package none of whose functions reads or writes a map
         else:
             return
         args = [unparen(a) for a in (args_node.named_children if args_node is not None else [])
@@ -1638,6 +1639,9 @@ class _UnitBuilder:
 
 
 _BUILTIN_MAP_FUNCS = frozenset({"delete", "clear", "len"})
+# Import paths of the functions _std_call knows. A call of another package's function records
+# nothing: its operand, when it is no import (a shadowing local), has no method of that name here.
+_CALL_PATHS = frozenset({p for p, _f in _MAP_FUNCS} | {p for p, _f in _UNMARSHAL_FUNCS} | _READER_PACKAGES)
 _MAP_METHOD_NAMES = frozenset({m for pair in _MAP_TYPE_METHODS.values() for group in pair for m in group} | {"Decode"})
 _UNIT_QUERY = """
 (func_literal) @lit
