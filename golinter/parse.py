@@ -202,6 +202,22 @@ def walk_named(node: Node, skip: frozenset[str] = frozenset()) -> Iterator[Node]
                 return
 
 
+def path_down(ancestor: Node, node: Node) -> list[Node] | None:
+    """The nodes strictly between `ancestor` and `node`, outermost first, found by descending
+    from `ancestor`; None when `node` is not below it. `Node.parent` descends from the root
+    at every call, so climbing k levels costs k times the depth; this costs k steps."""
+    path: list[Node] = []
+    current = ancestor
+    while True:
+        child = current.child_with_descendant(node)
+        if child is None:
+            return None
+        if child == node:
+            return path
+        path.append(child)
+        current = child
+
+
 def is_unparsable(root: Node) -> bool:
     """True when tree-sitter found no source file at all: the root itself is an ERROR node.
 

@@ -34,7 +34,7 @@ from golinter.model import stdlib
 from golinter.model.effects import Effect
 from golinter.model.typelite import unparen
 from golinter.model.types import Named
-from golinter.parse import walk_named
+from golinter.parse import path_down, walk_named
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -398,14 +398,15 @@ class Flow:
     def _conditional(node: Node, body: Node) -> bool:
         """`node` sits under a branch inside `body`, and not in a func literal (whose `return`
         leaves the literal, not the loop)."""
-        conditional = False
-        parent = node.parent
-        while parent is not None and parent != body:
-            if parent.type == kinds.FUNC_LITERAL:
-                return False
-            conditional = conditional or parent.type in _CONDITIONAL
-            parent = parent.parent
-        return conditional
+        between = path_down(body, node)
+        if between is None:  # not in body: every ancestor
+            between = []
+            parent = node.parent
+            while parent is not None:
+                between.append(parent)
+                parent = parent.parent
+        types = {n.type for n in between}
+        return kinds.FUNC_LITERAL not in types and not types.isdisjoint(_CONDITIONAL)
 
     # -- fix-point loops -----------------------------------------------------------------------------
     def in_fixpoint(self, node: Node, rng: MapRange) -> bool:

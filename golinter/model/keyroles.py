@@ -25,7 +25,7 @@ from golinter.model.flow import FALL, _contains
 from golinter.model.scopes import ObjKind
 from golinter.model.typelite import unparen
 from golinter.model.types import UNKNOWN
-from golinter.parse import walk_named
+from golinter.parse import path_down, walk_named
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -99,8 +99,14 @@ class KeyRoles:
     def _equated_to_entry(self, rng: MapRange, node: Node, key: Node) -> bool:
         """An enclosing `if a == b` (a conjunct) equates `key` with something read from the
         current key or value."""
-        child, parent = node, node.parent
-        while parent is not None and parent != rng.body:
+        between = path_down(rng.body, node)
+        if between is None:  # not in the body: every ancestor
+            between = []
+            parent = node.parent
+            while parent is not None:
+                between.insert(0, parent)
+                parent = parent.parent
+        for parent, child in reversed(list(zip(between, [*between[1:], node]))):  # innermost first
             cond = parent.child_by_field_name(kinds.F_CONDITION) if parent.type == kinds.IF_STATEMENT else None
             if cond is not None and child == parent.child_by_field_name(kinds.F_CONSEQUENCE):
                 for left, right in self._equalities(cond):
@@ -108,7 +114,6 @@ class KeyRoles:
                         else None
                     if other is not None and (self.derives_from_key(rng, other) or self.reads_value(rng, other)):
                         return True
-            child, parent = parent, parent.parent
         return False
 
     def _equalities(self, cond: Node) -> list[tuple[Node, Node]]:
