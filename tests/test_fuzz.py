@@ -411,6 +411,23 @@ def test_fuzz_broken_ranges_and_first_error_match_a_full_walk(src: bytes) -> Non
         assert first is not None and first[:2] <= min(errors)
 
 
+@PROPERTY
+@given(src=mutated, picks=st.lists(st.integers(0, 1 << 30), min_size=1, max_size=4))
+def test_fuzz_path_down_matches_a_climb(src: bytes, picks: list[int]) -> None:
+    """parse.path_down (descending by byte range) finds the ancestors `Node.parent` climbs
+    through, also in broken trees (zero-width MISSING nodes, ERROR nodes)."""
+    nodes = list(parse.walk(parse.parse(parse.new_parser(), src).root_node))
+    for pick in picks:
+        node = nodes[pick % len(nodes)]
+        ancestors = []  # innermost first
+        up = node.parent
+        while up is not None:
+            ancestors.append(up)
+            up = up.parent
+        for i, ancestor in enumerate(ancestors):
+            assert parse.path_down(ancestor, node) == ancestors[:i][::-1], (node, ancestor)
+
+
 def _reference_directive_lines(src: bytes, tree: Any) -> list[tuple[int, int, int, int]]:
     """(line, column, first, last) per directive, finding nodes with descendant_for_byte_range."""
     out = []
