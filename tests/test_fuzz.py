@@ -228,6 +228,8 @@ DEEP_CASES: dict[str, str] = {
     "literal-in-parens": _body("\t_ = " + "(" * DEEP + "func() { m[\"a\"] = 1 }" + ")" * DEEP),
     "field-write-at-parens": "package p\nvar g struct{ m map[string]int }\nfunc h() { go func() { g.m["
                              + "(" * DEEP + '"a"' + ")" * DEEP + "] = 1 }() }\n",
+    "nested-calls": _body("\tgo func() {\n\t\t_ = " + "g(" * DEEP + "m" + ")" * DEEP + "\n\t}()"),
+    "spawned-literal-in-parens": _body("\tgo " + "(" * DEEP + "func() { m[\"a\"] = 1 }" + ")" * DEEP + "()"),
     # Chains past Python's recursion limit: the model answers Unknown beyond MAX_EVAL_DEPTH.
     "constant-sum": "package p\nconst c = " + "+".join(["1"] * CHAIN) + "\nvar g = make(map[int]int, c)\n",
     "constant-shifts": "package p\nconst c = 1" + " << 0" * CHAIN + "\nvar g = make(map[int]int, c)\n",
