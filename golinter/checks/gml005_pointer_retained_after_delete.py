@@ -227,13 +227,15 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
     nothing ever prunes s.order."""
     coll, held, stmt = hit["gml005.coll"], hit["gml005.held"], hit["gml005.add"]
     ckey = pkg.storage.key(coll)
-    if ckey is None or "[]" in ckey.path or not pkg.lifetimes.is_long_lived(ckey) or pkg.lifetimes.is_fresh_owner(coll):
+    if ckey is None or "[]" in ckey.path:
         return
-    if "gml005.base" in hit:
+    if "gml005.base" in hit:  # type tests before the package-wide lifetimes are built
         if pkg.storage.key(hit["gml005.base"]) != ckey or not isinstance(
                 pkg.types.underlying(pkg.types.type_of(coll)), Slice):
             return
     elif pkg.types.expr_map(coll) is None:
+        return
+    if not pkg.lifetimes.is_long_lived(ckey) or pkg.lifetimes.is_fresh_owner(coll):
         return
     inserts = _inserts_of(pkg, stmt, held, ckey)
     mutations = Mutations.of(pkg)
