@@ -33,6 +33,18 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.lockcalls import (
+    ACQUIRE,
+    LOCK_TYPES,
+    RELEASE,
+    TRY,
+    cond_locks,
+    doc_comment,
+    field_guards,
+    lock_call,
+    lock_key,
+    type_is_lock,
+)
 from golinter.model.lockfacts import (
     EMPTY,
     FREE,
@@ -66,10 +78,9 @@ from golinter.model.lockfacts import (
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
-from golinter.model.types import Array, Map, Named, Pointer, Slice, Struct, Type
+from golinter.model.types import Array, Map, Named, Pointer, Slice
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
 
     from tree_sitter import Node, Query
 
@@ -111,10 +122,6 @@ __all__ = [
     "type_is_lock",
 ]
 
-_ACQUIRE = {"Lock": HELD, "RLock": READ}
-_RELEASE = frozenset({"Unlock", "RUnlock"})
-_TRY = {"TryLock": HELD, "TryRLock": READ}
-_LOCK_TYPES = frozenset({"Mutex", "RWMutex"})
 _TESTING_TYPES = frozenset({"T", "B", "F", "TB"})
 _TESTING_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
 _EXIT_FUNCS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
@@ -258,7 +265,7 @@ class Locksets:
     def cond_lock(self, cond: StorageKey) -> StorageKey | None:
         """The mutex a sync.Cond stored at `cond` wraps, when the package shows it."""
         if self._conds is None:
-            self._conds = _cond_locks(self._pkg)
+            self._conds = cond_locks(self._pkg)
         return self._conds.get(cond)
 
     def ends_in_exit(self, case: Node) -> bool:
@@ -289,11 +296,11 @@ class Locksets:
         """The lock `operand.Lock()` takes: `s.mu` -> type:Server.mu, `s.Lock()` with an embedded
         sync.Mutex -> type:Server.Mutex, an unknown one -> an opaque key; None for a copy (value
         receiver)."""
-        return _lock_key(self._pkg, operand)
+        return lock_key(self._pkg, operand)
 
     def lock_call(self, call: Node) -> tuple[StorageKey | None, str] | None:
         """(lock, method) for `x.Lock()`, `x.RUnlock()`, `x.TryLock()`...; lock None for a copy."""
-        return _lock_call(self._pkg, call)
+        return lock_call(self._pkg, call)
 
     def field_guards(self, type_name: str) -> dict[str, str]:
         """Annotated guards of a struct's fields: field -> lock field name, from `// guarded by mu`,
@@ -301,231 +308,8 @@ class Locksets:
         (up to the next blank line)."""
         found = self._guards.get(type_name)
         if found is None:
-            found = self._guards[type_name] = _field_guards(self._pkg, type_name)
+            found = self._guards[type_name] = field_guards(self._pkg, type_name)
         return found
-
-
-# -- lock calls ----------------------------------------------------------------------------------
-
-def _lock_call(pkg: Package, call: Node, text: Callable[[Node], str] | None = None
-               ) -> tuple[StorageKey | None, str] | None:
-    fn = call.child_by_field_name(kinds.F_FUNCTION)
-    args = call.child_by_field_name(kinds.F_ARGUMENTS)
-    if fn is None or fn.type != kinds.SELECTOR_EXPRESSION or (args is not None and args.named_child_count):
-        return None
-    name_node = fn.child_by_field_name(kinds.F_FIELD)
-    operand = fn.child_by_field_name(kinds.F_OPERAND)
-    if name_node is None or operand is None:
-        return None
-    method = (text or pkg.text)(name_node)
-    if method not in _ACQUIRE and method not in _RELEASE and method not in _TRY:
-        return None
-    if pkg.types.qualified(fn) is not None:
-        return None  # pkg.Lock(): a package function
-    return (_lock_key(pkg, operand), method)
-
-
-def _lock_key(pkg: Package, operand: Node) -> StorageKey | None:
-    types = pkg.types
-    operand = unparen(operand)
-    t = types.type_of(operand)
-    base = types.deref(t)
-    if _is_copy(pkg, operand):
-        return None
-    if isinstance(base, Named) and not base.pkg:
-        embedded = _embedded_lock(pkg, base.name)
-        if embedded is not None:
-            return embedded
-    key = pkg.storage.key(operand)
-    if key is None:
-        return StorageKey(OPAQUE + pkg.text(operand))
-    if key.path and key.path[-1] == "L" and operand.type == kinds.SELECTOR_EXPRESSION:
-        inner = operand.child_by_field_name(kinds.F_OPERAND)
-        if inner is not None and types.deref(types.type_of(inner)) == Named("sync", "Cond"):
-            return pkg.locks.cond_lock(StorageKey(key.root, key.path[:-1])) or key
-    return key
-
-
-def _cond_locks(pkg: Package) -> dict[StorageKey, StorageKey]:
-    """`c.cond = sync.NewCond(&c.mu)` / `&T{cond: sync.NewCond(&mu)}`: the Cond's storage -> the
-    storage of the mutex it wraps (`c.cond.L.Lock()` takes c.mu)."""
-    out: dict[StorageKey, StorageKey] = {}
-    from golinter.parse import walk_named
-    for f in pkg.files:
-        if b"NewCond(" not in f.src:
-            continue
-        for node in walk_named(f.tree.root_node):
-            if node.type != kinds.CALL_EXPRESSION:
-                continue
-            fn = node.child_by_field_name(kinds.F_FUNCTION)
-            args = node.child_by_field_name(kinds.F_ARGUMENTS)
-            if fn is None or args is None or pkg.types.qualified(fn) != ("sync", "NewCond") \
-                    or args.named_child_count != 1:
-                continue
-            arg = unparen(args.named_children[0])
-            mutex = pkg.storage.key(arg)
-            target = _cond_target(pkg, node)
-            if mutex is not None and target is not None:
-                out[target] = mutex
-    return out
-
-
-def _cond_target(pkg: Package, call: Node) -> StorageKey | None:
-    """Where a `sync.NewCond(...)` result is stored: an assignment target or a struct literal field."""
-    parent = call.parent
-    if parent is not None and parent.type == kinds.EXPRESSION_LIST and parent.parent is not None \
-            and parent.parent.type == kinds.ASSIGNMENT_STATEMENT:
-        left = parent.parent.child_by_field_name(kinds.F_LEFT)
-        targets = left.named_children if left is not None else []
-        index = parent.named_children.index(call) if call in parent.named_children else -1
-        return pkg.storage.key(targets[index]) if 0 <= index < len(targets) else None
-    if parent is not None and parent.type == kinds.LITERAL_ELEMENT:
-        parent = parent.parent
-    if parent is not None and parent.type == kinds.KEYED_ELEMENT:
-        field_node = parent.named_children[0] if parent.named_children else None
-        lit = parent.parent.parent if parent.parent is not None else None
-        if field_node is None or lit is None or lit.type != kinds.COMPOSITE_LITERAL:
-            return None
-        t = pkg.types.deref(pkg.types.type_of(lit))
-        if isinstance(t, Named) and not t.pkg:
-            return StorageKey(f"type:{t.name}", (pkg.text(field_node),))
-    return None
-
-
-def _embedded_lock(pkg: Package, type_name: str) -> StorageKey | None:
-    """`type S struct{ sync.Mutex }` (also through embedded same-package structs): the innermost
-    embedding type's lock field, type:Base.Mutex."""
-    types = pkg.types
-    name = type_name
-    for _ in range(5):
-        u = types.underlying(Named("", name))
-        if not isinstance(u, Struct):
-            return None
-        inner: str | None = None
-        for fld in u.fields:
-            if not fld.embedded:
-                continue
-            ft = types.deref(fld.type)
-            if isinstance(ft, Named) and ft.name in _LOCK_TYPES and ft.pkg:
-                return StorageKey(f"type:{name}", (ft.name,))
-            if isinstance(ft, Named) and not ft.pkg and inner is None:
-                inner = ft.name
-        if inner is None:
-            return None
-        name = inner
-    return None
-
-
-def _is_copy(pkg: Package, operand: Node) -> bool:
-    """`func (c Counter) Get() { c.mu.Lock() }`: the receiver is a copy, and so is its mutex
-    (unless reached through a pointer field)."""
-    types = pkg.types
-    chain: list[Node] = []
-    node = operand
-    while node.type == kinds.SELECTOR_EXPRESSION:
-        chain.append(node)
-        inner = node.child_by_field_name(kinds.F_OPERAND)
-        if inner is None:
-            return False
-        node = unparen(inner)
-    if node.type != kinds.IDENTIFIER:
-        return False
-    obj = pkg.scopes.resolve(node)
-    if obj is None or obj.decl is None or obj.decl.parent is None:
-        return False
-    plist = obj.decl.parent
-    method = plist.parent
-    if method is None or method.type != kinds.METHOD_DECLARATION or method.child_by_field_name(kinds.F_RECEIVER) != plist:
-        return False
-    if isinstance(types.underlying(types.type_of(node)), Pointer):
-        return False
-    for sel in chain:  # every step from the receiver to the lock is by value
-        if isinstance(types.underlying(types.type_of(sel)), Pointer) and sel != chain[0]:
-            return False
-    final = types.type_of(operand)
-    return not isinstance(types.underlying(final), Pointer) and not isinstance(final, Pointer)
-
-
-# -- annotations -----------------------------------------------------------------------------------
-
-def _field_guards(pkg: Package, type_name: str) -> dict[str, str]:
-    obj = pkg.scopes.package_obj(type_name)
-    if obj is None or obj.type_node is None or obj.type_node.type != kinds.STRUCT_TYPE:
-        return {}
-    flist = next((c for c in obj.type_node.named_children if c.type == kinds.FIELD_DECLARATION_LIST), None)
-    if flist is None:
-        return {}
-    text = obj.file.text if obj.file is not None else pkg.text
-    out: dict[str, str] = {}
-    current: str | None = None  # lock named by "guards following fields"
-    last_row = -1
-    children = flist.named_children
-    for i, child in enumerate(children):
-        if child.start_point[0] > last_row + 1 and last_row >= 0:
-            current = None  # a blank line ends "following fields"
-        last_row = child.end_point[0]
-        if child.type != kinds.FIELD_DECLARATION:
-            continue
-        names = [text(n) for n in child.children_by_field_name(kinds.F_NAME)]
-        comment = _trailing_comment(text, children, i)
-        ftype = child.child_by_field_name(kinds.F_TYPE)
-        t = pkg.types.type_from_expr(ftype) if ftype is not None else None
-        base = pkg.types.deref(t) if t is not None else None
-        if isinstance(base, Named) and base.name in _LOCK_TYPES and base.pkg:
-            lower = comment.lower()
-            current = names[0] if names and ("guards" in lower or "protects" in lower) else None
-            continue
-        guard = _guard_in_comment(comment) or _guard_in_comment(_leading_comment(text, children, i))
-        for n in names:
-            if guard is not None:
-                out[n] = guard
-            elif current is not None:
-                out[n] = current
-    return out
-
-
-def _trailing_comment(text: Callable[[Node], str], children: list[Node], i: int) -> str:
-    if i + 1 < len(children) and children[i + 1].type == kinds.COMMENT \
-            and children[i + 1].start_point[0] == children[i].end_point[0]:
-        return text(children[i + 1])
-    return ""
-
-
-def _leading_comment(text: Callable[[Node], str], children: list[Node], i: int) -> str:
-    """The comment on the line above field i (not a trailing comment of the field before it)."""
-    above = children[i - 1] if i > 0 else None
-    if above is None or above.type != kinds.COMMENT or above.end_point[0] != children[i].start_point[0] - 1:
-        return ""
-    if i >= 2 and children[i - 2].end_point[0] == above.start_point[0]:
-        return ""
-    return text(above)
-
-
-def _guard_in_comment(comment: str) -> str | None:
-    lower = comment.lower()
-    for marker in ("guarded by ", "protected by ", "+checklocks:"):
-        at = lower.find(marker)
-        if at >= 0:
-            rest = comment[at + len(marker):].strip().split()
-            if rest:
-                word = rest[0].strip(".,;:()`'\"")
-                return word.rsplit(".", 1)[-1] or None
-    return None
-
-
-def doc_comment(pkg: Package, decl: Node) -> str:
-    """The comment lines right above a declaration (type spec: above its `type` keyword)."""
-    node = decl
-    if node.type == kinds.TYPE_SPEC and node.parent is not None and node.parent.type == kinds.TYPE_DECLARATION:
-        node = node.parent
-    lines: list[str] = []
-    prev = node.prev_sibling
-    row = node.start_point[0]
-    while prev is not None and prev.type == kinds.COMMENT and prev.end_point[0] == row - 1:
-        lines.append(pkg.text(prev))
-        row = prev.start_point[0]
-        prev = prev.prev_sibling
-    return "\n".join(reversed(lines))
 
 
 # -- one unit ---------------------------------------------------------------------------------------
@@ -690,10 +474,10 @@ class _Flow:
         if cond.type != kinds.CALL_EXPRESSION:
             return IDENTITY, IDENTITY
         found = self.b.lock_call(cond)
-        if found is None or found[1] not in _TRY:
+        if found is None or found[1] not in TRY:
             return IDENTITY, IDENTITY
         lock, method = found
-        taken = Transfer.setting(lock, _TRY[method]) if lock is not None else IDENTITY
+        taken = Transfer.setting(lock, TRY[method]) if lock is not None else IDENTITY
         return (IDENTITY, taken) if negated else (taken, IDENTITY)
 
     def _if_effect(self, node: Node) -> _Effect:
@@ -832,7 +616,7 @@ class _Flow:
                 if node.type == kinds.DEFER_STATEMENT:
                     call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
                     found = self.b.lock_call(call) if call is not None else None
-                    if found is not None and found[0] is not None and found[1] in _RELEASE:
+                    if found is not None and found[0] is not None and found[1] in RELEASE:
                         self._defers.append((node.start_byte, found[0]))
         return self._defers
 
@@ -867,7 +651,7 @@ class _UnitBuilder:
 
     # -- helpers the flow uses --------------------------------------------------------------------
     def lock_call(self, call: Node) -> tuple[StorageKey | None, str] | None:
-        found = _lock_call(self.pkg, call, self.f.text)
+        found = lock_call(self.pkg, call, self.f.text)
         if found is not None:
             fn = call.child_by_field_name(kinds.F_FUNCTION)
             operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None else None
@@ -879,7 +663,7 @@ class _UnitBuilder:
 
     def _lock_text(self, lock: StorageKey, operand: Node) -> str:
         text = self.pkg.text(operand)
-        if lock.path and lock.path[-1] in _LOCK_TYPES and not text.endswith(lock.path[-1]):
+        if lock.path and lock.path[-1] in LOCK_TYPES and not text.endswith(lock.path[-1]):
             return f"{text}.{lock.path[-1]}"  # s.Lock() on an embedded sync.Mutex: s.Mutex
         return text
 
@@ -918,9 +702,9 @@ class _UnitBuilder:
         found = self.lock_call(call)
         if found is not None:
             lock, method = found
-            if lock is None or method in _TRY:
+            if lock is None or method in TRY:
                 return IDENTITY
-            return Transfer.setting(lock, _ACQUIRE.get(method, FREE))
+            return Transfer.setting(lock, ACQUIRE.get(method, FREE))
         fn = call.child_by_field_name(kinds.F_FUNCTION)
         name_node = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION \
             else fn
@@ -1669,11 +1453,3 @@ def _through_slice(pkg: Package, expr: Node) -> bool:
         else:
             return False
     return False
-
-
-def type_is_lock(t: Type) -> bool:
-    """sync.Mutex / sync.RWMutex (or a look-alike named Mutex/RWMutex from another package), by value
-    or pointer."""
-    if isinstance(t, Pointer):
-        t = t.elem
-    return isinstance(t, Named) and bool(t.pkg) and t.name in _LOCK_TYPES

@@ -1,0 +1,257 @@
+"""Lock calls and lock annotations: which lock `x.Lock()` takes (a field, an embedded mutex, the
+mutex a sync.Cond wraps, an opaque one; none through a value receiver), and the guards a
+struct's comments name (`// guarded by mu`, `mu sync.Mutex // guards following fields`).
+model/locksets.py builds the lock flow of a function on these.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model.lockfacts import HELD, OPAQUE, READ
+from golinter.model.storage import StorageKey
+from golinter.model.typelite import unparen
+from golinter.model.types import Named, Pointer, Struct, Type
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tree_sitter import Node
+
+    from golinter.model.package import Package
+
+ACQUIRE = {"Lock": HELD, "RLock": READ}
+RELEASE = frozenset({"Unlock", "RUnlock"})
+TRY = {"TryLock": HELD, "TryRLock": READ}
+LOCK_TYPES = frozenset({"Mutex", "RWMutex"})
+
+
+# -- lock calls ----------------------------------------------------------------------------------
+
+def lock_call(pkg: Package, call: Node, text: Callable[[Node], str] | None = None
+               ) -> tuple[StorageKey | None, str] | None:
+    fn = call.child_by_field_name(kinds.F_FUNCTION)
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    if fn is None or fn.type != kinds.SELECTOR_EXPRESSION or (args is not None and args.named_child_count):
+        return None
+    name_node = fn.child_by_field_name(kinds.F_FIELD)
+    operand = fn.child_by_field_name(kinds.F_OPERAND)
+    if name_node is None or operand is None:
+        return None
+    method = (text or pkg.text)(name_node)
+    if method not in ACQUIRE and method not in RELEASE and method not in TRY:
+        return None
+    if pkg.types.qualified(fn) is not None:
+        return None  # pkg.Lock(): a package function
+    return (lock_key(pkg, operand), method)
+
+
+def lock_key(pkg: Package, operand: Node) -> StorageKey | None:
+    types = pkg.types
+    operand = unparen(operand)
+    t = types.type_of(operand)
+    base = types.deref(t)
+    if is_copy(pkg, operand):
+        return None
+    if isinstance(base, Named) and not base.pkg:
+        embedded = embedded_lock(pkg, base.name)
+        if embedded is not None:
+            return embedded
+    key = pkg.storage.key(operand)
+    if key is None:
+        return StorageKey(OPAQUE + pkg.text(operand))
+    if key.path and key.path[-1] == "L" and operand.type == kinds.SELECTOR_EXPRESSION:
+        inner = operand.child_by_field_name(kinds.F_OPERAND)
+        if inner is not None and types.deref(types.type_of(inner)) == Named("sync", "Cond"):
+            return pkg.locks.cond_lock(StorageKey(key.root, key.path[:-1])) or key
+    return key
+
+
+def cond_locks(pkg: Package) -> dict[StorageKey, StorageKey]:
+    """`c.cond = sync.NewCond(&c.mu)` / `&T{cond: sync.NewCond(&mu)}`: the Cond's storage -> the
+    storage of the mutex it wraps (`c.cond.L.Lock()` takes c.mu)."""
+    out: dict[StorageKey, StorageKey] = {}
+    from golinter.parse import walk_named
+    for f in pkg.files:
+        if b"NewCond(" not in f.src:
+            continue
+        for node in walk_named(f.tree.root_node):
+            if node.type != kinds.CALL_EXPRESSION:
+                continue
+            fn = node.child_by_field_name(kinds.F_FUNCTION)
+            args = node.child_by_field_name(kinds.F_ARGUMENTS)
+            if fn is None or args is None or pkg.types.qualified(fn) != ("sync", "NewCond") \
+                    or args.named_child_count != 1:
+                continue
+            arg = unparen(args.named_children[0])
+            mutex = pkg.storage.key(arg)
+            target = _cond_target(pkg, node)
+            if mutex is not None and target is not None:
+                out[target] = mutex
+    return out
+
+
+def _cond_target(pkg: Package, call: Node) -> StorageKey | None:
+    """Where a `sync.NewCond(...)` result is stored: an assignment target or a struct literal field."""
+    parent = call.parent
+    if parent is not None and parent.type == kinds.EXPRESSION_LIST and parent.parent is not None \
+            and parent.parent.type == kinds.ASSIGNMENT_STATEMENT:
+        left = parent.parent.child_by_field_name(kinds.F_LEFT)
+        targets = left.named_children if left is not None else []
+        index = parent.named_children.index(call) if call in parent.named_children else -1
+        return pkg.storage.key(targets[index]) if 0 <= index < len(targets) else None
+    if parent is not None and parent.type == kinds.LITERAL_ELEMENT:
+        parent = parent.parent
+    if parent is not None and parent.type == kinds.KEYED_ELEMENT:
+        field_node = parent.named_children[0] if parent.named_children else None
+        lit = parent.parent.parent if parent.parent is not None else None
+        if field_node is None or lit is None or lit.type != kinds.COMPOSITE_LITERAL:
+            return None
+        t = pkg.types.deref(pkg.types.type_of(lit))
+        if isinstance(t, Named) and not t.pkg:
+            return StorageKey(f"type:{t.name}", (pkg.text(field_node),))
+    return None
+
+
+def embedded_lock(pkg: Package, type_name: str) -> StorageKey | None:
+    """`type S struct{ sync.Mutex }` (also through embedded same-package structs): the innermost
+    embedding type's lock field, type:Base.Mutex."""
+    types = pkg.types
+    name = type_name
+    for _ in range(5):
+        u = types.underlying(Named("", name))
+        if not isinstance(u, Struct):
+            return None
+        inner: str | None = None
+        for fld in u.fields:
+            if not fld.embedded:
+                continue
+            ft = types.deref(fld.type)
+            if isinstance(ft, Named) and ft.name in LOCK_TYPES and ft.pkg:
+                return StorageKey(f"type:{name}", (ft.name,))
+            if isinstance(ft, Named) and not ft.pkg and inner is None:
+                inner = ft.name
+        if inner is None:
+            return None
+        name = inner
+    return None
+
+
+def is_copy(pkg: Package, operand: Node) -> bool:
+    """`func (c Counter) Get() { c.mu.Lock() }`: the receiver is a copy, and so is its mutex
+    (unless reached through a pointer field)."""
+    types = pkg.types
+    chain: list[Node] = []
+    node = operand
+    while node.type == kinds.SELECTOR_EXPRESSION:
+        chain.append(node)
+        inner = node.child_by_field_name(kinds.F_OPERAND)
+        if inner is None:
+            return False
+        node = unparen(inner)
+    if node.type != kinds.IDENTIFIER:
+        return False
+    obj = pkg.scopes.resolve(node)
+    if obj is None or obj.decl is None or obj.decl.parent is None:
+        return False
+    plist = obj.decl.parent
+    method = plist.parent
+    if method is None or method.type != kinds.METHOD_DECLARATION or method.child_by_field_name(kinds.F_RECEIVER) != plist:
+        return False
+    if isinstance(types.underlying(types.type_of(node)), Pointer):
+        return False
+    for sel in chain:  # every step from the receiver to the lock is by value
+        if isinstance(types.underlying(types.type_of(sel)), Pointer) and sel != chain[0]:
+            return False
+    final = types.type_of(operand)
+    return not isinstance(types.underlying(final), Pointer) and not isinstance(final, Pointer)
+
+
+# -- annotations -----------------------------------------------------------------------------------
+
+def field_guards(pkg: Package, type_name: str) -> dict[str, str]:
+    obj = pkg.scopes.package_obj(type_name)
+    if obj is None or obj.type_node is None or obj.type_node.type != kinds.STRUCT_TYPE:
+        return {}
+    flist = next((c for c in obj.type_node.named_children if c.type == kinds.FIELD_DECLARATION_LIST), None)
+    if flist is None:
+        return {}
+    text = obj.file.text if obj.file is not None else pkg.text
+    out: dict[str, str] = {}
+    current: str | None = None  # lock named by "guards following fields"
+    last_row = -1
+    children = flist.named_children
+    for i, child in enumerate(children):
+        if child.start_point[0] > last_row + 1 and last_row >= 0:
+            current = None  # a blank line ends "following fields"
+        last_row = child.end_point[0]
+        if child.type != kinds.FIELD_DECLARATION:
+            continue
+        names = [text(n) for n in child.children_by_field_name(kinds.F_NAME)]
+        comment = _trailing_comment(text, children, i)
+        ftype = child.child_by_field_name(kinds.F_TYPE)
+        t = pkg.types.type_from_expr(ftype) if ftype is not None else None
+        base = pkg.types.deref(t) if t is not None else None
+        if isinstance(base, Named) and base.name in LOCK_TYPES and base.pkg:
+            lower = comment.lower()
+            current = names[0] if names and ("guards" in lower or "protects" in lower) else None
+            continue
+        guard = _guard_in_comment(comment) or _guard_in_comment(_leading_comment(text, children, i))
+        for n in names:
+            if guard is not None:
+                out[n] = guard
+            elif current is not None:
+                out[n] = current
+    return out
+
+
+def _trailing_comment(text: Callable[[Node], str], children: list[Node], i: int) -> str:
+    if i + 1 < len(children) and children[i + 1].type == kinds.COMMENT \
+            and children[i + 1].start_point[0] == children[i].end_point[0]:
+        return text(children[i + 1])
+    return ""
+
+
+def _leading_comment(text: Callable[[Node], str], children: list[Node], i: int) -> str:
+    """The comment on the line above field i (not a trailing comment of the field before it)."""
+    above = children[i - 1] if i > 0 else None
+    if above is None or above.type != kinds.COMMENT or above.end_point[0] != children[i].start_point[0] - 1:
+        return ""
+    if i >= 2 and children[i - 2].end_point[0] == above.start_point[0]:
+        return ""
+    return text(above)
+
+
+def _guard_in_comment(comment: str) -> str | None:
+    lower = comment.lower()
+    for marker in ("guarded by ", "protected by ", "+checklocks:"):
+        at = lower.find(marker)
+        if at >= 0:
+            rest = comment[at + len(marker):].strip().split()
+            if rest:
+                word = rest[0].strip(".,;:()`'\"")
+                return word.rsplit(".", 1)[-1] or None
+    return None
+
+
+def doc_comment(pkg: Package, decl: Node) -> str:
+    """The comment lines right above a declaration (type spec: above its `type` keyword)."""
+    node = decl
+    if node.type == kinds.TYPE_SPEC and node.parent is not None and node.parent.type == kinds.TYPE_DECLARATION:
+        node = node.parent
+    lines: list[str] = []
+    prev = node.prev_sibling
+    row = node.start_point[0]
+    while prev is not None and prev.type == kinds.COMMENT and prev.end_point[0] == row - 1:
+        lines.append(pkg.text(prev))
+        row = prev.start_point[0]
+        prev = prev.prev_sibling
+    return "\n".join(reversed(lines))
+
+
+def type_is_lock(t: Type) -> bool:
+    """sync.Mutex / sync.RWMutex (or a look-alike named Mutex/RWMutex from another package), by value
+    or pointer."""
+    if isinstance(t, Pointer):
+        t = t.elem
+    return isinstance(t, Named) and bool(t.pkg) and t.name in LOCK_TYPES
