@@ -25,6 +25,10 @@ of its own (goroutines, handlers: model/concurrency.py) or its lockset is Unknow
 
 States per lock: FREE, READ (RLock), HELD, MAYBE (differs between paths: Unknown). Functions
 containing `goto` are unsupported (no accesses).
+
+Parts: model/lockfacts.py (states, transfers, locksets, the summary records; re-exported here),
+model/lockcalls.py (which lock a call takes, guard annotations), model/lockflow.py (the flow
+through one body); this module records a unit's accesses and calls and serves summaries.
 """
 from __future__ import annotations
 
