@@ -67,6 +67,15 @@ from golinter.model.locksets import (
     type_is_lock,
 )
 from golinter.model.scopes import ObjKind
+from golinter.model.spawnplaces import (
+    guaranteed_after,
+    in_deferred,
+    in_literal,
+    is_last_statement,
+    leaves_after,
+    leaves_loop_after,
+    runs_in_body,
+)
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
 from golinter.model.types import Named, Pointer, Struct
@@ -568,7 +577,7 @@ class _Builder:
             if cur.type == kinds.FOR_STATEMENT and loop is None:
                 loop = cur
             cur = cur.parent
-        if loop is not None and _leaves_loop_after(spawn.site, loop):
+        if loop is not None and leaves_loop_after(spawn.site, loop):
             loop = None  # `go run(); break`: one goroutine per pass through the code, not per iteration
         spawn.loop = loop
         if not self._touches_shared(spawn):
@@ -628,7 +637,7 @@ class _Builder:
                 op = node.child_by_field_name(kinds.F_OPERATOR)
                 if op is None or f.text(op) != "<-":
                     continue
-            if _in_literal(node, body):
+            if in_literal(node, body):
                 continue
             key: StorageKey | None = None
             if node.type == kinds.CALL_EXPRESSION:
@@ -660,7 +669,7 @@ class _Builder:
             else:
                 continue
             select = self._select_join(node)
-            stmt = _guaranteed_after(select if select is not None else node, spawn.site, body)
+            stmt = guaranteed_after(select if select is not None else node, spawn.site, body)
             if stmt is not None:
                 return stmt
         return None
@@ -713,7 +722,7 @@ class _Builder:
                     fn.type == kinds.SELECTOR_EXPRESSION else fn
                 if last is None or f.text(last) not in ("Done", "close"):
                     continue  # cheap name test before climbing
-            if not _runs_in_body(node, body):
+            if not runs_in_body(node, body):
                 fn = node.child_by_field_name(kinds.F_FUNCTION)
                 operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None and \
                     fn.type == kinds.SELECTOR_EXPRESSION else None
@@ -721,7 +730,7 @@ class _Builder:
                 if key is not None:
                     early.add(key)  # a Done in a literal that runs who knows when
                 continue
-            deferred = _deferred(node, body)
+            deferred = in_deferred(node, body)
             if node.type == kinds.CALL_EXPRESSION:
                 fn = node.child_by_field_name(kinds.F_FUNCTION)
                 args_node = node.child_by_field_name(kinds.F_ARGUMENTS)
@@ -733,7 +742,7 @@ class _Builder:
                     if name is not None and operand is not None and pkg.text(name) == "Done":
                         key = self._spawner_key(spawn, operand)
                         if key is not None:
-                            final = deferred or _is_last_statement(node, body) or _leaves_after(node)
+                            final = deferred or is_last_statement(node, body) or leaves_after(node)
                             (waits if final else early).add(key)
                 elif fn.type == kinds.IDENTIFIER and pkg.scopes.is_builtin(fn, "close") and args_node is not None \
                         and (deferred or node.start_byte > last_write) and args_node.named_children:
@@ -1216,114 +1225,3 @@ def _rebase(key: StorageKey, root: Root, path: str, op: Operand | None) -> Stora
     if op is None or op.key is None:
         return None
     return StorageKey(op.key.root, op.key.path + key.path)
-
-
-def _leaves_loop_after(site: Node, loop: Node) -> bool:
-    """The statement list holding the spawn ends the loop right after it: a later `return` or
-    unlabeled `break` that belongs to `loop` (not to a switch or select in between)."""
-    stmt = site
-    while stmt.parent is not None and stmt.parent.type != kinds.STATEMENT_LIST:
-        stmt = stmt.parent
-    lst = stmt.parent
-    if lst is None:
-        return False
-    owner = lst.parent
-    while owner is not None and owner != loop:
-        if owner.type in (kinds.EXPRESSION_SWITCH_STATEMENT, kinds.TYPE_SWITCH_STATEMENT, kinds.SELECT_STATEMENT):
-            break
-        owner = owner.parent
-    breaks_loop = owner == loop
-    for later in lst.named_children:
-        if later.start_byte <= site.start_byte:
-            continue
-        if later.type == kinds.RETURN_STATEMENT:
-            return True
-        if later.type == kinds.BREAK_STATEMENT and breaks_loop and not any(
-                c.type == kinds.LABEL_NAME for c in later.named_children):
-            return True
-    return False
-
-
-def _in_literal(node: Node, body: Node) -> bool:
-    """`node` sits in a func literal inside `body`."""
-    cur = node.parent
-    while cur is not None and cur != body:
-        if cur.type == kinds.FUNC_LITERAL:
-            return True
-        cur = cur.parent
-    return False
-
-
-def _runs_in_body(node: Node, body: Node) -> bool:
-    """`node` runs as part of `body` itself, or of a literal deferred there
-    (`defer func() { done <- true }()`), not of some other literal."""
-    cur = node.parent
-    while cur is not None and cur != body:
-        if cur.type == kinds.FUNC_LITERAL:
-            call = cur.parent
-            if call is None or call.type != kinds.CALL_EXPRESSION or call.parent is None \
-                    or call.parent.type != kinds.DEFER_STATEMENT:
-                return False
-        cur = cur.parent
-    return True
-
-
-def _deferred(node: Node, body: Node) -> bool:
-    """`defer wg.Done()`, `defer close(done)`, or inside a deferred literal."""
-    cur = node.parent
-    while cur is not None and cur != body:
-        if cur.type == kinds.DEFER_STATEMENT:
-            return True
-        cur = cur.parent
-    return False
-
-
-def _leaves_after(node: Node) -> bool:
-    """`wg.Done(); return`: the call's statement is followed directly by a return (the goroutine
-    does nothing more after Done). A path that leaves without Done does not make Wait return, so
-    every Done being the goroutine's last act is what makes Wait a join."""
-    stmt = node.parent
-    if stmt is None or stmt.type != kinds.EXPRESSION_STATEMENT:
-        return False
-    lst = stmt.parent
-    if lst is None or lst.type != kinds.STATEMENT_LIST:
-        return False
-    rest = [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
-    return bool(rest) and rest[0].type == kinds.RETURN_STATEMENT
-
-
-def _is_last_statement(node: Node, body: Node) -> bool:
-    stmt = node.parent
-    if stmt is None or stmt.type != kinds.EXPRESSION_STATEMENT:
-        return False
-    lst = stmt.parent
-    if lst is None or lst.type != kinds.STATEMENT_LIST or lst.parent != body:
-        return False
-    last = [c for c in lst.named_children if c.type != kinds.COMMENT]
-    return bool(last) and last[-1] == stmt
-
-
-def _guaranteed_after(node: Node, spawn: Node, body: Node) -> Node | None:
-    """The statement holding `node` when it runs after `spawn` on every path: it sits (directly,
-    or in the header of an if/for/switch) in a statement list that holds the spawn's statement
-    earlier. None otherwise (inside a branch, a select, a literal)."""
-    stmt = node
-    while stmt.parent is not None and stmt.parent.type != kinds.STATEMENT_LIST:
-        if stmt.parent.type in (kinds.BLOCK, kinds.SELECT_STATEMENT, kinds.COMMUNICATION_CASE,
-                                kinds.FUNC_LITERAL, kinds.EXPRESSION_CASE, kinds.DEFAULT_CASE, kinds.TYPE_CASE):
-            return None
-        stmt = stmt.parent
-    lst = stmt.parent
-    if lst is None:
-        return None
-    holder = spawn
-    while holder.parent is not None and holder.parent != lst:
-        holder = holder.parent
-    if holder.parent != lst or stmt.start_byte < holder.end_byte:
-        return None
-    cur: Node | None = lst
-    while cur is not None and cur != body.parent:
-        if cur == body:
-            return stmt
-        cur = cur.parent
-    return None
