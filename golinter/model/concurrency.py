@@ -38,12 +38,31 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import occurrences
+from golinter.model.contexts import (
+    AFTER,
+    GOROUTINE,
+    HANDLER,
+    METHOD,
+    NOT_SHARED,
+    PARALLEL_SUBTEST,
+    Access,
+    Analysis,
+    Context,
+    Level,
+    Sharing,
+    after_class,
+    callee_level,
+    handler_class,
+    method_class,
+    passed_in,
+    rebase,
+)
 from golinter.model.locksets import (
     EMPTY,
     FREE,
@@ -56,7 +75,6 @@ from golinter.model.locksets import (
     UNKNOWN_LOCKSET,
     Call,
     Lockset,
-    MapAccess,
     Operand,
     Root,
     Site,
@@ -85,10 +103,25 @@ if TYPE_CHECKING:
 
     from golinter.model.package import Package
 
-METHOD, HANDLER, GOROUTINE, AFTER = "method", "handler", "goroutine", "after"
-PARALLEL_SUBTEST = "the parallel subtest"
 _MAX_DEPTH = 3        # calls followed from a context's own function
 _MAX_DEPTH_AFTER = 2  # ... from a spawner's code after a spawn (test bodies call many helpers)
+
+# The context data (model/contexts.py) is re-exported: callers name it from here.
+__all__ = [
+    "AFTER",
+    "GOROUTINE",
+    "HANDLER",
+    "HELD_BY_DOC",
+    "METHOD",
+    "NOT_BY_DOC",
+    "PARALLEL_SUBTEST",
+    "UNKNOWN_BY_DOC",
+    "Access",
+    "Analysis",
+    "Concurrency",
+    "Context",
+    "held_by_doc",
+]
 
 _ERRGROUP = "golang.org/x/sync/errgroup"
 # Built-in spawners: (import path, type or "", method or function) -> index of the func argument.
@@ -164,97 +197,6 @@ def _wait_query() -> Query:
 def _signal_query() -> Query:
     from golinter.parse import compile_query
     return compile_query("[(call_expression) (send_statement)] @signal")
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Code that runs as one thread of control. `name` is how messages call it ("Get", "handler
-    handleStats", "the goroutine"); `origin` where it comes from (the method's name, the
-    registration, the spawn); `unit` its function. AFTER contexts are the spawner's own code
-    after spawn `spawn` (the index of the goroutine context). `partners`: the non-ambient
-    contexts this one runs alongside (a goroutine: its AFTER context and the goroutines started
-    while it runs; an AFTER context: its goroutine)."""
-
-    index: int
-    kind: str
-    name: str
-    unit: Site
-    origin: Site
-    multi: bool
-    ambient: bool
-    spawn: int = -1
-    in_loop: bool = False
-    partners: frozenset[int] = frozenset()
-    registered: bool = False  # HANDLER: `origin` is the call that registers it
-    per_request: bool = False  # GOROUTINE: started by a handler, once per request
-    spawner: str = ""          # GOROUTINE: the function that starts it
-
-
-@dataclass(frozen=True, slots=True)
-class Access:
-    """One map access as a context makes it. `via`: the call in the context's own function that
-    reaches it (None when the access is there). `shared`: the storage is visible to other
-    contexts; `instance_shared`: every instance of this context sees the same storage."""
-
-    context: int
-    key: StorageKey
-    write: bool
-    site: Site
-    map_site: Site
-    lockset: Lockset
-    shared: bool
-    instance_shared: bool
-    via: Site | None = None
-    returned: bool = False
-    pos: int = 0
-    load: Lockset | None = None  # the locks where the map was loaded, when not at the access
-    fresh: tuple[StorageKey, ...] = ()  # a write into a map made fresh in a region these locks hold
-
-
-@dataclass
-class Analysis:
-    contexts: list[Context] = field(default_factory=list)
-    accesses: list[Access] = field(default_factory=list)
-    evidence: dict[StorageKey, tuple[StorageKey, ...]] = field(default_factory=dict)
-    snapshot_writes: list[MapAccess] = field(default_factory=list)
-
-    def concurrent(self, a: Context, b: Context) -> bool:
-        """Whether contexts a and b (a may be b) can run at the same time."""
-        if a.index == b.index:
-            return a.multi
-        if a.kind == AFTER or b.kind == AFTER or (a.kind == GOROUTINE and b.kind == GOROUTINE):
-            # goroutines meet when one starts while the other runs in the same function; two
-            # goroutines started from unrelated places may be ordered by hand-offs the model
-            # does not see (a restarted worker replacing a dead one)
-            return b.index in a.partners or a.index in b.partners
-        return a.ambient and b.ambient
-
-    annotated: Callable[[StorageKey], StorageKey | None] | None = None  # the lock an annotation names
-    _guards: dict[StorageKey, tuple[StorageKey, ...]] = field(default_factory=dict)
-
-    def guards(self, key: StorageKey) -> tuple[StorageKey, ...]:
-        """Locks some code holds around this storage, or that an annotation names (evidence that
-        it is meant to be guarded). `evidence` holds the first; annotations are read on demand."""
-        found = self._guards.get(key)
-        if found is None:
-            locks = set(self.evidence.get(key, ()))
-            noted = self.annotated(key) if self.annotated is not None else None
-            if noted is not None:
-                locks.add(noted)
-            found = self._guards[key] = tuple(sorted(locks, key=lambda s: (s.root, s.path)))
-        return found
-
-
-_Class = tuple[bool, bool]  # (shared, instance_shared)
-_NOT_SHARED: _Class = (False, False)
-
-
-@dataclass(frozen=True)
-class _Level:
-    """How one inlined function's roots and keys read in the context's terms."""
-
-    classify: Callable[[Root], _Class]
-    resolve: Callable[[Root, StorageKey], StorageKey | None]
 
 
 @dataclass
@@ -766,9 +708,9 @@ class _Builder:
         root = pkg.locks.root(spawn.unit, expr)
         path = pkg.file_of(expr).path
         if root.kind == PARAM:
-            return _rebase(key, root, path, spawn.args[root.index] if root.index < len(spawn.args) else None)
+            return rebase(key, root, path, spawn.args[root.index] if root.index < len(spawn.args) else None)
         if root.kind == RECV:
-            return _rebase(key, root, path, spawn.recv)
+            return rebase(key, root, path, spawn.recv)
         return key
 
     # -- contexts ------------------------------------------------------------------------------------
@@ -812,7 +754,7 @@ class _Builder:
             self.out.contexts.append(ctx)
             if unit is None or (base + i) not in touching:
                 continue  # a goroutine that touches no shared map cannot race with its spawner
-            self._collect(ctx, unit, self._entry(unit), _Level(_after_class, lambda r, k: k),
+            self._collect(ctx, unit, self._entry(unit), Level(after_class, lambda r, k: k),
                           keep=functools.partial(self._in_region, spawn))
 
     def _in_region(self, spawn: _Spawn, pos: int) -> bool:
@@ -828,7 +770,7 @@ class _Builder:
             return loop.start_byte <= pos < loop.end_byte and not (site.start_byte <= pos < site.end_byte)
         return False
 
-    def _goroutine_level(self, spawn: _Spawn) -> _Level:
+    def _goroutine_level(self, spawn: _Spawn) -> Level:
         """Roots of a goroutine body: captured variables and bound arguments are the spawner's;
         those declared inside the instance boundary (the loop) are per goroutine."""
         boundary = spawn.boundary
@@ -839,12 +781,12 @@ class _Builder:
         def per_instance(root: Root) -> bool:
             return any(b is not None and b[0] <= d < b[1] for b in (boundary, params) for d in (root.decl, root.element))
 
-        def spawner_class(op: Operand | None) -> _Class:
+        def spawner_class(op: Operand | None) -> Sharing:
             if op is None or op.root.kind in (NONE,):
-                return _NOT_SHARED
+                return NOT_SHARED
             return (True, not per_instance(op.root))
 
-        def classify(root: Root) -> _Class:
+        def classify(root: Root) -> Sharing:
             if root.kind == PKG:
                 return (True, True)
             if root.kind == OUTER:
@@ -853,16 +795,16 @@ class _Builder:
                 return spawner_class(spawn.recv)
             if root.kind == PARAM:
                 return spawner_class(spawn.args[root.index] if root.index < len(spawn.args) else None)
-            return _NOT_SHARED
+            return NOT_SHARED
 
         def resolve(root: Root, key: StorageKey) -> StorageKey | None:
             if root.kind == RECV:
-                return _rebase(key, root, path, spawn.recv)
+                return rebase(key, root, path, spawn.recv)
             if root.kind == PARAM:
-                return _rebase(key, root, path, spawn.args[root.index] if root.index < len(spawn.args) else None)
+                return rebase(key, root, path, spawn.args[root.index] if root.index < len(spawn.args) else None)
             return key
 
-        return _Level(classify, resolve)
+        return Level(classify, resolve)
 
     def _handlers(self) -> None:
         pkg = self.pkg
@@ -881,7 +823,7 @@ class _Builder:
             ctx = Context(len(self.out.contexts), HANDLER, name, pkg.locks.site(unit), origin, True, True,
                           registered=registered)
             self.out.contexts.append(ctx)
-            self._collect(ctx, unit, EMPTY, _Level(_handler_class, lambda r, k: k))
+            self._collect(ctx, unit, EMPTY, Level(handler_class, lambda r, k: k))
 
     def _methods(self) -> None:
         pkg = self.pkg
@@ -898,7 +840,7 @@ class _Builder:
             ctx = Context(len(self.out.contexts), METHOD, method, pkg.locks.site(decl), site_of(pkg, name_node),
                           True, True)
             self.out.contexts.append(ctx)
-            self._collect(ctx, decl, self._entry(decl), _Level(_method_class, lambda r, k: k))
+            self._collect(ctx, decl, self._entry(decl), Level(method_class, lambda r, k: k))
 
     def _shared_type(self, name: str) -> bool:
         """A type with a mutex (field, embedded, or in an embedded struct) whose doc does not say it
@@ -1085,7 +1027,7 @@ class _Builder:
         return self.pkg.text(name_node) if name_node is not None else "the enclosing function"
 
     # -- accesses ------------------------------------------------------------------------------------
-    def _collect(self, ctx: Context, unit: Node, entry: Lockset, level: _Level,
+    def _collect(self, ctx: Context, unit: Node, entry: Lockset, level: Level,
                  keep: Callable[[int], bool] | None = None) -> None:
         """Every map access the context makes: its unit's own, then through same-package calls
         (up to _MAX_DEPTH), each with its lockset and sharing in the context's terms. `keep`
@@ -1094,7 +1036,7 @@ class _Builder:
         # A goroutine a test starts (and the test's own code alongside it) drives the code under
         # test: its races count only in the test's files, not in the production code it calls.
         tests_only = ctx.kind in (GOROUTINE, AFTER) and ctx.origin.path in self.test_paths
-        stack: list[tuple[Summary, Lockset, _Level, tuple[Call, ...], int, frozenset[Site]]] = [
+        stack: list[tuple[Summary, Lockset, Level, tuple[Call, ...], int, frozenset[Site]]] = [
             (pkg.locks.summary(unit), entry, level, (), 0, frozenset({pkg.locks.site(unit)}))]
         while stack:
             summary, at_entry, lvl, chain, depth, seen = stack.pop()
@@ -1116,7 +1058,7 @@ class _Builder:
                 if keep is not None and via is None and not keep(pos):
                     continue
                 site, map_site = a.site, a.map_site
-                passed = _passed_in(chain, key) if chain and key != a.key else None
+                passed = passed_in(chain, key) if chain and key != a.key else None
                 if passed is not None:  # a map handed to a helper: the finding goes on the call
                     site, map_site = passed
                 if tests_only and site.path not in self.test_paths:
@@ -1135,7 +1077,7 @@ class _Builder:
                     continue
                 if keep is not None and via is None and not keep(summary.unit.end if call.deferred else call.site.start):
                     continue
-                stack.append((pkg.locks.summary(callee), call.transfer.apply(at_entry), _callee_level(lvl, call),
+                stack.append((pkg.locks.summary(callee), call.transfer.apply(at_entry), callee_level(lvl, call),
                               chain + (call,), depth + 1, seen | {call.callee}))
 
     def _evidence(self) -> None:
@@ -1159,69 +1101,3 @@ class _Builder:
             return None
         guard = self.pkg.locks.field_guards(name).get(key.path[0])
         return StorageKey(key.root, (guard,)) if guard is not None else None
-
-
-def _after_class(root: Root) -> _Class:
-    """The spawner's own code: anything with a root may be what the goroutine touches."""
-    return (True, True) if root.kind != NONE else _NOT_SHARED
-
-
-def _handler_class(root: Root) -> _Class:
-    """Handler roots: the receiver, package variables and captured variables outlive the request."""
-    return (True, True) if root.kind in (RECV, PKG, OUTER) else _NOT_SHARED
-
-
-def _method_class(root: Root) -> _Class:
-    return (True, True) if root.kind in (RECV, PKG) else _NOT_SHARED
-
-
-def _callee_level(parent: _Level, call: Call) -> _Level:
-    path = call.callee.path
-
-    def operand(root: Root) -> Operand | None:
-        if root.kind == RECV:
-            return call.recv
-        if root.kind == PARAM and 0 <= root.index < len(call.args):
-            return call.args[root.index]
-        return None
-
-    def classify(root: Root) -> _Class:
-        if root.kind == PKG:
-            return (True, True)
-        if root.kind in (RECV, PARAM):
-            op = operand(root)
-            return parent.classify(op.root) if op is not None else _NOT_SHARED
-        return _NOT_SHARED
-
-    def resolve(root: Root, key: StorageKey) -> StorageKey | None:
-        if root.kind not in (RECV, PARAM):
-            return key
-        op = operand(root)
-        if op is None or op.key is None:
-            return None if key.root == f"local:{path}:{root.decl}" else key
-        base = parent.resolve(op.root, op.key)
-        if base is None:
-            return None if key.root == f"local:{path}:{root.decl}" else key
-        return _rebase(key, root, path, Operand(op.root, base))
-
-    return _Level(classify, resolve)
-
-
-def _passed_in(chain: tuple[Call, ...], key: StorageKey) -> tuple[Site, Site] | None:
-    """The call, nearest the access, that hands this storage to a helper as an argument
-    (`keys(c.fields)` for `for k := range m` in keys): (the call, the argument), else None."""
-    for call in reversed(chain):
-        for op in call.args:
-            if op is not None and op.key is not None and op.site is not None and op.key.root == key.root \
-                    and key.path[:len(op.key.path)] == op.key.path and op.root.kind != NONE:
-                return call.site, op.site
-    return None
-
-
-def _rebase(key: StorageKey, root: Root, path: str, op: Operand | None) -> StorageKey | None:
-    """A key rooted at a parameter (`local:<param>` + path) re-rooted at the bound argument."""
-    if key.root != f"local:{path}:{root.decl}":
-        return key
-    if op is None or op.key is None:
-        return None
-    return StorageKey(op.key.root, op.key.path + key.path)
