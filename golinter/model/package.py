@@ -160,9 +160,11 @@ class Package:
     # -- candidates --------------------------------------------------------------------
     def matches(self, rule: Rule, *, include_tests: bool = True) -> Iterator[Match]:
         """The rule's candidate matches from the combined query, outside broken functions;
-        without `include_tests`, outside test code too (model/testcode.py: `_test.go` files and
-        functions taking a *testing.T, B, F or testing.TB)."""
-        from golinter.model.testcode import TestCode
+        without `include_tests`, outside test code too (model/testcode.py: `_test.go` files,
+        functions taking a *testing.T, B, F or testing.TB, and packages named for tests)."""
+        from golinter.model.testcode import TestCode, is_test_package
+        if not include_tests and is_test_package(self.name):
+            return
         tests = None if include_tests else TestCode.for_package(self)
         for f in self.files:
             if tests is not None and f.is_test:

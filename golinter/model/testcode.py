@@ -6,6 +6,11 @@
   nested in it included. Test-helper packages keep such functions in ordinary files
   (`func NewResponder(t *testing.T, addr string) *http.Server`); only a test can call them.
 
+- `is_test_package(name)`: a package whose name says it exists for tests: `test`, `tests`,
+  `e2e`, `testutil(s)`, `testhelper(s)`, `mock(s)`, `fake(s)`, and names ending in `test` like
+  `httptest`, `fstest` or `dnstest` (English words such as `latest` excepted). Such packages
+  hold scrapers, fault injectors and fake servers that only tests start.
+
 Importing "testing" alone does not make a file test code: production code calls
 `testing.Testing()`. A parameter of a func type (`run func(t *testing.T)`) does not make the
 function that takes it a test-support one. The memory and security rules skip test code
@@ -36,6 +41,18 @@ def _param_query() -> Query:
 """)
 
 
+_TEST_PACKAGES = frozenset({"test", "tests", "e2e", "testutil", "testutils", "testhelper", "testhelpers",
+                            "testenv", "mock", "mocks", "fake", "fakes"})
+_WORDS_ENDING_IN_TEST = frozenset({"latest", "contest", "attest", "protest", "detest", "fastest", "greatest",
+                                   "shortest", "smartest", "hottest", "softest", "strictest", "hardest"})
+
+
+def is_test_package(name: str) -> bool:
+    """The package exists for tests by its name (`httptest`, `testutil`, `e2e`)."""
+    lower = name.lower()
+    return lower in _TEST_PACKAGES or (lower.endswith("test") and lower not in _WORDS_ENDING_IN_TEST)
+
+
 class TestCode:
     """Test-code facts for one package: the byte ranges of its test-support functions per file."""
 
@@ -57,7 +74,7 @@ class TestCode:
     def is_test_code(self, node: Node) -> bool:
         """`node` runs only under `go test`: a `_test.go` file or a test-support function."""
         f = self._pkg.file_of(node)
-        return f.is_test or any(start <= node.start_byte < end for start, end in self.support_ranges(f))
+        return f.is_test or is_test_package(self._pkg.name) or any(start <= node.start_byte < end for start, end in self.support_ranges(f))
 
     def support_ranges(self, f: SourceFile) -> tuple[tuple[int, int], ...]:
         """Byte ranges of the functions of `f` that take a testing.T, B, F or TB."""

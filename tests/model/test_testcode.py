@@ -2,9 +2,10 @@
 *testing.T, B, F or testing.TB parameter) are test code; importing "testing" is not."""
 from __future__ import annotations
 
+import pytest
 from _modelkit import at, package
 
-from golinter.model.testcode import TestCode
+from golinter.model.testcode import TestCode, is_test_package
 
 HELPERS = """package p
 
@@ -68,3 +69,13 @@ def test_test_code_needs_the_testing_package_path() -> None:
     tests = TestCode.for_package(pkg)
     assert not tests.is_test_code(at(pkg, "local"))
     assert not tests.is_test_code(at(pkg, "foreign"))
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("test", True), ("tests", True), ("e2e", True), ("testutil", True), ("mocks", True), ("fakes", True),
+    ("httptest", True), ("dnstest", True), ("fstest", True), ("ServerTest", True),
+    ("latest", False), ("contest", False), ("fastest", False), ("server", False), ("testing2", False),
+    ("attestation", False), ("tester", False),
+])
+def test_testcode_package_named_for_tests(name: str, expected: bool) -> None:
+    assert is_test_package(name) is expected
