@@ -23,15 +23,17 @@ context:
     a method called on M               ESCAPE (someone else may prune it: callers stay silent)
     anything else                      READ
 
-The provider lives on the Package (see `of`); uses are memoised per key.
+The provider lives on the Package (see `of`); uses are memoised per key. The facts (Op, Use,
+PRUNING) are in model/mutationfacts.py and the classification in model/mutationops.py; both are
+re-exported here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.mutationfacts import PRUNING, Op, Use
+from golinter.model.mutationops import classify, is_initialisation, outer_parens
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
@@ -41,58 +43,8 @@ if TYPE_CHECKING:
 
     from golinter.model.package import Package, SourceFile
 
-
-class Op(str, Enum):
-    INSERT = "insert"
-    DELETE = "delete"
-    CLEAR = "clear"
-    LEN = "len"
-    LEN_BOUND = "len-bound"
-    COMMA_OK = "comma-ok"
-    RANGE_KEYS = "range-keys"
-    APPEND = "append"
-    RESLICE = "reslice"
-    ZERO = "zero"
-    REPLACE = "replace"
-    INIT = "init"
-    INC = "inc"
-    ESCAPE = "escape"
-    READ = "read"
-
-
-# What takes entries out of a collection, or may (ESCAPE: someone else holds it).
-PRUNING = frozenset({Op.DELETE, Op.CLEAR, Op.RESLICE, Op.REPLACE, Op.ESCAPE})
-
-
-@dataclass(frozen=True, slots=True)
-class Use:
-    """One use of a storage. `func_start` identifies the enclosing top-level function (byte
-    offset of its declaration in `path`); `func_name` is its name ("" outside functions)."""
-
-    op: Op
-    path: str
-    line: int
-    start: int
-    end: int
-    func_start: int
-    func_name: str
-    detail: str = ""
-
-
-# Calls that only read their map/slice argument.
-_READER_BUILTINS = frozenset({"len", "cap", "print", "println", "min", "max"})
-_READER_FUNCS = frozenset({
-    ("fmt", "*"), ("log", "*"), ("encoding/json", "Marshal"), ("encoding/json", "MarshalIndent"),
-    ("maps", "Keys"), ("maps", "Values"), ("maps", "All"), ("maps", "Clone"), ("maps", "Equal"),
-    ("slices", "Clone"), ("slices", "Contains"), ("slices", "Index"), ("slices", "IndexFunc"),
-    ("slices", "ContainsFunc"), ("slices", "Sorted"), ("slices", "Collect"), ("slices", "Values"),
-    ("slices", "All"), ("slices", "Equal"), ("slices", "Max"), ("slices", "Min"),
-    ("slices", "BinarySearch"), ("slices", "BinarySearchFunc"), ("strings", "Join"),
-})
-_DELETERS = frozenset({("maps", "DeleteFunc")})
-_SLICE_REMOVERS = frozenset({"Delete", "DeleteFunc", "Compact", "CompactFunc"})  # package slices
-_INIT_LITERALS = frozenset({kinds.COMPOSITE_LITERAL})
-_COMPARISON_OPS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+# The facts (model/mutationfacts.py) are re-exported: callers name them from here.
+__all__ = ["PRUNING", "Mutations", "Op", "Use", "word_offsets"]
 
 
 class Mutations:
@@ -239,7 +191,7 @@ class Mutations:
         out: list[Use] = []
         for name in sorted(names):
             for _index, _f, expr in self._occurrences(name):
-                node = _up(expr)
+                node = outer_parens(expr)
                 exprs = node.parent
                 stmt = exprs.parent if exprs is not None else None
                 if stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT or \
@@ -249,7 +201,7 @@ class Mutations:
                 key = pkg.storage.key(expr)
                 if op is None or pkg.text(op) != "=" or key is None or pkg.types.deref(pkg.types.type_of(expr)) != target:
                     continue
-                if not self._is_initialisation(expr, key):
+                if not is_initialisation(self._pkg, expr, key):
                     out.append(self._use(Op.REPLACE, expr, "holder"))
         return tuple(out)
 
@@ -317,7 +269,7 @@ class Mutations:
                     continue
                 if reference is None:
                     reference = self._is_reference(expr)
-                op, detail = self._classify(expr, key)
+                op, detail = classify(self._pkg, expr, key)
                 if op is Op.ESCAPE and not reference and detail != "address":
                     op = Op.READ  # a copied int or struct value takes nothing with it
                 if detail.startswith("copy:") and detail[5:] not in seen:
@@ -349,284 +301,6 @@ class Mutations:
         return Use(op, f.path, node.start_point[0] + 1, node.start_byte, node.end_byte, top.start_byte,
                    func_name, detail)
 
-    # -- classification --------------------------------------------------------------------------
-    def _classify(self, expr: Node, key: StorageKey) -> tuple[Op, str]:
-        node = _up(expr)
-        parent = node.parent
-        if parent is None:
-            return Op.READ, ""
-        t = parent.type
-        if t == kinds.INDEX_EXPRESSION and parent.child_by_field_name(kinds.F_OPERAND) == node:
-            return self._indexed(parent)
-        if t == kinds.SLICE_EXPRESSION and parent.child_by_field_name(kinds.F_OPERAND) == node:
-            return self._sliced(parent, key)
-        if t == kinds.ARGUMENT_LIST:
-            return self._argument(node, parent, key)
-        if t == kinds.EXPRESSION_LIST:
-            return self._listed(node, parent, key)
-        if t == kinds.RANGE_CLAUSE and parent.child_by_field_name(kinds.F_RIGHT) == node:
-            left = parent.child_by_field_name(kinds.F_LEFT)
-            names = left.named_children if left is not None else []
-            bound = bool(names) and self._pkg.text(names[0]) != "_"
-            return (Op.RANGE_KEYS if bound else Op.READ), ""
-        if t in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT):
-            return Op.INC, ""
-        if t == kinds.UNARY_EXPRESSION:
-            op = parent.child_by_field_name(kinds.F_OPERATOR)
-            if op is None or self._pkg.text(op) != "&":
-                return Op.READ, ""
-            return (Op.INC, "atomic") if self._is_atomic_add(parent) else (Op.ESCAPE, "address")
-        if t == kinds.SELECTOR_EXPRESSION and parent.child_by_field_name(kinds.F_OPERAND) == node:
-            return Op.ESCAPE, "selector"  # a method on a named map/slice type, or a field path
-        if t in (kinds.SEND_STATEMENT, kinds.LITERAL_ELEMENT, kinds.RETURN_STATEMENT):
-            if t == kinds.SEND_STATEMENT and parent.child_by_field_name(kinds.F_CHANNEL) == node:
-                return Op.READ, ""
-            keyed = parent.parent
-            if t == kinds.LITERAL_ELEMENT and keyed is not None and keyed.type == kinds.KEYED_ELEMENT \
-                    and keyed.named_children and keyed.named_children[0] == parent:
-                return Op.READ, "literal-key"
-            return Op.ESCAPE, t
-        return Op.READ, ""
-
-    def _is_atomic_add(self, address: Node) -> bool:
-        """`atomic.AddInt64(&s.seq, 1)`."""
-        arglist = _up(address).parent
-        call = arglist.parent if arglist is not None and arglist.type == kinds.ARGUMENT_LIST else None
-        fn = call.child_by_field_name(kinds.F_FUNCTION) if call is not None else None
-        q = self._pkg.types.qualified(fn) if fn is not None else None
-        return q is not None and q[0] == "sync/atomic" and q[1].startswith("Add")
-
-    def _indexed(self, index: Node) -> tuple[Op, str]:
-        """`M[k] = v`, `M[k]++`, `v, ok := M[k]`, `M[i] = nil` (which also zeroes a slice slot)."""
-        node = _up(index)
-        parent = node.parent
-        if parent is None:
-            return Op.READ, ""
-        if parent.type in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT):
-            return Op.INSERT, ""
-        if parent.type == kinds.SELECTOR_EXPRESSION and self._is_slice_of(index):
-            return self._element_field(parent)
-        if parent.type == kinds.EXPRESSION_LIST:
-            stmt = parent.parent
-            if stmt is None:
-                return Op.READ, ""
-            if stmt.type == kinds.ASSIGNMENT_STATEMENT and stmt.child_by_field_name(kinds.F_LEFT) == parent:
-                value = _paired_value(stmt, parent, node)
-                if value is not None and _is_zero_value(self._pkg, value):
-                    return Op.ZERO if self._is_slice_of(index) else Op.INSERT, "nil" \
-                        if unparen(value).type == kinds.NIL else "zero"
-                return Op.INSERT, ""
-            right_fields = (stmt.child_by_field_name(kinds.F_RIGHT), stmt.child_by_field_name(kinds.F_VALUE))
-            if parent in right_fields and len(parent.named_children) == 1:
-                left = stmt.child_by_field_name(kinds.F_LEFT)
-                names = len(left.named_children) if left is not None else \
-                    len(stmt.children_by_field_name(kinds.F_NAME))
-                if names == 2:
-                    return Op.COMMA_OK, ""
-        return Op.READ, ""
-
-    def _element_field(self, selector: Node) -> tuple[Op, str]:
-        """`s[i].next = nil`: the element's pointer field is cleared (ZERO), else a READ."""
-        exprs = _up(selector).parent
-        stmt = exprs.parent if exprs is not None else None
-        if stmt is not None and stmt.type == kinds.ASSIGNMENT_STATEMENT and exprs is not None \
-                and stmt.child_by_field_name(kinds.F_LEFT) == exprs:
-            value = _paired_value(stmt, exprs, _up(selector))
-            if value is not None and _is_zero_value(self._pkg, value):
-                return Op.ZERO, "field"
-        return Op.READ, ""
-
-    def _is_slice_of(self, index: Node) -> bool:
-        from golinter.model.types import Array, Slice
-        operand = index.child_by_field_name(kinds.F_OPERAND)
-        if operand is None:
-            return False
-        return isinstance(self._pkg.types.underlying(self._pkg.types.type_of(operand)), (Slice, Array))
-
-    def _sliced(self, slice_expr: Node, key: StorageKey) -> tuple[Op, str]:
-        """`M = M[i:j]`, `M = append(M[:i], M[i+1:]...)`, `clear(M[n:])`."""
-        node = _up(slice_expr)
-        parent = node.parent
-        if parent is None:
-            return Op.READ, ""
-        if parent.type == kinds.EXPRESSION_LIST:
-            stmt = parent.parent
-            if stmt is not None and stmt.type == kinds.ASSIGNMENT_STATEMENT and \
-                    stmt.child_by_field_name(kinds.F_RIGHT) == parent and self._assigns_back(stmt, key):
-                return Op.RESLICE, "reslice"
-            return Op.ESCAPE, "copied"
-        arglist = parent if parent.type == kinds.ARGUMENT_LIST else (
-            parent.parent if parent.type == kinds.VARIADIC_ARGUMENT else None)
-        if arglist is None:
-            return Op.READ, ""
-        call = arglist.parent
-        fn = call.child_by_field_name(kinds.F_FUNCTION) if call is not None else None
-        if call is None or fn is None:
-            return Op.READ, ""
-        if self._pkg.scopes.is_builtin(fn, "clear"):
-            return Op.ZERO, "clear"
-        if self._pkg.scopes.is_builtin(fn, "append") or self._pkg.scopes.is_builtin(fn, "copy"):
-            result = _up(call).parent
-            stmt = result.parent if result is not None and result.type == kinds.EXPRESSION_LIST else None
-            if stmt is not None and stmt.type == kinds.ASSIGNMENT_STATEMENT and self._assigns_back(stmt, key):
-                return Op.RESLICE, "append"
-            if self._pkg.scopes.is_builtin(fn, "copy"):
-                return Op.RESLICE, "copy"  # copy(s[i:], s[i+1:]): a removal in progress
-            return Op.READ, ""
-        return Op.READ, ""
-
-    def _assigns_back(self, stmt: Node, key: StorageKey) -> bool:
-        left = stmt.child_by_field_name(kinds.F_LEFT)
-        targets = left.named_children if left is not None else []
-        return any(self._pkg.storage.key(t) == key for t in targets)
-
-    def _argument(self, node: Node, arglist: Node, key: StorageKey) -> tuple[Op, str]:
-        call = arglist.parent
-        fn = call.child_by_field_name(kinds.F_FUNCTION) if call is not None else None
-        if call is None or fn is None:
-            return Op.ESCAPE, "call"
-        scopes = self._pkg.scopes
-        args = [a for a in arglist.named_children if a.type != kinds.COMMENT]
-        first = bool(args) and args[0] == node
-        if scopes.is_builtin(fn, "delete") and first:
-            return Op.DELETE, ""
-        if scopes.is_builtin(fn, "clear"):
-            return Op.CLEAR, ""
-        if scopes.is_builtin(fn, "len"):
-            return (Op.LEN_BOUND if _in_comparison(self._pkg, call) else Op.LEN), ""
-        if scopes.is_builtin(fn, "append"):
-            if first and self._assigns_back_from(call, key):
-                return Op.APPEND, ""
-            return (Op.READ, "") if not first else (Op.ESCAPE, "append")
-        if scopes.is_builtin(fn, "copy"):
-            return (Op.READ, "") if not first else (Op.ZERO, "copy")
-        if fn.type == kinds.IDENTIFIER and any(scopes.is_builtin(fn, b) for b in _READER_BUILTINS):
-            return Op.READ, ""
-        q = self._pkg.types.qualified(fn)
-        if q is not None:
-            if q in _DELETERS and first:
-                return Op.DELETE, ""
-            if q[0] == "slices" and q[1] in _SLICE_REMOVERS and first:
-                return (Op.RESLICE, q[1]) if self._assigns_back_from(call, key) else (Op.ESCAPE, "call")
-            if q in _READER_FUNCS or (q[0], "*") in _READER_FUNCS:
-                return Op.READ, ""
-        return Op.ESCAPE, "call"
-
-    def _assigns_back_from(self, call: Node, key: StorageKey) -> bool:
-        result = _up(call).parent
-        stmt = result.parent if result is not None and result.type == kinds.EXPRESSION_LIST else None
-        return stmt is not None and stmt.type == kinds.ASSIGNMENT_STATEMENT and \
-            stmt.child_by_field_name(kinds.F_RIGHT) == result and self._assigns_back(stmt, key)
-
-    def _listed(self, node: Node, exprs: Node, key: StorageKey) -> tuple[Op, str]:
-        """`M = v` (M on the left), or M on the right of an assignment or declaration."""
-        stmt = exprs.parent
-        if stmt is None:
-            return Op.READ, ""
-        if stmt.type == kinds.ASSIGNMENT_STATEMENT and stmt.child_by_field_name(kinds.F_LEFT) == exprs:
-            op_node = stmt.child_by_field_name(kinds.F_OPERATOR)
-            op = self._pkg.text(op_node) if op_node is not None else "="
-            value = _paired_value(stmt, exprs, node)
-            if op in ("+=", "-="):
-                return Op.INC, ""
-            if op != "=":
-                return Op.REPLACE, op
-            shape = self._value_shape(value, key) if value is not None else ""
-            if shape == "append":
-                return Op.APPEND, ""
-            if shape:
-                return Op.RESLICE, shape
-            if self._is_initialisation(node, key):
-                return Op.INIT, ""
-            return Op.REPLACE, ""
-        if stmt.type == kinds.RETURN_STATEMENT:
-            return Op.ESCAPE, "return"
-        if stmt.type in (kinds.ASSIGNMENT_STATEMENT, kinds.SHORT_VAR_DECLARATION, kinds.VAR_SPEC):
-            # `m := s.items` is followed by storage identity when it is a plain copy; else it escapes
-            left = stmt.child_by_field_name(kinds.F_LEFT)
-            targets = left.named_children if left is not None else stmt.children_by_field_name(kinds.F_NAME)
-            idents = [t for t in targets if t.type == kinds.IDENTIFIER]
-            if len(idents) == 1 and len(targets) == 1 and self._pkg.storage.key(idents[0]) == key:
-                return Op.READ, f"copy:{self._pkg.text(idents[0])}"
-            return Op.ESCAPE, "copied"
-        return Op.READ, ""
-
-    def _value_shape(self, value: Node, key: StorageKey) -> str:
-        """For `M = value`: "append" for `append(M, ...)`; "reslice" for `M[i:j]`; "append-remove"
-        for `append(M[:i], M[j:]...)`; the slices function for `slices.Delete(M, ...)`; else ""."""
-        v = unparen(value)
-        if v.type == kinds.SLICE_EXPRESSION:
-            operand = v.child_by_field_name(kinds.F_OPERAND)
-            return "reslice" if operand is not None and self._pkg.storage.key(operand) == key else ""
-        if v.type != kinds.CALL_EXPRESSION:
-            return ""
-        fn = v.child_by_field_name(kinds.F_FUNCTION)
-        args = v.child_by_field_name(kinds.F_ARGUMENTS)
-        first = next((a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT), None)
-        if fn is None or first is None:
-            return ""
-        first = unparen(first)
-        if self._pkg.scopes.is_builtin(fn, "append"):
-            if first.type == kinds.SLICE_EXPRESSION:
-                operand = first.child_by_field_name(kinds.F_OPERAND)
-                return "append-remove" if operand is not None and self._pkg.storage.key(operand) == key else ""
-            return "append" if self._pkg.storage.key(first) == key else ""
-        q = self._pkg.types.qualified(fn)
-        if q is not None and q[0] == "slices" and q[1] in _SLICE_REMOVERS and self._pkg.storage.key(first) == key:
-            return q[1]
-        return ""
-
-    def _is_initialisation(self, target: Node, key: StorageKey) -> bool:
-        """`func init() { m = ... }`; `c := &Cache{}; c.items = ...`; `if s.m == nil { s.m = ... }`."""
-        top = self._pkg.top_level(target)
-        if top.type == kinds.FUNCTION_DECLARATION:
-            name = top.child_by_field_name(kinds.F_NAME)
-            if name is not None and self._pkg.text(name) == "init":
-                return True
-        if target.type == kinds.SELECTOR_EXPRESSION and self._made_here(target):
-            return True
-        return self._under_nil_check(target, key)
-
-    def _made_here(self, selector: Node) -> bool:
-        root = selector
-        while root.type == kinds.SELECTOR_EXPRESSION:
-            operand = root.child_by_field_name(kinds.F_OPERAND)
-            if operand is None:
-                return False
-            root = unparen(operand)
-        if root.type != kinds.IDENTIFIER:
-            return False
-        obj = self._pkg.scopes.resolve(root)
-        if obj is None or obj.kind is not ObjKind.VAR or obj.package_level:
-            return False
-        if obj.value is None:
-            return obj.decl is not None and obj.decl.type == kinds.VAR_SPEC and obj.type_node is not None
-        value = unparen(obj.value)
-        if value.type == kinds.UNARY_EXPRESSION:
-            inner = value.child_by_field_name(kinds.F_OPERAND)
-            value = unparen(inner) if inner is not None else value
-        if value.type in _INIT_LITERALS:
-            return True
-        if value.type == kinds.CALL_EXPRESSION:
-            fn = value.child_by_field_name(kinds.F_FUNCTION)
-            return fn is not None and self._pkg.scopes.is_builtin(fn, "new")
-        return False
-
-    def _under_nil_check(self, target: Node, key: StorageKey) -> bool:
-        node = target.parent
-        while node is not None and node.type not in kinds.FUNCTION_KINDS:
-            if node.type == kinds.IF_STATEMENT:
-                cond = node.child_by_field_name(kinds.F_CONDITION)
-                if cond is not None and cond.type == kinds.BINARY_EXPRESSION:
-                    op = cond.child_by_field_name(kinds.F_OPERATOR)
-                    left = cond.child_by_field_name(kinds.F_LEFT)
-                    right = cond.child_by_field_name(kinds.F_RIGHT)
-                    if op is not None and self._pkg.text(op) == "==" and left is not None and right is not None \
-                            and unparen(right).type == kinds.NIL and self._pkg.storage.key(left) == key:
-                        return True
-            node = node.parent
-        return False
-
 
 def word_offsets(src: bytes, word: bytes) -> list[int]:
     """Offsets of `word` in `src` as a whole identifier (not inside a longer name)."""
@@ -654,49 +328,6 @@ def _named_at(root: Node, start: int, length: int) -> Node | None:
     return node if node.type == kinds.IDENTIFIER else None
 
 
-def _up(node: Node) -> Node:
-    """The outermost parenthesised expression around `node`."""
-    while node.parent is not None and node.parent.type == kinds.PARENTHESIZED_EXPRESSION:
-        node = node.parent
-    return node
-
-
-def _paired_value(stmt: Node, left: Node, target: Node) -> Node | None:
-    """In `a, b = x, y`, the value assigned to `target`."""
-    right = stmt.child_by_field_name(kinds.F_RIGHT)
-    lefts = [c for c in left.named_children if c.type != kinds.COMMENT]
-    rights = [c for c in (right.named_children if right is not None else []) if c.type != kinds.COMMENT]
-    if len(lefts) != len(rights):
-        return None
-    for lhs, rhs in zip(lefts, rights):
-        if lhs == target:
-            return rhs
-    return None
-
-
-def _is_zero_value(pkg: Package, value: Node) -> bool:
-    """`nil`, `""`, `T{}`, `*new(T)`, or a `var zero T` declared without a value."""
-    v = unparen(value)
-    if v.type == kinds.NIL:
-        return True
-    if v.type in kinds.STRING_LITERAL_KINDS:
-        return pkg.text(v) in ('""', "``")
-    if v.type == kinds.COMPOSITE_LITERAL:
-        body = v.child_by_field_name(kinds.F_BODY)
-        return body is not None and not body.named_children
-    if v.type == kinds.IDENTIFIER:
-        obj = pkg.scopes.resolve(v)
-        return obj is not None and obj.kind is ObjKind.VAR and obj.value is None and obj.type_node is not None \
-            and obj.decl is not None and obj.decl.type == kinds.VAR_SPEC
-    if v.type == kinds.UNARY_EXPRESSION:
-        inner = v.child_by_field_name(kinds.F_OPERAND)
-        op = v.child_by_field_name(kinds.F_OPERATOR)
-        if inner is not None and op is not None and pkg.text(op) == "*" and unparen(inner).type == kinds.CALL_EXPRESSION:
-            fn = unparen(inner).child_by_field_name(kinds.F_FUNCTION)
-            return fn is not None and pkg.scopes.is_builtin(fn, "new")
-    return False
-
-
 def _leaves(block: Node | None) -> bool:
     """The block ends by leaving: return, continue, break, goto, panic(...)."""
     if block is None:
@@ -711,16 +342,4 @@ def _leaves(block: Node | None) -> bool:
         call = last.named_children[0]
         fn = call.child_by_field_name(kinds.F_FUNCTION) if call.type == kinds.CALL_EXPRESSION else None
         return fn is not None and fn.type == kinds.IDENTIFIER and fn.text == b"panic"
-    return False
-
-
-def _in_comparison(pkg: Package, call: Node) -> bool:
-    """`len(M) >= max`, `if len(M) < limit`: the package bounds M."""
-    node = _up(call)
-    parent = node.parent
-    while parent is not None and parent.type == kinds.BINARY_EXPRESSION:
-        op = parent.child_by_field_name(kinds.F_OPERATOR)
-        if op is not None and pkg.text(op) in _COMPARISON_OPS:
-            return True
-        parent = parent.parent
     return False
