@@ -8,6 +8,7 @@ Captures whose names start with `_` are predicate-only and are dropped from matc
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -263,10 +264,11 @@ def _nesting_query() -> Query:
 
 def too_deep(tree: Tree, src: bytes, limit: int = MAX_NESTING) -> list[tuple[int, int]]:
     """Byte ranges of the top-level declarations that nest blocks and case clauses more than
-    `limit` deep (see MAX_NESTING). Each level opens a brace (a block's own, or a case's switch
-    or select), so a declaration with fewer braces than `limit` is not looked into."""
+    `limit` deep (see MAX_NESTING). Each level opens a brace pair of its own (a block's, or a
+    case's switch or select), so a declaration with fewer braces than `limit`, or whose brace
+    tokens nest no deeper than `limit` (`_brace_depth_within`), is not looked into."""
     root = tree.root_node
-    if is_unparsable(root):
+    if src.count(b"{") <= limit or is_unparsable(root):
         return []
     out: list[tuple[int, int]] = []
     cursor = root.walk()
@@ -275,10 +277,29 @@ def too_deep(tree: Tree, src: bytes, limit: int = MAX_NESTING) -> list[tuple[int
         top = cursor.node
         assert top is not None
         start, end = top.start_byte, top.end_byte
-        if src.count(b"{", start, end) > limit and _nesting(top) > limit:
+        if src.count(b"{", start, end) > limit and not (
+                not top.has_error and _brace_depth_within(src[start:end], limit)) and _nesting(top) > limit:
             out.append((start, end))
         more = cursor.goto_next_sibling()
     return out
+
+
+# What can hold a brace that is not a token: comments, interpreted and raw strings, runes.
+_NOT_CODE = re.compile(rb'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
+_NOT_BRACE = bytes(b for b in range(256) if b not in b"{}")
+
+
+def _brace_depth_within(text: bytes, limit: int) -> bool:
+    """True when the brace tokens of error-free declaration `text` are balanced and nest at most
+    `limit` deep, an upper bound on its block and case nesting. Each pass drops the innermost
+    pairs (`{}`), so a pair inside d others goes at pass d + 1 at the earliest; empty after
+    `limit` passes means no deeper nesting. Anything else (unbalanced, or deeper) says nothing."""
+    braces = _NOT_CODE.sub(b"", text).translate(None, _NOT_BRACE)
+    for _ in range(limit):
+        if not braces:
+            return True
+        braces = braces.replace(b"{}", b"")
+    return not braces
 
 
 def _nesting(top: Node) -> int:

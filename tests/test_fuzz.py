@@ -414,6 +414,32 @@ def test_fuzz_broken_ranges_and_first_error_match_a_full_walk(src: bytes) -> Non
 
 
 @PROPERTY
+@given(src=mutated, limit=st.integers(0, 6))
+def test_fuzz_too_deep_matches_a_nesting_sweep_of_every_declaration(src: bytes, limit: int) -> None:
+    """The brace pre-checks of parse.too_deep only skip declarations the block and case sweep
+    would not report either: small limits make the fixtures' own nesting count."""
+    tree = parse.parse(parse.new_parser(), src)
+    root = tree.root_node
+    want = [] if parse.is_unparsable(root) else [
+        (c.start_byte, c.end_byte) for c in root.children if parse._nesting(c) > limit]
+    assert parse.too_deep(tree, src, limit) == want
+
+
+@pytest.mark.parametrize("depth", [3, 4])
+def test_fuzz_too_deep_ignores_braces_in_comments_strings_and_runes(depth: int) -> None:
+    """Braces that are not tokens must not hide nesting: f nests `depth` blocks, each opening
+    with a closing brace that is not a token and closing before an opening one (as tokens,
+    they would pair up two deep)."""
+    fake = ['_ = "}"', "_ = `}`", "_ = '}'", "// }", "/* } */"]
+    opens = "".join(f"if true {{\n\t{fake[i % len(fake)]}\n" for i in range(depth - 1))
+    closes = "".join(f"}}\n\t{fake[i % len(fake)].replace('}', '{')}\n" for i in range(depth - 1))
+    src = f"package p\n\nfunc f() {{\n{opens}{closes}}}\n".encode()
+    tree = parse.parse(parse.new_parser(), src)
+    assert not tree.root_node.has_error
+    assert [src[s:e].split(b"(")[0] for s, e in parse.too_deep(tree, src, 3)] == ([b"func f"] if depth > 3 else [])
+
+
+@PROPERTY
 @given(src=mutated, picks=st.lists(st.integers(0, 1 << 30), min_size=1, max_size=4))
 def test_fuzz_path_down_matches_a_climb(src: bytes, picks: list[int]) -> None:
     """parse.path_down (descending by byte range) finds the ancestors `Node.parent` climbs
