@@ -46,6 +46,10 @@ _NOT_HERE = frozenset({kinds.FUNC_LITERAL, kinds.GO_STATEMENT, kinds.DEFER_STATE
 _INC_DEC = frozenset({kinds.INC_STATEMENT, kinds.DEC_STATEMENT})
 _FIELD_TEMPLATE = re.compile(r"#(?:\.\w+)*")  # `#.sid`: a field path of the value
 _WRAPPED_TEMPLATE = re.compile(r"(\w+)\((#(?:\.\w+)*)\)")  # `bytesToString(#.sid)`
+# What the text of a region holds wherever `may_mutate`'s query captures an operand: `delete`, or
+# an index expression's `]` before an assignment operator, `++`, `--` or the comma of a longer
+# left-hand side, with only white space between (a comment there starts with `/`: also taken).
+_MUTATION_TEXT = re.compile(rb"delete|\]\s*(?:[,/]|\+\+|--|(?:<<|>>|&\^|[-+*%&|^])?=(?!=))")
 
 
 class MutationKind(str, Enum):
@@ -137,16 +141,23 @@ class _Local:
     callees: tuple[Node, ...]
 
 
-@lru_cache(maxsize=1)
-def _candidate_query() -> Query:
-    return compile_query("""
+_OPERAND_PATTERNS = """
 (call_expression function: (identifier) @_fn (#eq? @_fn "delete") arguments: (argument_list . (_) @operand))
 (assignment_statement left: (expression_list (index_expression operand: (_) @operand)))
 (inc_statement (index_expression operand: (_) @operand))
 (dec_statement (index_expression operand: (_) @operand))
+"""
+_CALLEE_PATTERNS = """
 (call_expression function: (identifier) @callee)
 (call_expression function: (selector_expression field: (field_identifier) @callee))
-""")
+"""
+
+
+@lru_cache(maxsize=3)
+def _candidate_query(operands: bool = True, callees: bool = True) -> Query:
+    """`may_mutate`'s query: the operands of deletes and index assignments, the called names,
+    or both (capturing every call costs when only the operands can answer)."""
+    return compile_query((_OPERAND_PATTERNS if operands else "") + (_CALLEE_PATTERNS if callees else ""))
 
 
 @lru_cache(maxsize=1)
@@ -170,6 +181,8 @@ class Summaries:
         self._insert_keys: dict[StorageKey, InsertKeys] = {}
         self.effects = Effects(package, self)
         self._callables: frozenset[bytes] | None = None
+        # may_mutate's last query: (file source, query, start, end, captures)
+        self._last_candidates: tuple[bytes, Query, int, int, dict[str, list[Node]]] | None = None
 
     @staticmethod
     def for_package(pkg: Package) -> Summaries:
@@ -233,24 +246,37 @@ class Summaries:
 
     def may_mutate(self, region: Node, map_expr: Node) -> bool:
         """A cheap syntactic over-approximation of "some site of `mutations_in(region)` is on
-        `map_expr`" (no types, no name resolution; a query narrowed to the region):
+        `map_expr`" (no types, no name resolution; a text test, then a query narrowed to the region):
         `delete(X, ...)`, `X[...] = ...`, `X[...]++` with X written like `map_expr` or a plain
         name (a possible alias), or a call of a name that a function or method of this package
         has, with the root name of `map_expr` among its receiver and arguments, or any such
         call when `map_expr` is rooted at a package-level name."""
         src = self._pkg.file_of(region).src
-        target = _text(src, map_expr)
+        start, end = region.start_byte, region.end_byte
         root = _root_name(unparen(map_expr))
         root_text = _text(src, root) if root is not None else None
-        package_root = root_text is not None and root_text.decode("utf-8", "replace") in self._pkg.scopes.package_index
-        caps = query_captures(_candidate_query(), region, region.start_byte, region.end_byte)
-        for operand in caps.get("operand", []):
-            if region.start_byte <= operand.start_byte < region.end_byte and (
-                    operand.type == kinds.IDENTIFIER or _text(src, operand) == target):
+        # Text first: without `delete`, an assignment to an index expression, or the root name
+        # in the region, only a call with a package-level root can say yes; no query then.
+        operands = _MUTATION_TEXT.search(src, start, end) is not None
+        calls = root_text is not None and src.find(root_text, start, end) >= 0
+        if not operands and not calls and (root_text is None or not self._package_level(root_text)):
+            return False
+        target = _text(src, map_expr)
+        package_root = root_text is not None and self._package_level(root_text)
+        query = _candidate_query(operands, calls or package_root)
+        last = self._last_candidates
+        if last is not None and last[0] is src and last[1] is query and last[2] <= start and end <= last[3]:
+            caps = last[4]  # a loop nested in the last one queried: its captures are among those
+        else:
+            caps = query_captures(query, region, start, end)
+            self._last_candidates = (src, query, start, end, caps)
+        for operand in caps.get("operand", []) if operands else ():
+            if start <= operand.start_byte < end and (operand.type == kinds.IDENTIFIER or _text(src, operand) == target):
                 return True
-        for callee in caps.get("callee", []):
-            if not region.start_byte <= callee.start_byte < region.end_byte \
-                    or _text(src, callee) not in self._callable_names():
+        callees = caps.get("callee", [])
+        names = self._callable_names() if callees else frozenset()
+        for callee in callees:
+            if not start <= callee.start_byte < end or src[callee.start_byte:callee.end_byte] not in names:
                 continue
             call = callee.parent
             while call is not None and call.type != kinds.CALL_EXPRESSION:
@@ -258,6 +284,9 @@ class Summaries:
             if call is not None and (package_root or root_text in {_text(src, r) for r in _call_roots(call)}):
                 return True
         return False
+
+    def _package_level(self, name: bytes) -> bool:
+        return name.decode("utf-8", "replace") in self._pkg.scopes.package_index
 
     def _callable_names(self) -> frozenset[bytes]:
         """Names of this package's functions and methods."""
