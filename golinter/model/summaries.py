@@ -153,6 +153,13 @@ _CALLEE_PATTERNS = """
 """
 
 
+@lru_cache(maxsize=1024)
+def _word(name: bytes) -> re.Pattern[bytes]:
+    """`name` as a whole word: a token's neighbours are not identifier bytes (ASCII letters,
+    digits, `_`, and the bytes of UTF-8 sequences, which only letters use outside literals)."""
+    return re.compile(rb"(?<![0-9A-Za-z_\x80-\xff])" + re.escape(name) + rb"(?![0-9A-Za-z_\x80-\xff])")
+
+
 @lru_cache(maxsize=3)
 def _candidate_query(operands: bool = True, callees: bool = True) -> Query:
     """`may_mutate`'s query: the operands of deletes and index assignments, the called names,
@@ -256,9 +263,9 @@ class Summaries:
         root = _root_name(unparen(map_expr))
         root_text = _text(src, root) if root is not None else None
         # Text first: without `delete`, an assignment to an index expression, or the root name
-        # in the region, only a call with a package-level root can say yes; no query then.
+        # as a word in the region, only a call with a package-level root can say yes; no query then.
         operands = _MUTATION_TEXT.search(src, start, end) is not None
-        calls = root_text is not None and src.find(root_text, start, end) >= 0
+        calls = root_text is not None and _word(root_text).search(src, start, end) is not None
         if not operands and not calls and (root_text is None or not self._package_level(root_text)):
             return False
         target = _text(src, map_expr)
@@ -291,8 +298,9 @@ class Summaries:
     def _callable_names(self) -> frozenset[bytes]:
         """Names of this package's functions and methods."""
         if self._callables is None:
+            func = ObjKind.FUNC
             names = {name for name, objs in self._pkg.scopes.package_index.items()
-                     if any(o.kind is ObjKind.FUNC for o in objs)}
+                     if objs[0].kind is func or any(o.kind is func for o in objs)}
             self._callables = frozenset(n.encode() for n in names | {m for _r, m in self._pkg.scopes.methods})
         return self._callables
 
