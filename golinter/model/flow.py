@@ -84,13 +84,8 @@ class Flow:
 
     @staticmethod
     def for_package(pkg: Package) -> Flow:
-        """The package's provider (with the package's Summaries), kept on the Package."""
-        found = pkg.__dict__.get("_flow")
-        if not isinstance(found, Flow):
-            from golinter.model.summaries import Summaries
-            found = Flow(pkg, Summaries.for_package(pkg))
-            pkg.__dict__["_flow"] = found
-        return found
+        """The package's provider, built on first use and kept on the Package."""
+        return pkg.fact(_flow_of)
 
     @property
     def summaries(self) -> Summaries:
@@ -638,3 +633,8 @@ def _following(stmt: Node) -> list[Node]:
 def _contains(outer: Node, inner: Node) -> bool:
     """`inner` lies strictly inside `outer` (same file)."""
     return outer != inner and outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def _flow_of(pkg: Package) -> Flow:
+    from golinter.model.summaries import Summaries
+    return Flow(pkg, Summaries.for_package(pkg))

@@ -55,13 +55,8 @@ class KeyRoles:
 
     @staticmethod
     def for_package(pkg: Package) -> KeyRoles:
-        """The package's provider, kept on the Package."""
-        found = pkg.__dict__.get("_keyroles")
-        if not isinstance(found, KeyRoles):
-            from golinter.model.flow import Flow
-            found = KeyRoles(pkg, Flow.for_package(pkg))
-            pkg.__dict__["_keyroles"] = found
-        return found
+        """The package's provider, built on first use and kept on the Package."""
+        return pkg.fact(_key_roles_of)
 
     def key_role(self, rng: MapRange, site: MutationSite) -> KeyRole:
         """The role of the key a mutation site deletes or inserts, relative to the visited entry.
@@ -453,3 +448,8 @@ def _preceding(stmt: Node) -> list[Node]:
             out.append(sib)
         sib = sib.prev_named_sibling
     return out
+
+
+def _key_roles_of(pkg: Package) -> KeyRoles:
+    from golinter.model.flow import Flow
+    return KeyRoles(pkg, Flow.for_package(pkg))

@@ -58,12 +58,8 @@ class Mutations:
 
     @staticmethod
     def of(pkg: Package) -> Mutations:
-        """The package's provider, built on first use and kept on the Package (it has no slot)."""
-        found = pkg.__dict__.get("_mutations")
-        if not isinstance(found, Mutations):
-            found = Mutations(pkg)
-            pkg.__dict__["_mutations"] = found
-        return found
+        """The package's provider, built on first use and kept on the Package."""
+        return pkg.fact(Mutations)
 
     # -- public API ----------------------------------------------------------------------------
     def uses(self, key: StorageKey) -> tuple[Use, ...]:

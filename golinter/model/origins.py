@@ -89,12 +89,8 @@ class Origins:
 
     @staticmethod
     def of(pkg: Package) -> Origins:
-        """The package's provider, built on first use and kept on the Package (it has no slot)."""
-        found = pkg.__dict__.get("_origins")
-        if not isinstance(found, Origins):
-            found = Origins(pkg)
-            pkg.__dict__["_origins"] = found
-        return found
+        """The package's provider, built on first use and kept on the Package."""
+        return pkg.fact(Origins)
 
     def unbounded(self, expr: Node, depth: int = 0) -> str:
         """A description of the unbounded source `expr` derives from, or ""."""

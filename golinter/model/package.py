@@ -15,13 +15,13 @@ import itertools
 import operator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from golinter import kinds
 from golinter.findings import Finding, Level, Related, Span
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from tree_sitter import Node, Tree
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from golinter.parse import Match
 
 Version = tuple[int, int]
+Provider = TypeVar("Provider")
 NEWEST_GO: Version = (1, 27)
 # How many evaluations (the type of an expression, the value of a constant) may be nested while
 # answering one question. Type-lite and constants recurse in Python (3-5 frames a level, and they
@@ -95,6 +96,7 @@ class Package:
         self.runtime_version = runtime_version
         self._options = options or {}
         self._by_root: dict[int, SourceFile] = {f.tree.root_node.id: f for f in files}
+        self._facts: dict[object, object] = {}
         self._file_by_id: dict[int, SourceFile] = {}  # file_of's climbs
         self.eval_depth = 0  # nested type-lite and constant evaluations now running (MAX_EVAL_DEPTH)
 
@@ -182,6 +184,16 @@ class Package:
         return Finding(rule.code, rule.name, level or rule.level, message, self.file_of(node).span(node), rel)
 
     # -- fact providers ----------------------------------------------------------------
+    def fact(self, build: Callable[[Package], Provider]) -> Provider:
+        """The provider `build` (its class, or a function) makes for this package, built on first
+        use and kept: what go/analysis calls a required analyzer. The providers below are the
+        first ones, as properties; later ones (flow, summaries, key roles, origins, mutations,
+        test code) ask through here."""
+        found = self._facts.get(build)
+        if found is None:
+            found = self._facts[build] = build(self)
+        return cast("Provider", found)
+
     @cached_property
     def scopes(self) -> Scopes:
         from golinter.model.scopes import Scopes

@@ -193,12 +193,8 @@ class Summaries:
 
     @staticmethod
     def for_package(pkg: Package) -> Summaries:
-        """The package's provider, built on first use and kept on the Package (it has no slot)."""
-        found = pkg.__dict__.get("_summaries")
-        if not isinstance(found, Summaries):
-            found = Summaries(pkg)
-            pkg.__dict__["_summaries"] = found
-        return found
+        """The package's provider, built on first use and kept on the Package."""
+        return pkg.fact(Summaries)
 
     # -- regions ---------------------------------------------------------------------------------
     def region_nodes(self, region: Node) -> Iterator[Node]:

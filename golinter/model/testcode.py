@@ -65,11 +65,7 @@ class TestCode:
     @staticmethod
     def for_package(pkg: Package) -> TestCode:
         """The package's provider, built on first use and kept on the Package."""
-        found = pkg.__dict__.get("_testcode")
-        if not isinstance(found, TestCode):
-            found = TestCode(pkg)
-            pkg.__dict__["_testcode"] = found
-        return found
+        return pkg.fact(TestCode)
 
     def is_test_code(self, node: Node) -> bool:
         """`node` runs only under `go test`: a `_test.go` file or a test-support function."""
