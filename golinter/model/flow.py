@@ -338,14 +338,9 @@ class Flow:
                 return False
             t = parent.type
             if t == kinds.STATEMENT_LIST:
-                for sib in _following(cur):
-                    if sib.type == kinds.FALLTHROUGH_STATEMENT:
-                        return False
-                    ex = self.exits(sib)
-                    if not self.all_leave(ex - {FALL}, loop, body, work):
-                        return False
-                    if FALL not in ex:
-                        return True
+                rest = self._rest_leaves(cur, lambda ex: self.all_leave(ex, loop, body, work))
+                if rest is not None:
+                    return rest
             elif t == kinds.BLOCK and parent == body:
                 return False  # the next iteration
             elif t not in (kinds.BLOCK, kinds.IF_STATEMENT, kinds.LABELED_STATEMENT) \
@@ -353,6 +348,20 @@ class Flow:
                 return False  # the end of an inner loop's body or of a func literal
             cur = parent
         return False
+
+    def _rest_leaves(self, stmt: Node, leave: Callable[[frozenset[Exit]], bool]) -> bool | None:
+        """The statements after `stmt` in its list: False when one may complete in a way `leave`
+        rejects (a fallthrough too), True when one never falls through to the next, None when the
+        list's end is reached (the caller climbs on)."""
+        for sib in _following(stmt):
+            if sib.type == kinds.FALLTHROUGH_STATEMENT:
+                return False
+            ex = self.exits(sib)
+            if not leave(ex - {FALL}):
+                return False
+            if FALL not in ex:
+                return True
+        return None
 
     def all_leave(self, exits: Iterable[Exit], loop: Node, body: Node, work: list[Node] | None) -> bool:
         """Each exit leaves `loop`, or (with `work`) breaks out of a statement inside it, whose
@@ -510,14 +519,9 @@ class Flow:
                 return False
             t = parent.type
             if t == kinds.STATEMENT_LIST:
-                for sib in _following(cur):
-                    if sib.type == kinds.FALLTHROUGH_STATEMENT:
-                        return False
-                    ex = self.exits(sib)
-                    if not self._all_leave_stmt(ex - {FALL}, stmt, work):
-                        return False
-                    if FALL not in ex:
-                        return True
+                rest = self._rest_leaves(cur, lambda ex: self._all_leave_stmt(ex, stmt, work))
+                if rest is not None:
+                    return rest
             elif t == kinds.FOR_STATEMENT:
                 # the end of a loop body: the loop runs again and ends the ways the whole loop can
                 ex = self.exits(parent)
