@@ -720,7 +720,10 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         return
     for process in list((pool._processes or {}).values()):
         process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+    # Wait for the pool's manager thread (it sees the dead workers and closes its wake-up pipe):
+    # left running, it races the interpreter's exit hook, which then writes to that closed pipe
+    # and prints a traceback after "interrupted" (CPython 3.11-3.13).
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def postprocess(findings: Sequence[Finding], *, enabled: Mapping[str, Level | None],
