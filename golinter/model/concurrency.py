@@ -67,6 +67,7 @@ from golinter.model.locksets import (
     EMPTY,
     FREE,
     HELD,
+    LOCAL,
     NONE,
     OUTER,
     PARAM,
@@ -84,6 +85,7 @@ from golinter.model.locksets import (
     site_of,
     type_is_lock,
 )
+from golinter.model.handoff import handed_off
 from golinter.model.scopes import ObjKind
 from golinter.model.spawnplaces import (
     guaranteed_after,
@@ -138,6 +140,10 @@ _ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labsta
                     ("github.com/gofiber/fiber", "Ctx"))
 _NOT_SAFE = re.compile(r"not\s+(safe\s+for\s+concurrent|goroutine[- ]safe|thread[- ]safe|concurrency[- ]safe)",
                        re.IGNORECASE)
+# Methods that by their name set the object up before it is shared (`Init` of go-ethereum's
+# tx pools, which load the journal and then start serving): not entry points that run
+# concurrently with the others.
+_SETUP_METHODS = frozenset({"Init", "Initialize", "Initialise", "Setup", "SetUp"})
 # A method documented to run in a sequential phase (set-up before serving, a final pass).
 _SETUP = re.compile(r"\bbefore\b[^.]*\b(Serve|Start|Run|Listen|serving|starting|any other)|\bafter all\b|"
                     r"\bnot\b[^.]*\bconcurrently\b|\bduring (set-?up|initiali[sz]ation)\b", re.IGNORECASE)
@@ -213,6 +219,14 @@ class _Spawn:
     how: str = "go"
     per_request: bool = False
     request_params: tuple[int, int] | None = None  # w, r of the handler that starts it
+    handed: frozenset[int] = frozenset()  # spawner locals handed to it and replaced (model/handoff.py)
+
+
+def _after_handoff(handed: frozenset[int], root: Root) -> Sharing:
+    """The spawner after a hand-off: the variables it replaced hold values the goroutine never saw."""
+    if root.kind == LOCAL and root.decl in handed:
+        return NOT_SHARED
+    return after_class(root)
 
 
 class Concurrency:
@@ -363,6 +377,13 @@ class _Builder:
         args = [unparen(a) for a in (args_node.named_children if args_node is not None else [])
                 if a.type != kinds.COMMENT]
         self._target(stmt, unparen(fn), args, call, "go")
+        spawn = self.spawns[-1] if self.spawns and self.spawns[-1].site == stmt else None
+        if spawn is not None and spawn.spawner is not None:
+            # What the goroutine was handed and the spawner replaced is the goroutine's alone,
+            # and what the spawner holds in that variable afterwards is not the goroutine's.
+            handed = [handed_off(self.pkg, stmt, a, spawn.spawner) for a in args]
+            spawn.args = tuple(None if h is not None else op for h, op in zip(handed, spawn.args))
+            spawn.handed = frozenset(h for h in handed if h is not None)
 
     def _target(self, site: Node, fn: Node, args: list[Node], call: Node | None, how: str) -> None:
         """The goroutine body: a literal, or a same-package function/method (value)."""
@@ -754,7 +775,8 @@ class _Builder:
             self.out.contexts.append(ctx)
             if unit is None or (base + i) not in touching:
                 continue  # a goroutine that touches no shared map cannot race with its spawner
-            self._collect(ctx, unit, self._entry(unit), Level(after_class, lambda r, k: k),
+            classify = after_class if not spawn.handed else functools.partial(_after_handoff, spawn.handed)
+            self._collect(ctx, unit, self._entry(unit), Level(classify, lambda r, k: k),
                           keep=functools.partial(self._in_region, spawn))
 
     def _in_region(self, spawn: _Spawn, pos: int) -> bool:
@@ -828,7 +850,7 @@ class _Builder:
     def _methods(self) -> None:
         pkg = self.pkg
         for (type_name, method), decls in sorted(pkg.scopes.methods.items()):
-            if len(decls) != 1 or not method[:1].isupper() or method in _NOT_ENTRY_POINTS:
+            if len(decls) != 1 or not method[:1].isupper() or method in _NOT_ENTRY_POINTS or method in _SETUP_METHODS:
                 continue
             if not self._shared_type(type_name):
                 continue
@@ -862,7 +884,7 @@ class _Builder:
             if not isinstance(u, Struct) or depth > 3:
                 continue
             for fld in u.fields:
-                has_lock = has_lock or type_is_lock(fld.type)
+                has_lock = has_lock or (type_is_lock(fld.type) and self._may_guard_maps(t, u, fld.name))
                 has_map = has_map or types.map_of(fld.type) is not None
                 inner = types.deref(fld.type)
                 if fld.embedded and isinstance(inner, Named) and not inner.pkg:
@@ -872,6 +894,15 @@ class _Builder:
         # a type without map fields of its own has no map for its methods to guard
         self._shared_memo[name] = has_lock and has_map
         return has_lock and has_map
+
+    def _may_guard_maps(self, owner: Named | Struct, struct: Struct, lock: str) -> bool:
+        """False when the lock's comment names the fields it covers and none is a map
+        (`cacheMu sync.Mutex // Mutex covering the cache`): the type's maps are its owner's to guard."""
+        if not isinstance(owner, Named):
+            return True
+        scope = self.pkg.locks.lock_scope(owner.name, lock)
+        return scope is None or any(f.name in scope and self.pkg.types.map_of(f.type) is not None
+                                    for f in struct.fields)
 
     def _entry(self, decl: Node, infer: bool = True) -> Lockset:
         """Locks held when a function starts: none, unless it is named `*Locked`/`*NoLock` or
@@ -1087,9 +1118,19 @@ class _Builder:
             if a.returned or a.lockset.unknown or not a.write:
                 continue  # writes under a lock show the map is meant to be guarded by it
             for lock in a.lockset.any_held():
-                found.setdefault(a.key, set()).add(lock)
+                if self._meant_for(lock, a.key):
+                    found.setdefault(a.key, set()).add(lock)
         self.out.evidence = {k: tuple(sorted(v, key=lambda s: (s.root, s.path))) for k, v in found.items()}
         self.out.annotated = self._annotated
+
+    def _meant_for(self, lock: StorageKey, key: StorageKey) -> bool:
+        """Whether holding `lock` around a write of `key` shows it guards it: not when the lock's
+        comment names the fields it covers and this is not one (`m.items[n], m.cache = tx, nil`
+        under `cacheMu // Mutex covering the cache`)."""
+        if lock.root != key.root or not lock.is_field or len(lock.path) != 1 or not key.path:
+            return True
+        scope = self.pkg.locks.lock_scope(lock.root[len("type:"):], lock.path[0])
+        return scope is None or key.path[0] in scope
 
     def _annotated(self, key: StorageKey) -> StorageKey | None:
         """`items map[K]V // guarded by mu`: type:T.mu for type:T.items."""

@@ -5,6 +5,8 @@ model/locksets.py builds the lock flow of a function on these.
 """
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -169,15 +171,20 @@ def is_copy(pkg: Package, operand: Node) -> bool:
 
 # -- annotations -----------------------------------------------------------------------------------
 
-def field_guards(pkg: Package, type_name: str) -> dict[str, str]:
+def lock_notes(pkg: Package, type_name: str) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """What a struct's comments say about its locks: the annotated guard of each field (field ->
+    lock field name), and the fields a lock's own comment names (lock field name -> names:
+    `cacheMu sync.Mutex // Mutex covering the cache`), which it alone is meant to guard."""
     obj = pkg.scopes.package_obj(type_name)
     if obj is None or obj.type_node is None or obj.type_node.type != kinds.STRUCT_TYPE:
-        return {}
+        return {}, {}
     flist = next((c for c in obj.type_node.named_children if c.type == kinds.FIELD_DECLARATION_LIST), None)
     if flist is None:
-        return {}
+        return {}, {}
     text = obj.file.text if obj.file is not None else pkg.text
     out: dict[str, str] = {}
+    lock_comments: dict[str, str] = {}
+    fields: set[str] = set()
     current: str | None = None  # lock named by "guards following fields"
     last_row = -1
     children = flist.named_children
@@ -188,6 +195,7 @@ def field_guards(pkg: Package, type_name: str) -> dict[str, str]:
         if child.type != kinds.FIELD_DECLARATION:
             continue
         names = [text(n) for n in child.children_by_field_name(kinds.F_NAME)]
+        fields.update(names)
         comment = _trailing_comment(text, children, i)
         ftype = child.child_by_field_name(kinds.F_TYPE)
         t = pkg.types.type_from_expr(ftype) if ftype is not None else None
@@ -195,6 +203,8 @@ def field_guards(pkg: Package, type_name: str) -> dict[str, str]:
         if isinstance(base, Named) and base.name in LOCK_TYPES and base.pkg:
             lower = comment.lower()
             current = names[0] if names and ("guards" in lower or "protects" in lower) else None
+            if names:
+                lock_comments[names[0]] = f"{_leading_comment(text, children, i)} {comment}"
             continue
         guard = _guard_in_comment(comment) or _guard_in_comment(_leading_comment(text, children, i))
         for n in names:
@@ -202,7 +212,17 @@ def field_guards(pkg: Package, type_name: str) -> dict[str, str]:
                 out[n] = guard
             elif current is not None:
                 out[n] = current
-    return out
+    scopes: dict[str, frozenset[str]] = {}
+    for lock, comment in lock_comments.items():
+        if "follow" in comment or "below" in comment:
+            continue  # "guards the following fields": the fields, not words in the comment
+        named = frozenset(_WORD.findall(comment)) & (fields - {lock})
+        if named:
+            scopes[lock] = named
+    return out, scopes
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _trailing_comment(text: Callable[[Node], str], children: list[Node], i: int) -> str:

@@ -42,7 +42,7 @@ from golinter.model.lockcalls import (
     TRY,
     cond_locks,
     doc_comment,
-    field_guards,
+    lock_notes,
     lock_call,
     lock_key,
     type_is_lock,
@@ -201,7 +201,7 @@ class Locksets:
             for name in [decl_name] for d in decls if self.may_lock(d)) | frozenset(
             n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC
             and objs[0].decl is not None and self.may_lock(objs[0].decl))
-        self._guards: dict[str, dict[str, str]] = {}
+        self._guards: dict[str, tuple[dict[str, str], dict[str, frozenset[str]]]] = {}
 
     def file_of(self, node: Node) -> SourceFile:
         """The file of a node; at once for a top-level function."""
@@ -309,9 +309,17 @@ class Locksets:
         """Annotated guards of a struct's fields: field -> lock field name, from `// guarded by mu`,
         `// protected by mu`, `// +checklocks:mu`, and `mu sync.Mutex // guards following fields`
         (up to the next blank line)."""
+        return self._lock_notes(type_name)[0]
+
+    def lock_scope(self, type_name: str, lock: str) -> frozenset[str] | None:
+        """The fields the comment of the struct's lock field `lock` names (`cacheMu sync.Mutex //
+        Mutex covering the cache`): it is meant to guard those alone. None: the comment names none."""
+        return self._lock_notes(type_name)[1].get(lock)
+
+    def _lock_notes(self, type_name: str) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
         found = self._guards.get(type_name)
         if found is None:
-            found = self._guards[type_name] = field_guards(self._pkg, type_name)
+            found = self._guards[type_name] = lock_notes(self._pkg, type_name)
         return found
 
 
