@@ -28,6 +28,7 @@ interned, or substrings of the record (GML007's concern); records not kept; test
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 from golinter import kinds
@@ -136,7 +137,7 @@ def _per_record(pkg: Package, derivation: Derivation, records: Records, hit: Mat
     if per is None or not _string_keyed(pkg, map_node) or not records.in_field_loop(insert, per):
         return None  # not a per-record map, or one key per record (nothing says keys recur)
     alloc = derivation.allocation(key)
-    if alloc is None:
+    if alloc is None or _names_an_entity(pkg, alloc):
         return None
     if not (_within(alloc, per.region) and _within(insert, per.region)) \
             or not (same_function(insert, per.made) and same_function(alloc, per.made)):
@@ -148,6 +149,18 @@ def _per_record(pkg: Package, derivation: Derivation, records: Records, hit: Mat
     if alloc != unparen(key):
         related.insert(0, (alloc, "the key is allocated here"))
     return pkg.finding(RULE, insert, _record_message(pkg, map_node, alloc, per.container), related=related)
+
+
+# An identifier that names one entity: `ID`, `e.ID()`, `ContainerID`, `userId`, `uuid`.
+_IDENTITY = re.compile(r"(?:^|(?<=[a-z0-9_]))(?:ID|Id|UUID|Uuid|GUID|Guid|UID|Uid)$|^(?:id|uuid|guid|uid)$")
+
+
+def _names_an_entity(pkg: Package, alloc: Node) -> bool:
+    """The key is built from an identifier (`"ep-"+e.ID()`, `string(u.UUID)`): each record's
+    key names that record's own entity, so no other record repeats it and interning saves
+    nothing (moby's `containers["ep-"+e.ID()]` per network)."""
+    return any(_IDENTITY.search(pkg.text(n)) for n in walk_named(alloc)
+               if n.type in (kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER))
 
 
 def _within(node: Node, body: Node) -> bool:
