@@ -183,6 +183,17 @@ class Package:
         rel = tuple(Related(self.file_of(n).span(n), msg) for n, msg in related)
         return Finding(rule.code, rule.name, level or rule.level, message, self.file_of(node).span(node), rel)
 
+    def close(self) -> None:
+        """Drop the model: every provider's memos, then the providers. They refer to the package
+        and to each other (cycles only a full collection frees, half a second over the Go
+        library); emptied here, reference counting frees them now. The package is unusable after."""
+        cached = [self.__dict__.pop(name) for name in _CACHED if name in self.__dict__]
+        for provider in cached + list(self._facts.values()):
+            if hasattr(provider, "__dict__"):
+                vars(provider).clear()
+        self._facts.clear()
+        self._file_by_id.clear()
+
     # -- fact providers ----------------------------------------------------------------
     def fact(self, build: Callable[[Package], Provider]) -> Provider:
         """The provider `build` (its class, or a function) makes for this package, built on first
@@ -233,6 +244,9 @@ class Package:
     def taint(self) -> Taint:
         from golinter.model.taint import Taint
         return Taint(self)
+
+
+_CACHED = tuple(name for name, attr in vars(Package).items() if isinstance(attr, cached_property))
 
 
 def enclosing(node: Node, node_kinds: frozenset[str]) -> Node | None:
