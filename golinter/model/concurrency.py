@@ -134,7 +134,12 @@ _SPAWN_METHODS: dict[tuple[str, str, str], int] = {
 _PARALLEL_SUBTEST = "testing.T.Run"
 # Methods the fmt and errors machinery call on a value the caller holds (often under the
 # caller's lock, through an interface the model does not follow), and ServeHTTP (a handler).
-_NOT_ENTRY_POINTS = frozenset({"String", "GoString", "Error", "Format", "ServeHTTP"})
+_NOT_ENTRY_POINTS = frozenset({"String", "GoString", "Error", "Format", "ServeHTTP",
+                               # decoders fill the value being decoded, not yet shared
+                               "UnmarshalJSON", "UnmarshalText", "UnmarshalBinary", "UnmarshalYAML",
+                               "UnmarshalTOML", "GobDecode", "DecodeRLP", "DecodeMsg", "UnmarshalMsg"})
+# Test doubles kept beside production code: `test_backend.go`, `client_mock.go`, `mock_store.go`.
+_TEST_DOUBLE_FILE = re.compile(r"(^test_|^mock_|^fake_|_mocks?\.go$|_fakes?\.go$)")
 _SPAWN_FUNCS: dict[tuple[str, str], int] = {("time", "AfterFunc"): 1, ("context", "AfterFunc"): 1}
 _ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
                     ("github.com/gofiber/fiber", "Ctx"))
@@ -222,6 +227,24 @@ class _Spawn:
     handed: frozenset[int] = frozenset()  # spawner locals handed to it and replaced (model/handoff.py)
 
 
+def _runs_event_loop(pkg: Package, decl: Node) -> bool:
+    """The function's own statements include `for { select { ... } }`: an endless loop whose body
+    waits on channels (a driver loop, not a call that returns)."""
+    f = pkg.file_of(decl)
+    body = decl.child_by_field_name(kinds.F_BODY)
+    if body is None or f.src.find(b"select", body.start_byte, body.end_byte) < 0:
+        return False
+    stmts = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None)
+    for stmt in (stmts.named_children if stmts is not None else ()):
+        loop_body = stmt.child_by_field_name(kinds.F_BODY) if stmt.type == kinds.FOR_STATEMENT else None
+        if loop_body is None or any(c != loop_body and c.type != kinds.COMMENT for c in stmt.named_children):
+            continue  # not a loop, or one with a condition, clause or range
+        inner = next((c for c in loop_body.named_children if c.type == kinds.STATEMENT_LIST), None)
+        if inner is not None and any(c.type == kinds.SELECT_STATEMENT for c in inner.named_children):
+            return True
+    return False
+
+
 def _after_handoff(handed: frozenset[int], root: Root) -> Sharing:
     """The spawner after a hand-off: the variables it replaced hold values the goroutine never saw."""
     if root.kind == LOCAL and root.decl in handed:
@@ -266,6 +289,7 @@ class _Builder:
         self.decls: dict[Site, Node] = {}
         self.async_lits: set[int] = set()
         self.registrations: dict[Site, Site] = {}  # handler declaration -> first call it is passed to
+        self.registered_in: dict[Site, set[str]] = {}  # handler declaration -> files of the calls
         self.spawner_names = frozenset({m for _p, _t, m in _SPAWN_METHODS} | {f for _p, f in _SPAWN_FUNCS}
                                        | {s.rsplit(".", 1)[-1] for s in spawners})
         self.handler_names: frozenset[str] = frozenset()
@@ -834,8 +858,10 @@ class _Builder:
         for lit in self.handler_lits.values():
             units.append((lit, self._registration(lit), "the handler"))
         for site, decl in self.decls.items():
-            if pkg.locks.file_of(decl).is_test or not self._is_handler(decl):
+            if self._test_support(decl) or not self._is_handler(decl):
                 continue
+            if site in self.registered_in and all(p.endswith("_test.go") for p in self.registered_in[site]):
+                continue  # served only by tests' servers (httptest), one request at a time
             name_node = decl.child_by_field_name(kinds.F_NAME)
             name = pkg.text(name_node) if name_node is not None else "handler"
             origin = self.registrations.get(site, site_of(pkg, name_node) if name_node is not None else site)
@@ -852,17 +878,24 @@ class _Builder:
         for (type_name, method), decls in sorted(pkg.scopes.methods.items()):
             if len(decls) != 1 or not method[:1].isupper() or method in _NOT_ENTRY_POINTS or method in _SETUP_METHODS:
                 continue
-            if not self._shared_type(type_name):
+            if not self._shared_type(type_name) or self._test_support(decls[0]):
                 continue
             decl = decls[0]
             if pkg.locks.file_of(decl).in_broken(decl) or self._is_handler(decl) or _SETUP.search(doc_comment(pkg, decl)):
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)
             assert name_node is not None
+            # A method that runs an event loop (`for { select { ... } }`) is driven by one goroutine
+            # at a time (geth's snap Syncer.Sync): not assumed to run beside itself.
             ctx = Context(len(self.out.contexts), METHOD, method, pkg.locks.site(decl), site_of(pkg, name_node),
-                          True, True)
+                          not _runs_event_loop(pkg, decl), True)
             self.out.contexts.append(ctx)
             self._collect(ctx, decl, self._entry(decl), Level(method_class, lambda r, k: k))
+
+    def _test_support(self, decl: Node) -> bool:
+        """Declared in a `_test.go` file or a test double's file (`test_backend.go`, `*_mock.go`)."""
+        f = self.pkg.locks.file_of(decl)
+        return f.is_test or _TEST_DOUBLE_FILE.search(f.path.rsplit("/", 1)[-1]) is not None
 
     def _shared_type(self, name: str) -> bool:
         """A type with a mutex (field, embedded, or in an embedded struct) whose doc does not say it
@@ -872,7 +905,10 @@ class _Builder:
         if cached is not None:
             return cached
         obj = pkg.scopes.package_obj(name)
-        if obj is None or obj.decl is None or _NOT_SAFE.search(doc_comment(pkg, obj.decl)):
+        if obj is None or obj.decl is None or _NOT_SAFE.search(doc_comment(pkg, obj.decl)) \
+                or any((name, m) in pkg.scopes.methods for m in ("Lock", "RLock")):
+            # A type with Lock methods of its own leaves the locking to its callers (terraform's
+            # InstanceDiff: `func (d *InstanceDiff) Lock() { d.mu.Lock() }`, exported maps).
             self._shared_memo[name] = False
             return False
         types = pkg.types
@@ -1052,6 +1088,7 @@ class _Builder:
                     decl = pkg.types.method_decl(pkg.types.type_of(operand), pkg.text(name))
             if decl is not None:
                 self.registrations.setdefault(site_of(pkg, decl), site_of(pkg, call))
+                self.registered_in.setdefault(site_of(pkg, decl), set()).add(pkg.file_of(call).path)
 
     def _unit_name(self, unit: Node) -> str:
         name_node = unit.child_by_field_name(kinds.F_NAME) if unit.type in kinds.TOP_FUNCTION_KINDS else None
