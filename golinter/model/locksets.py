@@ -32,6 +32,8 @@ through one body); this module records a unit's accesses and calls and serves su
 """
 from __future__ import annotations
 
+import bisect
+import functools
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -69,6 +71,7 @@ from golinter.model.lockfacts import (
     Lockset,
     MapAccess,
     Operand,
+    Operands,
     Root,
     Site,
     Summary,
@@ -188,11 +191,15 @@ class Locksets:
         self._sites: dict[int, Site] = {}
         self._may: dict[int, bool] = {}
         for f in package.files:
+            marks = _occurrences(f.src, b"Lock()")
             for top in f.tree.root_node.named_children:
                 if top.type in kinds.TOP_FUNCTION_KINDS:
-                    self._decl_files[top.id] = f
-                    self._sites[top.id] = Site(f.path, top.start_byte, top.end_byte)
-                    self._may[top.id] = b"Lock()" in f.src[top.start_byte:top.end_byte]
+                    key, start, end = top.id, top.start_byte, top.end_byte
+                    self._decl_files[key] = f
+                    self._sites[key] = Site(f.path, start, end)
+                    # b"Lock()" in the declaration's text, without copying the text out
+                    i = bisect.bisect_left(marks, start)
+                    self._may[key] = i < len(marks) and marks[i] + 6 <= end
         scopes = package.scopes
         self.func_names = frozenset(n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC)
         self.method_names = frozenset(m for _t, m in scopes.methods)
@@ -851,12 +858,14 @@ class _UnitBuilder:
         at, deferred = self._at(call, flow, entry)
         if at is None:
             return
-        recv = None
-        if fn.type == kinds.SELECTOR_EXPRESSION and callee.type == kinds.METHOD_DECLARATION:
-            operand = fn.child_by_field_name(kinds.F_OPERAND)
-            recv = self.operand(unparen(operand)) if operand is not None else None
-        self.calls.append(Call(self.provider.site(callee), self._site(call), at, recv,
-                               tuple(self.operand(a) for a in args), deferred))
+        operand = fn.child_by_field_name(kinds.F_OPERAND) \
+            if fn.type == kinds.SELECTOR_EXPRESSION and callee.type == kinds.METHOD_DECLARATION else None
+        self.calls.append(Call(self.provider.site(callee), self._site(call), at, deferred=deferred,
+                               operands=functools.partial(self._operands, operand, args)))
+
+    def _operands(self, recv: Node | None, args: list[Node]) -> Operands:
+        """A call's receiver and arguments (computed when a caller follows the call)."""
+        return (self.operand(unparen(recv)) if recv is not None else None, tuple(self.operand(a) for a in args))
 
     def _std_call(self, q: tuple[str, str], call: Node, args: list[Node], flow: LockFlow, entry: Transfer) -> None:
         spec = _MAP_FUNCS.get(q)
@@ -989,6 +998,16 @@ def calls_parallel(pkg: Package, lit: Node) -> bool:
         return False
     f = pkg.file_of(lit)
     return b".Parallel()" in f.src[lit.start_byte:lit.end_byte]
+
+
+def _occurrences(src: bytes, needle: bytes) -> list[int]:
+    """Offsets of `needle` in `src`, in order (a needle that cannot overlap itself)."""
+    out: list[int] = []
+    i = src.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = src.find(needle, i + len(needle))
+    return out
 
 
 def _may_lock(pkg: Package, func: Node) -> bool:
