@@ -274,7 +274,9 @@ class Summary:
     unit: Site
     accesses: tuple[MapAccess, ...] = ()
     calls: tuple[Call, ...] = ()
-    exit: Transfer | None = None                         # the whole body, entry to return
+    # The whole body, entry to return; None: it never returns, or it takes no lock (no `Lock` in
+    # its text) and nothing asked for its flow (callers read it only for units that may lock).
+    exit: Transfer | None = None
     param_calls: tuple[tuple[int, Transfer], ...] = ()   # func parameter i is called under ...
     lock_names: tuple[tuple[StorageKey, str], ...] = ()  # source text naming each lock
     copied_locks: tuple[Site, ...] = ()                  # lock calls through a value receiver

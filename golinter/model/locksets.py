@@ -81,6 +81,7 @@ from golinter.model.lockfacts import (
     site_of,
 )
 from golinter.model.lockflow import LockFlow
+from golinter.model.occurrences import offsets
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
@@ -191,7 +192,7 @@ class Locksets:
         self._sites: dict[int, Site] = {}
         self._may: dict[int, bool] = {}
         for f in package.files:
-            marks = _occurrences(f.src, b"Lock()")
+            marks = offsets(f.src, b"Lock()")
             for top in f.tree.root_node.named_children:
                 if top.type in kinds.TOP_FUNCTION_KINDS:
                     key, start, end = top.id, top.start_byte, top.end_byte
@@ -339,6 +340,7 @@ class _UnitBuilder:
         self.accesses: list[MapAccess] = []
         self.calls: list[Call] = []
         self.param_calls: dict[int, Transfer] = {}
+        self.lit_spans: list[tuple[int, int]] = []  # byte ranges of the literals inside the unit
         self._param_index = self._params()
         self._param_names = frozenset(self.f.text(n) for n in self._param_nodes)
 
@@ -423,7 +425,8 @@ class _UnitBuilder:
         caps = query_captures(_unit_query(), self.unit, self.unit.start_byte, self.unit.end_byte)
         lits = sorted((n for n in caps.get("lit", []) if n != self.unit), key=lambda n: n.start_byte)
         nodes = sorted(caps.get("access", []), key=lambda n: n.start_byte)
-        top = LockFlow(self, self.unit)
+        self.lit_spans = [(lit.start_byte, lit.end_byte) for lit in lits]
+        top = LockFlow(self, self.unit, lazy=not lits and self._flow_is_quiet(nodes))
         if top.has_goto:
             return Summary(self.unit_site, exit=UNKNOWN_TRANSFER, unsupported=True)
         # literals in document order: each one's owner (the innermost enclosing literal, or the
@@ -449,9 +452,29 @@ class _UnitBuilder:
             if where is not None:
                 self._access(node, where[0], where[1])
         names = tuple(sorted(self.lock_names.items(), key=lambda kv: key_order(kv[0])))
-        return Summary(self.unit_site, tuple(self.accesses), tuple(self.calls), top.after_defers(),
+        exit_ = None if top.pending else top.after_defers()  # pending: no lock, nobody asks
+        return Summary(self.unit_site, tuple(self.accesses), tuple(self.calls), exit_,
                        tuple(sorted(self.param_calls.items())), names, tuple(sorted(self.copied)),
                        tuple(sorted(inline)))
+
+    def _flow_is_quiet(self, nodes: list[Node]) -> bool:
+        """Whether running the unit's flow can wait until a point is asked for: it names no lock
+        (no `Lock` in the text: lock methods all hold it), summarises no helper (no call of a
+        function that may lock) and meets no goto, so when it runs changes nothing else."""
+        src = self.f.src[self.unit.start_byte:self.unit.end_byte]
+        if b"Lock" in src or b"goto" in src:
+            return False
+        helpers = self.provider.lock_helpers
+        text = self.f.text
+        for node in nodes:
+            if node.type != kinds.CALL_EXPRESSION:
+                continue
+            fn = node.child_by_field_name(kinds.F_FUNCTION)
+            name = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION \
+                else fn
+            if name is not None and text(name) in helpers:
+                return False
+        return True
 
     def _at(self, node: Node, flow: LockFlow, entry: Transfer) -> tuple[Transfer | None, bool]:
         point, deferred = flow.point(node)
@@ -998,16 +1021,6 @@ def calls_parallel(pkg: Package, lit: Node) -> bool:
         return False
     f = pkg.file_of(lit)
     return b".Parallel()" in f.src[lit.start_byte:lit.end_byte]
-
-
-def _occurrences(src: bytes, needle: bytes) -> list[int]:
-    """Offsets of `needle` in `src`, in order (a needle that cannot overlap itself)."""
-    out: list[int] = []
-    i = src.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = src.find(needle, i + len(needle))
-    return out
 
 
 def _may_lock(pkg: Package, func: Node) -> bool:

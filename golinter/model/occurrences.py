@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 _GO = re.compile(rb"go(?=[\s(\[]|/[*/])")
 _NOT_BEFORE_GO = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.\"`'")
 _NAME_KINDS = frozenset({kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER})
+# A name token cannot be followed by an identifier character (the lexer would take it in), nor
+# preceded by a letter or `_` that no literal token ends with: `i` ends imaginary literals and
+# a-f hex ones (`0xaGo` lexes as `0xa` `Go`), digits end numbers; every other one would make
+# the token start earlier.
+_IDENT_AFTER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_IDENT_BEFORE = frozenset(b"GHIJKLMNOPQRSTUVWXYZghjklmnopqrstuvwxyz_")
 
 
 def _usable(f: SourceFile) -> bool:
@@ -82,8 +88,12 @@ def name_tokens(f: SourceFile, names: Iterable[str]) -> list[Node]:
         raw = name.encode()
         if not raw:
             continue
-        for pos in _positions(f.src, raw):
-            node = root.descendant_for_byte_range(pos, pos + len(raw))
+        src = f.src
+        for pos in _positions(src, raw):
+            end = pos + len(raw)
+            if (end < len(src) and src[end] in _IDENT_AFTER) or (pos and src[pos - 1] in _IDENT_BEFORE):
+                continue  # inside a longer word (`Golang`, `doRun`): no descent
+            node = root.descendant_for_byte_range(pos, end)
             if node is not None and node.type in _NAME_KINDS and node.start_byte == pos \
                     and node.end_byte == pos + len(raw):
                 found[pos] = node
@@ -117,3 +127,13 @@ def _positions(src: bytes, raw: bytes) -> Iterable[int]:
     while pos != -1:
         yield pos
         pos = src.find(raw, pos + 1)
+
+
+def offsets(src: bytes, needle: bytes) -> list[int]:
+    """Offsets of `needle` in `src`, in order (for a needle that cannot overlap itself)."""
+    out: list[int] = []
+    pos = src.find(needle)
+    while pos != -1:
+        out.append(pos)
+        pos = src.find(needle, pos + len(needle))
+    return out
