@@ -947,10 +947,10 @@ class _Builder:
         if plist is None:
             return False
         f = pkg.locks.file_of(func)
-        text = f.text(plist)
+        raw = f.src[plist.start_byte:plist.end_byte]
         name_node = func.child_by_field_name(kinds.F_NAME)
-        serve = name_node is not None and f.text(name_node) == "ServeHTTP"
-        if "ResponseWriter" not in text and "Context" not in text and "Ctx" not in text and not serve:
+        serve = name_node is not None and f.src[name_node.start_byte:name_node.end_byte] == b"ServeHTTP"
+        if b"ResponseWriter" not in raw and b"Context" not in raw and b"Ctx" not in raw and not serve:
             return False  # cheap text test before resolving parameter types
         if not serve and not self._handler_types_possible(func):
             return False  # no import the parameter types could come from

@@ -209,6 +209,7 @@ class Locksets:
             for name in [decl_name] for d in decls if self.may_lock(d)) | frozenset(
             n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC
             and objs[0].decl is not None and self.may_lock(objs[0].decl))
+        self.lock_helper_bytes = frozenset(name.encode() for name in self.lock_helpers)
         self._guards: dict[str, dict[str, str]] = {}
 
     def file_of(self, node: Node) -> SourceFile:
@@ -464,15 +465,16 @@ class _UnitBuilder:
         src = self.f.src[self.unit.start_byte:self.unit.end_byte]
         if b"Lock" in src or b"goto" in src:
             return False
-        helpers = self.provider.lock_helpers
-        text = self.f.text
+        helpers = self.provider.lock_helper_bytes
+        whole = self.f.src
         for node in nodes:
             if node.type != kinds.CALL_EXPRESSION:
                 continue
             fn = node.child_by_field_name(kinds.F_FUNCTION)
             name = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION \
                 else fn
-            if name is not None and text(name) in helpers:
+            raw = whole[name.start_byte:name.end_byte] if name is not None else b""
+            if raw in helpers or (not raw.isascii() and self.f.text(name) in self.provider.lock_helpers):
                 return False
         return True
 

@@ -9,6 +9,7 @@ which of them is the token itself. Results are in document order.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -32,7 +33,6 @@ _NAME_KINDS = frozenset({kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER})
 # preceded by a letter or `_` that no literal token ends with: `i` ends imaginary literals and
 # a-f hex ones (`0xaGo` lexes as `0xa` `Go`), digits end numbers; every other one would make
 # the token start earlier.
-_IDENT_AFTER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _IDENT_BEFORE = frozenset(b"GHIJKLMNOPQRSTUVWXYZghjklmnopqrstuvwxyz_")
 
 
@@ -89,15 +89,33 @@ def name_tokens(f: SourceFile, names: Iterable[str]) -> list[Node]:
         if not raw:
             continue
         src = f.src
-        for pos in _positions(src, raw):
+        for pos in _word_positions(src, raw):
             end = pos + len(raw)
-            if (end < len(src) and src[end] in _IDENT_AFTER) or (pos and src[pos - 1] in _IDENT_BEFORE):
-                continue  # inside a longer word (`Golang`, `doRun`): no descent
+            if pos and src[pos - 1] in _IDENT_BEFORE:
+                continue  # inside a longer word (`doRun`): no descent
             node = root.descendant_for_byte_range(pos, end)
             if node is not None and node.type in _NAME_KINDS and node.start_byte == pos \
                     and node.end_byte == pos + len(raw):
                 found[pos] = node
     return [found[pos] for pos in sorted(found)]
+
+
+def _word_positions(src: bytes, raw: bytes) -> Iterable[int]:
+    """Where `raw` occurs not followed by an identifier character (`Go` but not `Golang`: the
+    lexer would take it in), found in C. A name that can overlap itself (`GoGo`) is searched
+    occurrence by occurrence, since a regex match skips the overlaps."""
+    if any(raw[k:] == raw[:-k] for k in range(1, len(raw))):
+        return (pos for pos in _positions(src, raw) if src[pos + len(raw):pos + len(raw) + 1] not in _WORD_CHARS)
+    return (m.start() for m in _word(raw).finditer(src))
+
+
+# One-byte strings that continue an identifier (b"" at the end of the source does not).
+_WORD_CHARS = frozenset(bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+@lru_cache(maxsize=256)
+def _word(raw: bytes) -> re.Pattern[bytes]:
+    return re.compile(re.escape(raw) + rb"(?![A-Za-z0-9_])")
 
 
 def selector_call(name: Node) -> Node | None:
