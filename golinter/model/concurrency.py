@@ -35,6 +35,7 @@ packages, interfaces and func values are not followed.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable
@@ -379,11 +380,16 @@ class _Builder:
         """Writes to maps loaded from an atomic.Value/atomic.Pointer: published snapshots that
         readers use without a lock."""
         pkg = self.pkg
+        loads = {f.path: positions for f in pkg.files if (positions := occurrences.offsets(f.src, b".Load()"))}
+        if not loads:
+            return
+        lits = [sp.unit for sp in self.spawns if sp.unit.type == kinds.FUNC_LITERAL] + list(self.handler_lits.values())
         for decl in self.decls.values():
             f = pkg.locks.file_of(decl)
-            if b".Load()" not in f.src[decl.start_byte:decl.end_byte]:
-                continue
-            lits = [sp.unit for sp in self.spawns if sp.unit.type == kinds.FUNC_LITERAL] + list(self.handler_lits.values())
+            marks = loads.get(f.path)
+            i = bisect.bisect_left(marks, decl.start_byte) if marks else 0
+            if not marks or i == len(marks) or marks[i] + 7 > decl.end_byte:
+                continue  # no `.Load()` in the declaration's text
             units = [decl] + [lit for lit in lits if decl.start_byte <= lit.start_byte < decl.end_byte
                               and pkg.file_of(lit).path == f.path]
             for unit in units:
@@ -1008,10 +1014,10 @@ class _Builder:
         if plist is None:
             return False
         f = pkg.locks.file_of(func)
-        text = f.text(plist)
+        raw = f.src[plist.start_byte:plist.end_byte]
         name_node = func.child_by_field_name(kinds.F_NAME)
-        serve = name_node is not None and f.text(name_node) == "ServeHTTP"
-        if "ResponseWriter" not in text and "Context" not in text and "Ctx" not in text and not serve:
+        serve = name_node is not None and f.src[name_node.start_byte:name_node.end_byte] == b"ServeHTTP"
+        if b"ResponseWriter" not in raw and b"Context" not in raw and b"Ctx" not in raw and not serve:
             return False  # cheap text test before resolving parameter types
         if not serve and not self._handler_types_possible(func):
             return False  # no import the parameter types could come from

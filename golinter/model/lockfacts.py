@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from tree_sitter import Node
 
@@ -218,16 +218,53 @@ class MapAccess:
     fresh: Transfer | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """A synchronous call of a same-package function or method (`callee` is its declaration)."""
+Operands = tuple[Operand | None, tuple[Operand | None, ...]]  # (receiver, arguments)
 
-    callee: Site
-    site: Site
-    transfer: Transfer
-    recv: Operand | None
-    args: tuple[Operand | None, ...]
-    deferred: bool = False
+
+class Call:
+    """A synchronous call of a same-package function or method (`callee` is its declaration).
+    `recv` and `args` may be given as a function computing them on first use: most calls lead
+    to helpers with no map access, whose callers never look at the operands (resolving them
+    costs a scope climb each)."""
+
+    __slots__ = ("_operands", "_thunk", "callee", "deferred", "site", "transfer")
+
+    def __init__(self, callee: Site, site: Site, transfer: Transfer, recv: Operand | None = None,
+                 args: tuple[Operand | None, ...] = (), deferred: bool = False,
+                 operands: Callable[[], Operands] | None = None) -> None:
+        self.callee = callee
+        self.site = site
+        self.transfer = transfer
+        self.deferred = deferred
+        self._thunk = operands
+        self._operands: Operands | None = None if operands is not None else (recv, args)
+
+    def _resolved(self) -> Operands:
+        if self._operands is None:
+            assert self._thunk is not None
+            self._operands, self._thunk = self._thunk(), None
+        return self._operands
+
+    @property
+    def recv(self) -> Operand | None:
+        return self._resolved()[0]
+
+    @property
+    def args(self) -> tuple[Operand | None, ...]:
+        return self._resolved()[1]
+
+    def __repr__(self) -> str:
+        return (f"Call(callee={self.callee!r}, site={self.site!r}, transfer={self.transfer!r}, "
+                f"recv={self.recv!r}, args={self.args!r}, deferred={self.deferred!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Call):
+            return NotImplemented
+        return (self.callee, self.site, self.transfer, self.recv, self.args, self.deferred) == \
+            (other.callee, other.site, other.transfer, other.recv, other.args, other.deferred)
+
+    def __hash__(self) -> int:
+        return hash((self.callee, self.site, self.transfer, self.recv, self.args, self.deferred))
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +274,9 @@ class Summary:
     unit: Site
     accesses: tuple[MapAccess, ...] = ()
     calls: tuple[Call, ...] = ()
-    exit: Transfer | None = None                         # the whole body, entry to return
+    # The whole body, entry to return; None: it never returns, or it takes no lock (no `Lock` in
+    # its text) and nothing asked for its flow (callers read it only for units that may lock).
+    exit: Transfer | None = None
     param_calls: tuple[tuple[int, Transfer], ...] = ()   # func parameter i is called under ...
     lock_names: tuple[tuple[StorageKey, str], ...] = ()  # source text naming each lock
     copied_locks: tuple[Site, ...] = ()                  # lock calls through a value receiver

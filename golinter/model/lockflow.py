@@ -52,7 +52,10 @@ class LockFlow:
     """Lock flow through one function body: effects bottom-up, then entry transfers top-down,
     both with explicit stacks (no recursion over the tree)."""
 
-    def __init__(self, builder: _UnitBuilder, func: Node) -> None:
+    def __init__(self, builder: _UnitBuilder, func: Node, lazy: bool = False) -> None:
+        """`lazy`: run the flow when a point is first asked for, not now. Only for a body whose
+        flow has no side effects (no lock call, no helper that locks: nothing to name, no other
+        unit to summarise) and no goto: most units record no access and ask for no point."""
         self.b = builder
         self.func = func
         self.body = func.child_by_field_name(kinds.F_BODY)
@@ -62,6 +65,13 @@ class LockFlow:
         self.has_goto = False
         self.exit: Transfer | None = None
         self._defers: list[tuple[int, StorageKey]] | None = None
+        self._kid_memo: dict[int, list[Node]] = {}
+        self.pending = lazy
+        if not lazy:
+            self._run()
+
+    def _run(self) -> None:
+        self.pending = False
         if self.body is not None:
             self._effects()
             self._entries()
@@ -69,6 +79,14 @@ class LockFlow:
             self.exit = meet_opt(eff.fall, eff.jumps.get(_RETURN))
 
     # -- children ----------------------------------------------------------------------------
+    def _kids(self, node: Node) -> list[Node]:
+        """_children, remembered: phase 1 lists every node's children once, the effects and
+        phase 2 ask again (each list costs a few calls into tree-sitter per child)."""
+        found = self._kid_memo.get(node.id)
+        if found is None:
+            found = self._kid_memo[node.id] = self._children(node)
+        return found
+
     @staticmethod
     def _children(node: Node) -> list[Node]:
         t = node.type
@@ -98,7 +116,7 @@ class LockFlow:
             node, done = stack.pop()
             if not done:
                 stack.append((node, True))
-                for c in self._children(node):
+                for c in self._kids(node):
                     stack.append((c, False))
                 continue
             self.effects[node.id] = self._effect(node)
@@ -111,11 +129,11 @@ class LockFlow:
     def _effect(self, node: Node) -> _Effect:
         t = node.type
         if t == kinds.BLOCK:
-            kids = self._children(node)
+            kids = self._kids(node)
             return self._eff(kids[0]) if kids else _PLAIN
         if t == kinds.STATEMENT_LIST or t in _CASES:
-            return self._sequence(self._children(node) if t == kinds.STATEMENT_LIST else
-                                  [s for c in self._children(node) for s in self._children(c)])
+            return self._sequence(self._kids(node) if t == kinds.STATEMENT_LIST else
+                                  [s for c in self._kids(node) for s in self._kids(c)])
         if t == kinds.EXPRESSION_STATEMENT:
             return self._expression_effect(node)
         if t == kinds.RETURN_STATEMENT:
@@ -133,7 +151,7 @@ class LockFlow:
         if t in _SWITCHES or t == kinds.SELECT_STATEMENT:
             return self._switch_effect(node)
         if t == kinds.LABELED_STATEMENT:
-            kids = self._children(node)
+            kids = self._kids(node)
             return self._eff(kids[0]) if kids else _PLAIN
         if t == kinds.DEFER_STATEMENT:
             call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
@@ -238,7 +256,7 @@ class LockFlow:
         label = self._label(node)
         fall: Transfer | None = None
         jumps: dict[tuple[str, str], Transfer] = {}
-        cases = self._children(node)
+        cases = self._kids(node)
         for case in cases:
             eff = self._eff(case)
             fall = meet_opt(fall, eff.fall)
@@ -261,7 +279,7 @@ class LockFlow:
             t = node.type
             if t == kinds.STATEMENT_LIST:
                 cur = entry
-                for stmt in self._children(node):
+                for stmt in self._kids(node):
                     stack.append((stmt, cur))
                     if cur is not None:
                         fall = self._eff(stmt).fall
@@ -277,14 +295,16 @@ class LockFlow:
             elif t == kinds.FOR_STATEMENT:
                 head = entry.then(self.heads.get(node.id, IDENTITY)) if entry is not None else None
                 self.entries[-node.id - 1] = head  # the loop head: condition and post statement
-                for c in self._children(node):
+                for c in self._kids(node):
                     stack.append((c, head))
             else:
-                for c in self._children(node):
+                for c in self._kids(node):
                     stack.append((c, entry))
 
     def point(self, node: Node) -> tuple[Transfer | None, bool]:
         """(transfer from the body's entry to `node`, deferred?). None: unreachable or unknown."""
+        if self.pending:
+            self._run()
         deferred = False
         cur: Node | None = node
         prev: Node | None = None
@@ -303,6 +323,8 @@ class LockFlow:
 
     def after_defers(self) -> Transfer | None:
         """The body's effect once its deferred unlocks have run (what a caller sees)."""
+        if self.pending:
+            self._run()
         if self.exit is None or self.body is None:
             return self.exit
         return self._release_deferred(self.exit, -1)
@@ -317,21 +339,36 @@ class LockFlow:
         """`defer mu.Unlock()` statements of this body (not of nested literals): (start, lock)."""
         if self._defers is None:
             assert self.body is not None
-            from golinter.parse import walk_named
             self._defers = []
-            if b"defer" not in self.b.f.src[self.body.start_byte:self.body.end_byte]:
-                return self._defers
-            for node in walk_named(self.body, skip=frozenset({kinds.FUNC_LITERAL})):
-                if node.type == kinds.DEFER_STATEMENT:
-                    call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
-                    found = self.b.lock_call(call) if call is not None else None
-                    if found is not None and found[0] is not None and found[1] in RELEASE:
-                        self._defers.append((node.start_byte, found[0]))
+            for node in self._defer_statements():
+                call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
+                found = self.b.lock_call(call) if call is not None else None
+                if found is not None and found[0] is not None and found[1] in RELEASE:
+                    self._defers.append((node.start_byte, found[0]))
         return self._defers
+
+    def _defer_statements(self) -> list[Node]:
+        """The defer statements of this body outside nested literals, in document order: found
+        by their keyword's text and one descent each, not by walking the whole body."""
+        assert self.body is not None
+        body, src = self.body, self.b.f.src
+        start, end = body.start_byte, body.end_byte
+        inner = [(s, e) for s, e in self.b.lit_spans if start <= s and e <= end]
+        out: list[Node] = []
+        pos = src.find(b"defer", start, end)
+        while pos >= 0:
+            if not any(s <= pos < e for s, e in inner):
+                node = body.named_descendant_for_byte_range(pos, pos + 5)  # the keyword is anonymous
+                if node is not None and node.type == kinds.DEFER_STATEMENT and node.start_byte == pos:
+                    out.append(node)
+            pos = src.find(b"defer", pos + 5, end)
+        return out
 
     def deferred_exit(self, defer_stmt: Node) -> Transfer | None:
         """The locks when a deferred call runs: the state at return, after the unlocks deferred
         later (defers run last-in first-out)."""
+        if self.pending:
+            self._run()
         if self.exit is None:
             return None
         return self._release_deferred(self.exit, defer_stmt.start_byte)

@@ -32,6 +32,8 @@ through one body); this module records a unit's accesses and calls and serves su
 """
 from __future__ import annotations
 
+import bisect
+import functools
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -69,6 +71,7 @@ from golinter.model.lockfacts import (
     Lockset,
     MapAccess,
     Operand,
+    Operands,
     Root,
     Site,
     Summary,
@@ -78,6 +81,7 @@ from golinter.model.lockfacts import (
     site_of,
 )
 from golinter.model.lockflow import LockFlow
+from golinter.model.occurrences import offsets
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
@@ -188,11 +192,15 @@ class Locksets:
         self._sites: dict[int, Site] = {}
         self._may: dict[int, bool] = {}
         for f in package.files:
+            marks = offsets(f.src, b"Lock()")
             for top in f.tree.root_node.named_children:
                 if top.type in kinds.TOP_FUNCTION_KINDS:
-                    self._decl_files[top.id] = f
-                    self._sites[top.id] = Site(f.path, top.start_byte, top.end_byte)
-                    self._may[top.id] = b"Lock()" in f.src[top.start_byte:top.end_byte]
+                    key, start, end = top.id, top.start_byte, top.end_byte
+                    self._decl_files[key] = f
+                    self._sites[key] = Site(f.path, start, end)
+                    # b"Lock()" in the declaration's text, without copying the text out
+                    i = bisect.bisect_left(marks, start)
+                    self._may[key] = i < len(marks) and marks[i] + 6 <= end
         scopes = package.scopes
         self.func_names = frozenset(n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC)
         self.method_names = frozenset(m for _t, m in scopes.methods)
@@ -201,6 +209,7 @@ class Locksets:
             for name in [decl_name] for d in decls if self.may_lock(d)) | frozenset(
             n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC
             and objs[0].decl is not None and self.may_lock(objs[0].decl))
+        self.lock_helper_bytes = frozenset(name.encode() for name in self.lock_helpers)
         self._guards: dict[str, tuple[dict[str, str], dict[str, frozenset[str]]]] = {}
 
     def file_of(self, node: Node) -> SourceFile:
@@ -340,6 +349,7 @@ class _UnitBuilder:
         self.accesses: list[MapAccess] = []
         self.calls: list[Call] = []
         self.param_calls: dict[int, Transfer] = {}
+        self.lit_spans: list[tuple[int, int]] = []  # byte ranges of the literals inside the unit
         self._param_index = self._params()
         self._param_names = frozenset(self.f.text(n) for n in self._param_nodes)
 
@@ -424,7 +434,8 @@ class _UnitBuilder:
         caps = query_captures(_unit_query(), self.unit, self.unit.start_byte, self.unit.end_byte)
         lits = sorted((n for n in caps.get("lit", []) if n != self.unit), key=lambda n: n.start_byte)
         nodes = sorted(caps.get("access", []), key=lambda n: n.start_byte)
-        top = LockFlow(self, self.unit)
+        self.lit_spans = [(lit.start_byte, lit.end_byte) for lit in lits]
+        top = LockFlow(self, self.unit, lazy=not lits and self._flow_is_quiet(nodes))
         if top.has_goto:
             return Summary(self.unit_site, exit=UNKNOWN_TRANSFER, unsupported=True)
         # literals in document order: each one's owner (the innermost enclosing literal, or the
@@ -450,9 +461,30 @@ class _UnitBuilder:
             if where is not None:
                 self._access(node, where[0], where[1])
         names = tuple(sorted(self.lock_names.items(), key=lambda kv: key_order(kv[0])))
-        return Summary(self.unit_site, tuple(self.accesses), tuple(self.calls), top.after_defers(),
+        exit_ = None if top.pending else top.after_defers()  # pending: no lock, nobody asks
+        return Summary(self.unit_site, tuple(self.accesses), tuple(self.calls), exit_,
                        tuple(sorted(self.param_calls.items())), names, tuple(sorted(self.copied)),
                        tuple(sorted(inline)))
+
+    def _flow_is_quiet(self, nodes: list[Node]) -> bool:
+        """Whether running the unit's flow can wait until a point is asked for: it names no lock
+        (no `Lock` in the text: lock methods all hold it), summarises no helper (no call of a
+        function that may lock) and meets no goto, so when it runs changes nothing else."""
+        src = self.f.src[self.unit.start_byte:self.unit.end_byte]
+        if b"Lock" in src or b"goto" in src:
+            return False
+        helpers = self.provider.lock_helper_bytes
+        whole = self.f.src
+        for node in nodes:
+            if node.type != kinds.CALL_EXPRESSION:
+                continue
+            fn = node.child_by_field_name(kinds.F_FUNCTION)
+            name = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION \
+                else fn
+            raw = whole[name.start_byte:name.end_byte] if name is not None else b""
+            if raw in helpers or (not raw.isascii() and self.f.text(name) in self.provider.lock_helpers):
+                return False
+        return True
 
     def _at(self, node: Node, flow: LockFlow, entry: Transfer) -> tuple[Transfer | None, bool]:
         point, deferred = flow.point(node)
@@ -859,12 +891,14 @@ class _UnitBuilder:
         at, deferred = self._at(call, flow, entry)
         if at is None:
             return
-        recv = None
-        if fn.type == kinds.SELECTOR_EXPRESSION and callee.type == kinds.METHOD_DECLARATION:
-            operand = fn.child_by_field_name(kinds.F_OPERAND)
-            recv = self.operand(unparen(operand)) if operand is not None else None
-        self.calls.append(Call(self.provider.site(callee), self._site(call), at, recv,
-                               tuple(self.operand(a) for a in args), deferred))
+        operand = fn.child_by_field_name(kinds.F_OPERAND) \
+            if fn.type == kinds.SELECTOR_EXPRESSION and callee.type == kinds.METHOD_DECLARATION else None
+        self.calls.append(Call(self.provider.site(callee), self._site(call), at, deferred=deferred,
+                               operands=functools.partial(self._operands, operand, args)))
+
+    def _operands(self, recv: Node | None, args: list[Node]) -> Operands:
+        """A call's receiver and arguments (computed when a caller follows the call)."""
+        return (self.operand(unparen(recv)) if recv is not None else None, tuple(self.operand(a) for a in args))
 
     def _std_call(self, q: tuple[str, str], call: Node, args: list[Node], flow: LockFlow, entry: Transfer) -> None:
         spec = _MAP_FUNCS.get(q)

@@ -9,6 +9,7 @@ which of them is the token itself. Results are in document order.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
 _GO = re.compile(rb"go(?=[\s(\[]|/[*/])")
 _NOT_BEFORE_GO = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.\"`'")
 _NAME_KINDS = frozenset({kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER})
+# A name token cannot be followed by an identifier character (the lexer would take it in), nor
+# preceded by a letter or `_` that no literal token ends with: `i` ends imaginary literals and
+# a-f hex ones (`0xaGo` lexes as `0xa` `Go`), digits end numbers; every other one would make
+# the token start earlier.
+_IDENT_BEFORE = frozenset(b"GHIJKLMNOPQRSTUVWXYZghjklmnopqrstuvwxyz_")
 
 
 def _usable(f: SourceFile) -> bool:
@@ -82,12 +88,34 @@ def name_tokens(f: SourceFile, names: Iterable[str]) -> list[Node]:
         raw = name.encode()
         if not raw:
             continue
-        for pos in _positions(f.src, raw):
-            node = root.descendant_for_byte_range(pos, pos + len(raw))
+        src = f.src
+        for pos in _word_positions(src, raw):
+            end = pos + len(raw)
+            if pos and src[pos - 1] in _IDENT_BEFORE:
+                continue  # inside a longer word (`doRun`): no descent
+            node = root.descendant_for_byte_range(pos, end)
             if node is not None and node.type in _NAME_KINDS and node.start_byte == pos \
                     and node.end_byte == pos + len(raw):
                 found[pos] = node
     return [found[pos] for pos in sorted(found)]
+
+
+def _word_positions(src: bytes, raw: bytes) -> Iterable[int]:
+    """Where `raw` occurs not followed by an identifier character (`Go` but not `Golang`: the
+    lexer would take it in), found in C. A name that can overlap itself (`GoGo`) is searched
+    occurrence by occurrence, since a regex match skips the overlaps."""
+    if any(raw[k:] == raw[:-k] for k in range(1, len(raw))):
+        return (pos for pos in _positions(src, raw) if src[pos + len(raw):pos + len(raw) + 1] not in _WORD_CHARS)
+    return (m.start() for m in _word(raw).finditer(src))
+
+
+# One-byte strings that continue an identifier (b"" at the end of the source does not).
+_WORD_CHARS = frozenset(bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+@lru_cache(maxsize=256)
+def _word(raw: bytes) -> re.Pattern[bytes]:
+    return re.compile(re.escape(raw) + rb"(?![A-Za-z0-9_])")
 
 
 def selector_call(name: Node) -> Node | None:
@@ -117,3 +145,13 @@ def _positions(src: bytes, raw: bytes) -> Iterable[int]:
     while pos != -1:
         yield pos
         pos = src.find(raw, pos + 1)
+
+
+def offsets(src: bytes, needle: bytes) -> list[int]:
+    """Offsets of `needle` in `src`, in order (for a needle that cannot overlap itself)."""
+    out: list[int] = []
+    pos = src.find(needle)
+    while pos != -1:
+        out.append(pos)
+        pos = src.find(needle, pos + len(needle))
+    return out
