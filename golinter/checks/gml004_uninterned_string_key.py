@@ -156,11 +156,25 @@ _IDENTITY = re.compile(r"(?:^|(?<=[a-z0-9_]))(?:ID|Id|UUID|Uuid|GUID|Guid|UID|Ui
 
 
 def _names_an_entity(pkg: Package, alloc: Node) -> bool:
-    """The key is built from an identifier (`"ep-"+e.ID()`, `string(u.UUID)`): each record's
-    key names that record's own entity, so no other record repeats it and interning saves
-    nothing (moby's `containers["ep-"+e.ID()]` per network)."""
-    return any(_IDENTITY.search(pkg.text(n)) for n in walk_named(alloc)
-               if n.type in (kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER))
+    """The key is an entity's identifier, or one joined to constants (`"ep-"+e.ID()`,
+    `u.UUID`): each record's key then names that record's own entity, no other record repeats
+    it, and interning saves nothing (moby's `containers["ep-"+e.ID()]` per network). A number
+    formatted into the key (`strconv.Itoa(int(nic.DeviceConfigId))`) is not one: device numbers
+    recur across records (telegraf's vsphere NICs)."""
+    parts = [unparen(alloc)]
+    while parts and parts[-1].type == kinds.BINARY_EXPRESSION:
+        concat = parts.pop()
+        parts += [unparen(c) for c in (concat.child_by_field_name(kinds.F_LEFT),
+                                       concat.child_by_field_name(kinds.F_RIGHT)) if c is not None]
+    for part in parts:
+        if part.type == kinds.CALL_EXPRESSION and part.child_by_field_name(kinds.F_ARGUMENTS) is not None \
+                and not part.child_by_field_name(kinds.F_ARGUMENTS).named_children:
+            part = part.child_by_field_name(kinds.F_FUNCTION) or part  # a getter: e.ID()
+        name = part.child_by_field_name(kinds.F_FIELD) if part.type == kinds.SELECTOR_EXPRESSION else part
+        if name is not None and name.type in (kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER) \
+                and _IDENTITY.search(pkg.text(name)):
+            return True
+    return False
 
 
 def _within(node: Node, body: Node) -> bool:
