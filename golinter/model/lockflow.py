@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from golinter import kinds
-from golinter.model.lockcalls import RELEASE, TRY
-from golinter.model.lockfacts import FREE, IDENTITY, Transfer, meet_opt
+from golinter.model.lockcalls import ACQUIRE, RELEASE, TRY
+from golinter.model.lockfacts import FREE, IDENTITY, UNKNOWN_TRANSFER, Transfer, meet_opt
 from golinter.model.scopes import ObjKind
 from golinter.model.typelite import unparen
 
@@ -153,12 +153,28 @@ class LockFlow:
         if t == kinds.LABELED_STATEMENT:
             kids = self._kids(node)
             return self._eff(kids[0]) if kids else _PLAIN
+        if t in (kinds.SHORT_VAR_DECLARATION, kinds.ASSIGNMENT_STATEMENT) and self._keeps_lock_result(node):
+            return _Effect(UNKNOWN_TRANSFER)
         if t == kinds.DEFER_STATEMENT:
             call = next((c for c in node.named_children if c.type == kinds.CALL_EXPRESSION), None)
             inner = call.child_by_field_name(kinds.F_FUNCTION) if call is not None else None
             if inner is not None and inner.type == kinds.CALL_EXPRESSION:  # defer s.locked()()
                 return _Effect(self.b.call_transfer(inner))
         return _PLAIN
+
+    def _keeps_lock_result(self, stmt: Node) -> bool:
+        """`g := s.mu.Lock("why")`: a lock whose Lock returns a guard to unlock later (loki's
+        obslock). Which lock the guard releases is not known: the lockset is Unknown from here."""
+        src = self.b.f.src
+        if src.find(b"Lock(", stmt.start_byte, stmt.end_byte) < 0:
+            return False
+        right = stmt.child_by_field_name(kinds.F_RIGHT)
+        for expr in (right.named_children if right is not None else ()):
+            fn = unparen(expr).child_by_field_name(kinds.F_FUNCTION) if unparen(expr).type == kinds.CALL_EXPRESSION else None
+            name = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION else None
+            if name is not None and (self.b.f.text(name) in ACQUIRE or self.b.f.text(name) in TRY):
+                return True
+        return False
 
     def _sequence(self, stmts: list[Node]) -> _Effect:
         cur: Transfer | None = IDENTITY
