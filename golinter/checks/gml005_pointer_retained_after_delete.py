@@ -226,6 +226,10 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
     """`s.items[id] = job; s.order = append(s.order, job)` where Remove deletes from s.items and
     nothing ever prunes s.order."""
     coll, held, stmt = hit["gml005.coll"], hit["gml005.held"], hit["gml005.add"]
+    func = enclosing_function(stmt)
+    inserts = pkg.fact(_FunctionInserts).of(func) if func is not None else []
+    if not _held_by_name(pkg, inserts, stmt, held):
+        return  # syntax first: most appends put nothing into a map of the same function
     ckey = pkg.storage.key(coll)
     if ckey is None or "[]" in ckey.path:
         return
@@ -237,11 +241,11 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
         return
     if not pkg.lifetimes.is_long_lived(ckey) or pkg.lifetimes.is_fresh_owner(coll):
         return
-    inserts = _inserts_of(pkg, stmt, held, ckey)
+    found = _inserts_of(pkg, inserts, stmt, held, ckey)
     mutations = Mutations.of(pkg)
-    if not inserts or mutations.is_pruned(ckey):
+    if not found or mutations.is_pruned(ckey):
         return
-    for insert, mkey in inserts:
+    for insert, mkey in found:
         deletes = [u for u in mutations.uses(mkey) if u.op is Op.DELETE]
         if not deletes:
             continue
@@ -257,31 +261,62 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
         return
 
 
-def _inserts_of(pkg: Package, stmt: Node, held: Node, ckey: StorageKey) -> list[tuple[Node, StorageKey]]:
-    """Inserts `M[k] = v` in the function holding `stmt`, into another long-lived map, whose
-    key or value is the same variable as `held`, and that can run on one path with `stmt` (not
-    in the other branch, nor after a branch that returns: `if len(ids) == 0 { C = append(C, c);
-    return nil }; M[id] = c` never holds c in both)."""
-    from golinter.model.flow import Flow
-    from golinter.parse import query_captures
-    func = enclosing_function(stmt)
-    if func is None:
+class _FunctionInserts:
+    """The single `M[k] = v` statements of each function, nested literals included: queried once
+    per function, however many appends it has."""
+
+    def __init__(self, pkg: Package) -> None:
+        self._by_func: dict[int, list[Node]] = {}
+
+    def of(self, func: Node) -> list[Node]:
+        from golinter.parse import query_captures
+        found = self._by_func.get(func.id)
+        if found is None:
+            caps = query_captures(_inserts_query(), func, func.start_byte, func.end_byte)
+            found = self._by_func[func.id] = caps.get("insert", [])
+        return found
+
+
+def _held_candidates(insert: Node) -> list[Node]:
+    """The index expression on the left of `M[k] = v` and the key and value nodes that may
+    name what it holds: `[index, k, v]`; [] when the left is no index expression."""
+    left = insert.child_by_field_name(kinds.F_LEFT)
+    right = insert.child_by_field_name(kinds.F_RIGHT)
+    index = left.named_children[0] if left is not None and left.named_children else None
+    if index is None or right is None or index.type != kinds.INDEX_EXPRESSION:
         return []
+    key = index.child_by_field_name(kinds.F_INDEX)
+    return [index, *(c for c in [key, *right.named_children[:1]] if c is not None and c.type == kinds.IDENTIFIER)]
+
+
+def _held_by_name(pkg: Package, inserts: list[Node], stmt: Node, held: Node) -> bool:
+    """Some insert other than `stmt` has a key or value spelt like `held`: what `_inserts_of`
+    asks of the same object, by text (no name resolution)."""
+    src = pkg.file_of(stmt).src
+    name = src[held.start_byte:held.end_byte]
+    return any(insert != stmt and any(src[c.start_byte:c.end_byte] == name for c in _held_candidates(insert)[1:])
+               for insert in inserts)
+
+
+def _inserts_of(pkg: Package, inserts: list[Node], stmt: Node, held: Node,
+                ckey: StorageKey) -> list[tuple[Node, StorageKey]]:
+    """Of the function's `inserts`, those into another long-lived map whose key or value is the
+    same variable as `held`, and that can run on one path with `stmt` (not in the other branch,
+    nor after a branch that returns: `if len(ids) == 0 { C = append(C, c); return nil }; M[id] = c`
+    never holds c in both)."""
+    from golinter.model.flow import Flow
     flow = Flow.for_package(pkg)
     out: list[tuple[Node, StorageKey]] = []
-    caps = query_captures(_inserts_query(), func, func.start_byte, func.end_byte)
-    for insert in caps.get("insert", []):
-        left = insert.child_by_field_name(kinds.F_LEFT)
-        right = insert.child_by_field_name(kinds.F_RIGHT)
-        index = left.named_children[0] if left is not None and left.named_children else None
-        if index is None or right is None or index.type != kinds.INDEX_EXPRESSION or insert == stmt:
+    for insert in inserts:
+        candidates = _held_candidates(insert)
+        if not candidates or insert == stmt:
             continue
+        index = candidates[0]
         operand = index.child_by_field_name(kinds.F_OPERAND)
         mkey = pkg.storage.key(operand) if operand is not None else None
         if operand is None or mkey is None or mkey == ckey or "[]" in mkey.path or pkg.types.expr_map(operand) is None:
             continue
-        candidates = [index.child_by_field_name(kinds.F_INDEX)] + list(right.named_children[:1])
-        if any(c is not None and c.type == kinds.IDENTIFIER and pkg.scopes.same_object(c, held) for c in candidates) \
+        if any(pkg.scopes.same_object(c, held) for c in candidates[1:]) \
                 and pkg.lifetimes.is_long_lived(mkey) and not flow.exclusive(insert, stmt):
             out.append((operand, mkey))
     return out
