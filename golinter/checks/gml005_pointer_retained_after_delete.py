@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
-from golinter.model.mutations import Mutations, Op, Use
+from golinter.model.mutations import Mutations, Op, Use, word_offsets
 from golinter.model.package import enclosing_function
 from golinter.model.removals import (
     SLICES_REMOVERS,
@@ -227,8 +227,7 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
     nothing ever prunes s.order."""
     coll, held, stmt = hit["gml005.coll"], hit["gml005.held"], hit["gml005.add"]
     func = enclosing_function(stmt)
-    inserts = pkg.fact(_FunctionInserts).of(func) if func is not None else []
-    if not _held_by_name(pkg, inserts, stmt, held):
+    if func is None or all(insert == stmt for insert in _inserts_naming(pkg.file_of(stmt).src, func, held)):
         return  # syntax first: most appends put nothing into a map of the same function
     ckey = pkg.storage.key(coll)
     if ckey is None or "[]" in ckey.path:
@@ -241,11 +240,11 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
         return
     if not pkg.lifetimes.is_long_lived(ckey) or pkg.lifetimes.is_fresh_owner(coll):
         return
-    found = _inserts_of(pkg, inserts, stmt, held, ckey)
+    inserts = _inserts_of(pkg, stmt, held, ckey)
     mutations = Mutations.of(pkg)
-    if not found or mutations.is_pruned(ckey):
+    if not inserts or mutations.is_pruned(ckey):
         return
-    for insert, mkey in found:
+    for insert, mkey in inserts:
         deletes = [u for u in mutations.uses(mkey) if u.op is Op.DELETE]
         if not deletes:
             continue
@@ -261,62 +260,79 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
         return
 
 
-class _FunctionInserts:
-    """The single `M[k] = v` statements of each function, nested literals included: queried once
-    per function, however many appends it has."""
-
-    def __init__(self, pkg: Package) -> None:
-        self._by_func: dict[int, list[Node]] = {}
-
-    def of(self, func: Node) -> list[Node]:
-        from golinter.parse import query_captures
-        found = self._by_func.get(func.id)
-        if found is None:
-            caps = query_captures(_inserts_query(), func, func.start_byte, func.end_byte)
-            found = self._by_func[func.id] = caps.get("insert", [])
-        return found
-
-
-def _held_candidates(insert: Node) -> list[Node]:
-    """The index expression on the left of `M[k] = v` and the key and value nodes that may
-    name what it holds: `[index, k, v]`; [] when the left is no index expression."""
-    left = insert.child_by_field_name(kinds.F_LEFT)
-    right = insert.child_by_field_name(kinds.F_RIGHT)
-    index = left.named_children[0] if left is not None and left.named_children else None
-    if index is None or right is None or index.type != kinds.INDEX_EXPRESSION:
-        return []
-    key = index.child_by_field_name(kinds.F_INDEX)
-    return [index, *(c for c in [key, *right.named_children[:1]] if c is not None and c.type == kinds.IDENTIFIER)]
-
-
-def _held_by_name(pkg: Package, inserts: list[Node], stmt: Node, held: Node) -> bool:
-    """Some insert other than `stmt` has a key or value spelt like `held`: what `_inserts_of`
-    asks of the same object, by text (no name resolution)."""
-    src = pkg.file_of(stmt).src
+def _inserts_naming(src: bytes, func: Node, held: Node) -> list[Node]:
+    """The inserts `M[k] = v` (one target, one value) in `func`, nested literals included, whose
+    key or value is an identifier spelt like `held`: a superset of what `_inserts_of` keeps,
+    found from the name's occurrences in the text and the nodes there (its query of every insert
+    of the function cost more than the rest of the rule; it runs only for what passes here)."""
     name = src[held.start_byte:held.end_byte]
-    return any(insert != stmt and any(src[c.start_byte:c.end_byte] == name for c in _held_candidates(insert)[1:])
-               for insert in inserts)
+    found: list[Node] = []
+    for offset in word_offsets(src[func.start_byte:func.end_byte], name):
+        start = func.start_byte + offset
+        ident = func.named_descendant_for_byte_range(start, start + len(name))
+        if ident is None or ident.type != kinds.IDENTIFIER or ident.start_byte != start \
+                or ident.end_byte != start + len(name):
+            continue
+        insert = _insert_holding(ident)
+        if insert is not None:
+            found.append(insert)
+    return found
 
 
-def _inserts_of(pkg: Package, inserts: list[Node], stmt: Node, held: Node,
-                ckey: StorageKey) -> list[tuple[Node, StorageKey]]:
-    """Of the function's `inserts`, those into another long-lived map whose key or value is the
-    same variable as `held`, and that can run on one path with `stmt` (not in the other branch,
-    nor after a branch that returns: `if len(ids) == 0 { C = append(C, c); return nil }; M[id] = c`
-    never holds c in both)."""
+def _insert_holding(ident: Node) -> Node | None:
+    """The insert `M[ident] = v` or `M[k] = ident` (one target, one value: comments count, as
+    for a query's `. X .`) that `ident` is the key or value of."""
+    parent = ident.parent
+    if parent is None:
+        return None
+    is_key = parent.type == kinds.INDEX_EXPRESSION
+    if is_key and parent.child_by_field_name(kinds.F_INDEX) != ident:
+        return None
+    exprs = parent.parent if is_key else parent
+    stmt = exprs.parent if exprs is not None else None
+    if stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT:
+        return None
+    left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
+    target = _only_named_child(left) if left is not None else None
+    value = _only_named_child(right) if right is not None else None
+    if target is None or value is None or target.type != kinds.INDEX_EXPRESSION \
+            or target.child_by_field_name(kinds.F_OPERAND) is None or target.child_by_field_name(kinds.F_INDEX) is None:
+        return None
+    return stmt if (target == parent if is_key else value == ident) else None
+
+
+def _only_named_child(exprs: Node) -> Node | None:
+    """The single named child (comments count, as for a query's `. X .`) of an expression list."""
+    if exprs.type != kinds.EXPRESSION_LIST or exprs.named_child_count != 1:
+        return None
+    return exprs.named_child(0)
+
+
+def _inserts_of(pkg: Package, stmt: Node, held: Node, ckey: StorageKey) -> list[tuple[Node, StorageKey]]:
+    """Inserts `M[k] = v` in the function holding `stmt`, into another long-lived map, whose
+    key or value is the same variable as `held`, and that can run on one path with `stmt` (not
+    in the other branch, nor after a branch that returns: `if len(ids) == 0 { C = append(C, c);
+    return nil }; M[id] = c` never holds c in both)."""
     from golinter.model.flow import Flow
+    from golinter.parse import query_captures
+    func = enclosing_function(stmt)
+    if func is None:
+        return []
     flow = Flow.for_package(pkg)
     out: list[tuple[Node, StorageKey]] = []
-    for insert in inserts:
-        candidates = _held_candidates(insert)
-        if not candidates or insert == stmt:
+    caps = query_captures(_inserts_query(), func, func.start_byte, func.end_byte)
+    for insert in caps.get("insert", []):
+        left = insert.child_by_field_name(kinds.F_LEFT)
+        right = insert.child_by_field_name(kinds.F_RIGHT)
+        index = left.named_children[0] if left is not None and left.named_children else None
+        if index is None or right is None or index.type != kinds.INDEX_EXPRESSION or insert == stmt:
             continue
-        index = candidates[0]
         operand = index.child_by_field_name(kinds.F_OPERAND)
         mkey = pkg.storage.key(operand) if operand is not None else None
         if operand is None or mkey is None or mkey == ckey or "[]" in mkey.path or pkg.types.expr_map(operand) is None:
             continue
-        if any(pkg.scopes.same_object(c, held) for c in candidates[1:]) \
+        candidates = [index.child_by_field_name(kinds.F_INDEX)] + list(right.named_children[:1])
+        if any(c is not None and c.type == kinds.IDENTIFIER and pkg.scopes.same_object(c, held) for c in candidates) \
                 and pkg.lifetimes.is_long_lived(mkey) and not flow.exclusive(insert, stmt):
             out.append((operand, mkey))
     return out
