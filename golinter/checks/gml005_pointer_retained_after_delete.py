@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
-from golinter.model.mutations import Mutations, Op, Use
+from golinter.model.mutations import Mutations, Op, Use, word_offsets
 from golinter.model.package import enclosing_function
 from golinter.model.removals import (
     SLICES_REMOVERS,
@@ -226,6 +226,9 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
     """`s.items[id] = job; s.order = append(s.order, job)` where Remove deletes from s.items and
     nothing ever prunes s.order."""
     coll, held, stmt = hit["gml005.coll"], hit["gml005.held"], hit["gml005.add"]
+    func = enclosing_function(stmt)
+    if func is None or all(insert == stmt for insert in _inserts_naming(pkg.file_of(stmt).src, func, held)):
+        return  # syntax first: most appends put nothing into a map of the same function
     ckey = pkg.storage.key(coll)
     if ckey is None or "[]" in ckey.path:
         return
@@ -255,6 +258,54 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
                                       f"{c_name}, and when {where} deletes it from {m_name}, {c_name} still holds "
                                       f"it; remove it from {c_name} there too, or prune {c_name}", related=related)
         return
+
+
+def _inserts_naming(src: bytes, func: Node, held: Node) -> list[Node]:
+    """The inserts `M[k] = v` (one target, one value) in `func`, nested literals included, whose
+    key or value is an identifier spelt like `held`: a superset of what `_inserts_of` keeps,
+    found from the name's occurrences in the text and the nodes there (its query of every insert
+    of the function cost more than the rest of the rule; it runs only for what passes here)."""
+    name = src[held.start_byte:held.end_byte]
+    found: list[Node] = []
+    for offset in word_offsets(src[func.start_byte:func.end_byte], name):
+        start = func.start_byte + offset
+        ident = func.named_descendant_for_byte_range(start, start + len(name))
+        if ident is None or ident.type != kinds.IDENTIFIER or ident.start_byte != start \
+                or ident.end_byte != start + len(name):
+            continue
+        insert = _insert_holding(ident)
+        if insert is not None:
+            found.append(insert)
+    return found
+
+
+def _insert_holding(ident: Node) -> Node | None:
+    """The insert `M[ident] = v` or `M[k] = ident` (one target, one value: comments count, as
+    for a query's `. X .`) that `ident` is the key or value of."""
+    parent = ident.parent
+    if parent is None:
+        return None
+    is_key = parent.type == kinds.INDEX_EXPRESSION
+    if is_key and parent.child_by_field_name(kinds.F_INDEX) != ident:
+        return None
+    exprs = parent.parent if is_key else parent
+    stmt = exprs.parent if exprs is not None else None
+    if stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT:
+        return None
+    left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
+    target = _only_named_child(left) if left is not None else None
+    value = _only_named_child(right) if right is not None else None
+    if target is None or value is None or target.type != kinds.INDEX_EXPRESSION \
+            or target.child_by_field_name(kinds.F_OPERAND) is None or target.child_by_field_name(kinds.F_INDEX) is None:
+        return None
+    return stmt if (target == parent if is_key else value == ident) else None
+
+
+def _only_named_child(exprs: Node) -> Node | None:
+    """The single named child (comments count, as for a query's `. X .`) of an expression list."""
+    if exprs.type != kinds.EXPRESSION_LIST or exprs.named_child_count != 1:
+        return None
+    return exprs.named_child(0)
 
 
 def _inserts_of(pkg: Package, stmt: Node, held: Node, ckey: StorageKey) -> list[tuple[Node, StorageKey]]:

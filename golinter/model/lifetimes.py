@@ -30,6 +30,7 @@ StorageKey. Concurrency contexts proper (joins, multi-instance) live in model/co
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -57,7 +58,9 @@ class Lifetimes:
 
     def __init__(self, package: Package) -> None:
         self._pkg = package
-        self._types: dict[str, str] | None = None   # shared type name -> reason
+        self._declared: dict[str, str] = {}          # type name -> reason from declarations alone
+        self._holders: _Holders | None = None
+        self._later: dict[str, str] | None = None    # type name -> reason from code (see _evidence)
         self._captured: dict[StorageKey, str] = {}  # captured local -> reason
 
     # -- public API ----------------------------------------------------------------------
@@ -67,7 +70,9 @@ class Lifetimes:
 
     def shared_types(self) -> frozenset[str]:
         """Names of the same-package types whose fields are long-lived."""
-        return frozenset(self._shared())
+        holders = self._declarations()
+        declared = {name for name in holders.types.keys() | holders.vars.keys() if self._reason(name)}
+        return frozenset(declared | self._evidence().keys())
 
     def why_long_lived(self, key: StorageKey | None) -> str:
         """A short reason for messages ("package-level", "field of *Cache, which holds a
@@ -76,12 +81,12 @@ class Lifetimes:
             return ""
         if key.is_package_var:
             return "package-level"
-        shared = self._shared()
         owner = key.owner_type
         if owner is not None:
-            reason = shared.get(owner)
+            reason = self._reason(owner)
             return f"field of *{owner}, which {reason}" if reason else ""
         if key.root.startswith("local:"):
+            self._evidence()  # captures are found with the evidence from code
             return self._captured.get(StorageKey(key.root), "")
         return ""
 
@@ -125,28 +130,60 @@ class Lifetimes:
 
     def type_reason(self, name: str) -> str:
         """Why same-package type `name` is shared ("holds a sync.Mutex"), or ""."""
-        return self._shared().get(name, "")
+        return self._reason(name)
 
     # -- building ------------------------------------------------------------------------
-    def _shared(self) -> dict[str, str]:
-        if self._types is None:
-            self._types = {}
-            self._build(self._types)
-        return self._types
+    # The first reason found wins, in this order: the package's declarations in index order (a
+    # type's own fields, package variables holding it), then methods with handler signatures,
+    # then go statements, handler literals and spawner and registration calls, file by file.
+    # One type's reason needs the declarations of that type and of the variables only, so the
+    # fields of every other type are not looked at (the code is, once per package).
+    def _reason(self, name: str) -> str:
+        declared = self._declared.get(name)
+        if declared is None:
+            declared = self._declared[name] = self._declared_reason(name)
+        return declared or self._evidence().get(name, "")
+
+    def _declared_reason(self, name: str) -> str:
+        """What the declarations say of type `name`: its own fields, or a package variable
+        holding it, whichever comes first in the package index."""
+        holders = self._declarations()
+        position = holders.types.get(name)
+        var = holders.vars.get(name)
+        if position is not None and (var is None or position < var[0]):
+            reason = self._intrinsic_reason(name)
+            if reason:
+                return reason
+        return f"is stored in package variable {var[1]}" if var is not None else ""
+
+    def _declarations(self) -> _Holders:
+        """Index positions of the package's types, and the first package variable holding each
+        same-package type (test files excluded: a benchmark sink or fixture is no evidence)."""
+        if self._holders is None:
+            pkg = self._pkg
+            holders = _Holders({}, {})
+            for position, (name, objs) in enumerate(pkg.scopes.package_index.items()):
+                obj = objs[0]
+                if obj.file is not None and obj.file.is_test:
+                    continue
+                if obj.kind is ObjKind.TYPE:
+                    holders.types[name] = position
+                elif obj.kind is ObjKind.VAR and len(objs) == 1 and name != "_":
+                    for held in self._held_types(pkg.types.obj_type(obj)):
+                        holders.vars.setdefault(held, (position, name))
+            self._holders = holders
+        return self._holders
+
+    def _evidence(self) -> dict[str, str]:
+        """Reasons from code: handler methods, go statements, spawner and registration calls
+        (handler literals and goroutines fill `_captured`)."""
+        if self._later is None:
+            self._later = {}
+            self._build(self._later)
+        return self._later
 
     def _build(self, shared: dict[str, str]) -> None:
         pkg = self._pkg
-        for name, objs in pkg.scopes.package_index.items():
-            obj = objs[0]
-            if obj.file is not None and obj.file.is_test:
-                continue  # a benchmark sink or test fixture is no evidence about the package
-            if obj.kind is ObjKind.TYPE:
-                reason = self._intrinsic_reason(name)
-                if reason:
-                    shared.setdefault(name, reason)
-            elif obj.kind is ObjKind.VAR and len(objs) == 1 and name != "_":
-                for held in self._held_types(pkg.types.obj_type(obj)):
-                    shared.setdefault(held, f"is stored in package variable {name}")
         for (recv, method), decls in pkg.scopes.methods.items():
             if len(decls) == 1 and not pkg.file_of(decls[0]).is_test and self._is_handler_signature(decls[0]):
                 what = "serves http requests" if method == "ServeHTTP" else f"has handler method {method}"
@@ -308,6 +345,15 @@ class Lifetimes:
             key = pkg.storage.obj_key(obj)
             if key is not None and key.root.startswith("local:"):
                 self._captured.setdefault(StorageKey(key.root), reason)
+
+
+@dataclass
+class _Holders:
+    """`types`: index position of each type; `vars`: held type -> (position, name) of the first
+    package variable holding it."""
+
+    types: dict[str, int]
+    vars: dict[str, tuple[int, str]]
 
 
 def _sync_name(t: Type) -> str:

@@ -46,10 +46,11 @@ _NOT_HERE = frozenset({kinds.FUNC_LITERAL, kinds.GO_STATEMENT, kinds.DEFER_STATE
 _INC_DEC = frozenset({kinds.INC_STATEMENT, kinds.DEC_STATEMENT})
 _FIELD_TEMPLATE = re.compile(r"#(?:\.\w+)*")  # `#.sid`: a field path of the value
 _WRAPPED_TEMPLATE = re.compile(r"(\w+)\((#(?:\.\w+)*)\)")  # `bytesToString(#.sid)`
-# What the text of a region holds wherever `may_mutate`'s query captures an operand: `delete`, or
+# What the text of a region holds wherever `may_mutate` takes an operand: `delete`, or
 # an index expression's `]` before an assignment operator, `++`, `--` or the comma of a longer
 # left-hand side, with only white space between (a comment there starts with `/`: also taken).
 _MUTATION_TEXT = re.compile(rb"delete|\]\s*(?:[,/]|\+\+|--|(?:<<|>>|&\^|[-+*%&|^])?=(?!=))")
+_DELETE_FIRST = ord("d")  # a `_MUTATION_TEXT` hit starting so is a `delete`
 
 
 class MutationKind(str, Enum):
@@ -141,30 +142,83 @@ class _Local:
     callees: tuple[Node, ...]
 
 
-_OPERAND_PATTERNS = """
-(call_expression function: (identifier) @_fn (#eq? @_fn "delete") arguments: (argument_list . (_) @operand))
-(assignment_statement left: (expression_list (index_expression operand: (_) @operand)))
-(inc_statement (index_expression operand: (_) @operand))
-(dec_statement (index_expression operand: (_) @operand))
-"""
 _CALLEE_PATTERNS = """
 (call_expression function: (identifier) @callee)
 (call_expression function: (selector_expression field: (field_identifier) @callee))
 """
 
 
-@lru_cache(maxsize=1024)
-def _word(name: bytes) -> re.Pattern[bytes]:
-    """`name` as a whole word: a token's neighbours are not identifier bytes (ASCII letters,
-    digits, `_`, and the bytes of UTF-8 sequences, which only letters use outside literals)."""
-    return re.compile(rb"(?<![0-9A-Za-z_\x80-\xff])" + re.escape(name) + rb"(?![0-9A-Za-z_\x80-\xff])")
+# Identifier bytes: ASCII letters, digits, `_`, and the bytes of UTF-8 sequences (which only
+# letters use outside literals).
+_IDENT_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") \
+    | frozenset(range(0x80, 0x100))
 
 
-@lru_cache(maxsize=3)
-def _candidate_query(operands: bool = True, callees: bool = True) -> Query:
-    """`may_mutate`'s query: the operands of deletes and index assignments, the called names,
-    or both (capturing every call costs when only the operands can answer)."""
-    return compile_query((_OPERAND_PATTERNS if operands else "") + (_CALLEE_PATTERNS if callees else ""))
+def _has_word(src: bytes, name: bytes, start: int, end: int) -> bool:
+    """`name` as a whole word in `src[start:end]`: its neighbours are not identifier bytes (the
+    byte before `start` counts, none after `end`). A find loop, not a regex per name: compiling
+    one for each ranged name cost more than all the searches."""
+    end = min(end, len(src))
+    pos = src.find(name, start, end)
+    while pos != -1:
+        after = pos + len(name)
+        if (pos == 0 or src[pos - 1] not in _IDENT_BYTES) \
+                and (after >= end or src[after] not in _IDENT_BYTES):
+            return True
+        pos = src.find(name, pos + 1, end)
+    return False
+
+
+@lru_cache(maxsize=1)
+def _callee_query() -> Query:
+    """`may_mutate`'s query: the called names, plain or selected."""
+    return compile_query(_CALLEE_PATTERNS)
+
+
+def _mutates_operand(region: Node, src: bytes, target: bytes) -> bool:
+    """Some `delete(X, ...)`, `X[...] = ...` (X one of the index expressions of the left-hand
+    side), `X[...]++` or `X[...]--` in `region` has X a plain name or written like `target`.
+    Found from `_MUTATION_TEXT`'s hits, each a `delete` or the `]` of a candidate index
+    expression, and the node there: a query over the region's every node cost several times more."""
+    for hit in _MUTATION_TEXT.finditer(src, region.start_byte, region.end_byte):
+        pos = hit.start()
+        operand = _delete_operand(region, pos) if src[pos] == _DELETE_FIRST else _indexed_operand(region, pos)
+        if operand is not None and (operand.type == kinds.IDENTIFIER or _text(src, operand) == target):
+            return True
+    return False
+
+
+def _delete_operand(region: Node, pos: int) -> Node | None:
+    """The first named child of the arguments (a comment too) of `delete(...)` named at `pos`."""
+    name = region.named_descendant_for_byte_range(pos, pos + len(b"delete"))
+    if name is None or name.type != kinds.IDENTIFIER or name.start_byte != pos \
+            or name.end_byte != pos + len(b"delete"):
+        return None
+    call = name.parent
+    if call is None or call.type != kinds.CALL_EXPRESSION or call.child_by_field_name(kinds.F_FUNCTION) != name:
+        return None
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    if args is None or args.type != kinds.ARGUMENT_LIST or args.named_child_count == 0:
+        return None
+    return args.named_child(0)
+
+
+def _indexed_operand(region: Node, pos: int) -> Node | None:
+    """The operand of the index expression closed by the `]` at `pos`, when that expression is
+    assigned to (an element of the left-hand side) or incremented or decremented."""
+    index = region.named_descendant_for_byte_range(pos, pos + 1)
+    if index is None or index.type != kinds.INDEX_EXPRESSION or index.end_byte != pos + 1:
+        return None
+    parent = index.parent
+    if parent is None:
+        return None
+    if parent.type == kinds.EXPRESSION_LIST:
+        stmt = parent.parent
+        if stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT or stmt.child_by_field_name(kinds.F_LEFT) != parent:
+            return None
+    elif parent.type not in _INC_DEC:
+        return None
+    return index.child_by_field_name(kinds.F_OPERAND)
 
 
 @lru_cache(maxsize=1)
@@ -188,8 +242,8 @@ class Summaries:
         self._insert_keys: dict[StorageKey, InsertKeys] = {}
         self.effects = Effects(package, self)
         self._callables: frozenset[bytes] | None = None
-        # may_mutate's last query: (file source, query, start, end, captures)
-        self._last_candidates: tuple[bytes, Query, int, int, dict[str, list[Node]]] | None = None
+        # may_mutate's last query: (file source, start, end, callee captures)
+        self._last_candidates: tuple[bytes, int, int, list[Node]] | None = None
 
     @staticmethod
     def for_package(pkg: Package) -> Summaries:
@@ -249,34 +303,30 @@ class Summaries:
 
     def may_mutate(self, region: Node, map_expr: Node) -> bool:
         """A cheap syntactic over-approximation of "some site of `mutations_in(region)` is on
-        `map_expr`" (no types, no name resolution; a text test, then a query narrowed to the region):
-        `delete(X, ...)`, `X[...] = ...`, `X[...]++` with X written like `map_expr` or a plain
-        name (a possible alias), or a call of a name that a function or method of this package
-        has, with the root name of `map_expr` among its receiver and arguments, or any such
-        call when `map_expr` is rooted at a package-level name."""
+        `map_expr`" (no types, no name resolution; text tests, then the nodes at the text's hits,
+        then a query narrowed to the region): `delete(X, ...)`, `X[...] = ...`, `X[...]++` with X
+        written like `map_expr` or a plain name (a possible alias), or a call of a name that a
+        function or method of this package has, with the root name of `map_expr` among its
+        receiver and arguments, or any such call when `map_expr` is rooted at a package-level name."""
         src = self._pkg.file_of(region).src
         start, end = region.start_byte, region.end_byte
         root = _root_name(unparen(map_expr))
         root_text = _text(src, root) if root is not None else None
-        # Text first: without `delete`, an assignment to an index expression, or the root name
-        # as a word in the region, only a call with a package-level root can say yes; no query then.
-        operands = _MUTATION_TEXT.search(src, start, end) is not None
-        calls = root_text is not None and _word(root_text).search(src, start, end) is not None
-        if not operands and not calls and (root_text is None or not self._package_level(root_text)):
-            return False
-        target = _text(src, map_expr)
+        if _mutates_operand(region, src, _text(src, map_expr)):
+            return True
+        # Without the root name as a word in the region, only a call with a package-level root can
+        # say yes; no query then.
+        calls = root_text is not None and _has_word(src, root_text, start, end)
         package_root = root_text is not None and self._package_level(root_text)
-        query = _candidate_query(operands, calls or package_root)
+        if not calls and not package_root:
+            return False
+        query = _callee_query()
         last = self._last_candidates
-        if last is not None and last[0] is src and last[1] is query and last[2] <= start and end <= last[3]:
-            caps = last[4]  # a loop nested in the last one queried: its captures are among those
+        if last is not None and last[0] is src and last[1] <= start and end <= last[2]:
+            callees = last[3]  # a loop nested in the last one queried: its captures are among those
         else:
-            caps = query_captures(query, region, start, end)
-            self._last_candidates = (src, query, start, end, caps)
-        for operand in caps.get("operand", []) if operands else ():
-            if start <= operand.start_byte < end and (operand.type == kinds.IDENTIFIER or _text(src, operand) == target):
-                return True
-        callees = caps.get("callee", [])
+            callees = query_captures(query, region, start, end).get("callee", [])
+            self._last_candidates = (src, start, end, callees)
         names = self._callable_names() if callees else frozenset()
         for callee in callees:
             if not start <= callee.start_byte < end or src[callee.start_byte:callee.end_byte] not in names:
