@@ -807,7 +807,38 @@ class _Builder:
                 continue  # a goroutine that touches no shared map cannot race with its spawner
             classify = after_class if not spawn.handed else functools.partial(_after_handoff, spawn.handed)
             self._collect(ctx, unit, self._entry(unit), Level(classify, lambda r, k: k),
-                          keep=functools.partial(self._in_region, spawn))
+                          keep=functools.partial(self._after_spawn, spawn))
+
+    def _after_spawn(self, spawn: _Spawn, pos: int, root: Root | None) -> bool:
+        """The spawner's own access at `pos` (through `root`) can meet the goroutine: in the region,
+        and not a later iteration's fresh map (`deps := make(...)` in the loop body, filled before
+        `go wait(deps)`: each iteration makes its own, terraform's dag walker)."""
+        if not self._in_region(spawn, pos):
+            return False
+        loop = spawn.loop
+        if root is None or root.kind != LOCAL or loop is None or pos >= spawn.site.start_byte:
+            return True
+        body = loop.child_by_field_name(kinds.F_BODY)
+        return body is None or not body.start_byte <= root.decl < body.end_byte \
+            or not self._made_fresh(spawn.site, root.decl)
+
+    def _made_fresh(self, near: Node, decl: int) -> bool:
+        """The local declared at byte `decl` (of the file holding `near`) is bound to a new map,
+        slice or struct: `make(...)`, a composite literal, `new(T)`, `&T{...}`."""
+        root_node = self.pkg.file_of(near).tree.root_node
+        ident = root_node.named_descendant_for_byte_range(decl, decl)
+        obj = self.pkg.scopes.resolve(ident) if ident is not None and ident.type == kinds.IDENTIFIER else None
+        value = unparen(obj.value) if obj is not None and obj.value is not None and obj.value_count == 1 else None
+        if value is not None and value.type == kinds.UNARY_EXPRESSION:
+            operand = value.child_by_field_name(kinds.F_OPERAND)
+            value = unparen(operand) if operand is not None else None
+        if value is None:
+            return False
+        if value.type == kinds.COMPOSITE_LITERAL:
+            return True
+        fn = value.child_by_field_name(kinds.F_FUNCTION) if value.type == kinds.CALL_EXPRESSION else None
+        return fn is not None and fn.type == kinds.IDENTIFIER and self.pkg.text(fn) in ("make", "new") \
+            and self.pkg.scopes.is_builtin(fn, self.pkg.text(fn))
 
     def _in_region(self, spawn: _Spawn, pos: int) -> bool:
         """Whether spawner code at byte `pos` runs while the goroutine may: after the spawn and
@@ -1102,7 +1133,7 @@ class _Builder:
 
     # -- accesses ------------------------------------------------------------------------------------
     def _collect(self, ctx: Context, unit: Node, entry: Lockset, level: Level,
-                 keep: Callable[[int], bool] | None = None) -> None:
+                 keep: Callable[[int, Root | None], bool] | None = None) -> None:
         """Every map access the context makes: its unit's own, then through same-package calls
         (up to _MAX_DEPTH), each with its lockset and sharing in the context's terms. `keep`
         filters by position in the unit (the accesses and calls of a spawner's region)."""
@@ -1129,7 +1160,7 @@ class _Builder:
                         continue
                     lockset, load = EMPTY, lockset  # the caller reads it after the unlock
                 pos = via.start if via is not None else (summary.unit.end if a.deferred else a.site.start)
-                if keep is not None and via is None and not keep(pos):
+                if keep is not None and via is None and not keep(pos, a.root):
                     continue
                 site, map_site = a.site, a.map_site
                 passed = passed_in(chain, key) if chain and key != a.key else None
@@ -1149,7 +1180,7 @@ class _Builder:
                 callee = self.decls.get(call.callee)
                 if callee is None or call.callee in seen:
                     continue
-                if keep is not None and via is None and not keep(summary.unit.end if call.deferred else call.site.start):
+                if keep is not None and via is None and not keep(summary.unit.end if call.deferred else call.site.start, None):
                     continue
                 stack.append((pkg.locks.summary(callee), call.transfer.apply(at_entry), callee_level(lvl, call),
                               chain + (call,), depth + 1, seen | {call.callee}))
