@@ -275,6 +275,10 @@ def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, 
         return f"map {name} is written by concurrent calls of {ctx.name} {without}"
     who = f"concurrent {_instances(pkg, ctx, t.site.path)}" if ctx.index == pctx.index else _who(pkg, pctx, t.site.path)
     pverb = pverb[:-1] if ctx.index == pctx.index else pverb
+    mine, theirs = _held_lock(t), _held_lock(p)
+    if mine is not None and theirs is not None:  # each side holds a lock, not the same one
+        return (f"map {name} is {verb} here under {_lock_text(pkg, mine, t)} while {who} {pverb} it "
+                f"under {_lock_text(pkg, theirs, p)}, a different lock")
     if lock and _guarded(p) and not _guarded(t):
         return f"map {name} is {verb} here without {lock} while {who} {pverb} it"
     return f"map {name} is {verb} here while {who} {pverb} it {without}"
@@ -311,11 +315,19 @@ def _at(pkg: Package, ctx: Context, here: str) -> str:
     return "line 0"
 
 
+def _held_lock(a: Access) -> StorageKey | None:
+    """The lock an access holds (exclusively if any), None for none or an Unknown lockset."""
+    if a.lockset.unknown:
+        return None
+    held = a.lockset.held() or a.lockset.any_held()
+    return held[0] if held else None
+
+
 def _partner_note(pkg: Package, p: Access) -> str:
     verb = "written" if p.write else "read"
-    held = p.lockset.held() or p.lockset.any_held()
-    if held:
-        return f"{verb} here under {_lock_text(pkg, held[0], p)}"
+    held = _held_lock(p)
+    if held is not None:
+        return f"{verb} here under {_lock_text(pkg, held, p)}"
     return f"{verb} here without a lock"
 
 
