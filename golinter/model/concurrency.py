@@ -246,6 +246,33 @@ def _runs_event_loop(pkg: Package, decl: Node) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _call_query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query("(call_expression) @call")
+
+
+def _drives_event_loop(pkg: Package, decl: Node, memo: dict[int, bool], depth: int = 2) -> bool:
+    """The function runs an event loop itself, or calls (outside literals) a same-package function
+    that does, up to `depth` calls down: geth's `Sync` calls `downloadState`, whose body is
+    `for { select { ... } }`. Such a method is a driver: one goroutine runs it at a time."""
+    key = decl.id * 4 + depth
+    found = memo.get(key)
+    if found is not None:
+        return found
+    memo[key] = False  # a cycle of calls answers no
+    found = _runs_event_loop(pkg, decl)
+    body = decl.child_by_field_name(kinds.F_BODY)
+    if not found and depth > 0 and body is not None:
+        from golinter.parse import query_captures
+        calls = query_captures(_call_query(), body, body.start_byte, body.end_byte).get("call", [])
+        found = any(callee is not None and callee != decl and not in_literal(call, body)
+                    and _drives_event_loop(pkg, callee, memo, depth - 1)
+                    for call in calls for callee in (pkg.types.callee_decl(call),))
+    memo[key] = found
+    return found
+
+
 def _after_handoff(handed: frozenset[int], root: Root) -> Sharing:
     """The spawner after a hand-off: the variables it replaced hold values the goroutine never saw."""
     if root.kind == LOCAL and root.decl in handed:
@@ -291,6 +318,7 @@ class _Builder:
         self.async_lits: set[int] = set()
         self.registrations: dict[Site, Site] = {}  # handler declaration -> first call it is passed to
         self.registered_in: dict[Site, set[str]] = {}  # handler declaration -> files of the calls
+        self._driver_memo: dict[int, bool] = {}  # _drives_event_loop's answers
         self.spawner_names = frozenset({m for _p, _t, m in _SPAWN_METHODS} | {f for _p, f in _SPAWN_FUNCS}
                                        | {s.rsplit(".", 1)[-1] for s in spawners})
         self.handler_names: frozenset[str] = frozenset()
@@ -925,7 +953,7 @@ class _Builder:
             # A method that runs an event loop (`for { select { ... } }`) is driven by one goroutine
             # at a time (geth's snap Syncer.Sync): not assumed to run beside itself.
             ctx = Context(len(self.out.contexts), METHOD, method, pkg.locks.site(decl), site_of(pkg, name_node),
-                          not _runs_event_loop(pkg, decl), True)
+                          not _drives_event_loop(pkg, decl, self._driver_memo), True)
             self.out.contexts.append(ctx)
             self._collect(ctx, decl, self._entry(decl), Level(method_class, lambda r, k: k))
 
