@@ -64,6 +64,18 @@ from golinter.model.contexts import (
     passed_in,
     rebase,
 )
+from golinter.model.entrypoints import (
+    HELD_BY_DOC,
+    LOCKED_NAME,
+    NOT_ENTRY_POINTS,
+    NOT_SAFE,
+    SETUP_DOC,
+    SETUP_METHODS,
+    TEST_DOUBLE_FILE,
+    drives_event_loop,
+    held_by_doc,
+)
+from golinter.model.handoff import handed_off
 from golinter.model.locksets import (
     EMPTY,
     FREE,
@@ -86,7 +98,6 @@ from golinter.model.locksets import (
     site_of,
     type_is_lock,
 )
-from golinter.model.handoff import handed_off
 from golinter.model.scopes import ObjKind
 from golinter.model.spawnplaces import (
     guaranteed_after,
@@ -114,16 +125,12 @@ __all__ = [
     "AFTER",
     "GOROUTINE",
     "HANDLER",
-    "HELD_BY_DOC",
     "METHOD",
-    "NOT_BY_DOC",
     "PARALLEL_SUBTEST",
-    "UNKNOWN_BY_DOC",
     "Access",
     "Analysis",
     "Concurrency",
     "Context",
-    "held_by_doc",
 ]
 
 _ERRGROUP = "golang.org/x/sync/errgroup"
@@ -133,68 +140,9 @@ _SPAWN_METHODS: dict[tuple[str, str, str], int] = {
     ("testing", "B", "RunParallel"): 0, ("testing", "T", "Run"): 1,
 }
 _PARALLEL_SUBTEST = "testing.T.Run"
-# Methods the fmt and errors machinery call on a value the caller holds (often under the
-# caller's lock, through an interface the model does not follow), and ServeHTTP (a handler).
-_NOT_ENTRY_POINTS = frozenset({"String", "GoString", "Error", "Format", "ServeHTTP",
-                               # decoders fill the value being decoded, not yet shared
-                               "UnmarshalJSON", "UnmarshalText", "UnmarshalBinary", "UnmarshalYAML",
-                               "UnmarshalTOML", "GobDecode", "DecodeRLP", "DecodeMsg", "UnmarshalMsg"})
-# Test doubles kept beside production code: `test_backend.go`, `client_mock.go`, `mock_store.go`.
-_TEST_DOUBLE_FILE = re.compile(r"(^test_|^mock_|^fake_|_mocks?\.go$|_fakes?\.go$)")
 _SPAWN_FUNCS: dict[tuple[str, str], int] = {("time", "AfterFunc"): 1, ("context", "AfterFunc"): 1}
 _ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
                     ("github.com/gofiber/fiber", "Ctx"))
-_NOT_SAFE = re.compile(r"not\s+(safe\s+for\s+concurrent|goroutine[- ]safe|thread[- ]safe|concurrency[- ]safe)",
-                       re.IGNORECASE)
-# Methods that by their name set the object up before it is shared (`Init` of go-ethereum's
-# tx pools, which load the journal and then start serving): not entry points that run
-# concurrently with the others.
-_SETUP_METHODS = frozenset({"Init", "Initialize", "Initialise", "Setup", "SetUp"})
-# A method documented to run in a sequential phase (set-up before serving, a final pass).
-_SETUP = re.compile(r"\bbefore\b[^.]*\b(Serve|Start|Run|Listen|serving|starting|any other)|\bafter all\b|"
-                    r"\bnot\b[^.]*\bconcurrently\b|\bduring (set-?up|initiali[sz]ation)\b", re.IGNORECASE)
-_HELD_DOC = re.compile(r"must be (held|locked)|callers? (must|should|needs? to|is expected to) (hold|acquire|lock)|"
-                       r"expects? the caller to (hold|acquire|lock)|\bmu held\b|locks? held|must hold|"
-                       r"with \S+ (held|locked)|while holding|assumes? \S+ is (held|locked)|"
-                       r"requires? \S+ to be (held|locked)|"
-                       # nats: "Lock should be held.", "Lock is held on entry.", "Lock is assumed held.",
-                       # "Lock for fs should be held.", "mset.clMu lock must be held."
-                       r"\blocks?\b[^.;]*?\b(should|must|needs? to|assumed?|expected)\b[^.;]*?\bheld\b|"
-                       r"\bheld (on |upon )?(entry|entering)\b", re.IGNORECASE)
-# A sentence that says the lock is NOT held ("Lock should not be held.", "Lock MUST NOT be held
-# upon entry.", "Lock does NOT need to be held", "must not be called while holding mu").
-_NEGATION = re.compile(r"\b(not|never|no longer|without)\b|n't\b", re.IGNORECASE)
-# "Read lock should be held", "At least a read lock must be held": a read lock, maybe more.
-_READ_DOC = re.compile(r"\bread[- ]?locks?\b|\bRLock\b|\bat least\b", re.IGNORECASE)
-# "Lock should be held on the owning account": somebody else's lock.
-_ELSEWHERE = re.compile(r"\bheld (on|upon|for|by) (?!entry\b|entering\b)(the |its |parent |general )",
-                        re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n|;\s*")
-HELD_BY_DOC, NOT_BY_DOC, UNKNOWN_BY_DOC = "held", "", "unknown"
-
-
-def held_by_doc(doc: str) -> str:
-    """What a function's doc says about the lock at entry: HELD_BY_DOC ("Lock should be held.",
-    "Caller must hold s.mu"), UNKNOWN_BY_DOC (held, but a read lock or somebody else's: "Read lock
-    should be held", "Lock should be held on the owning account"), else NOT_BY_DOC (nothing said,
-    or said not held: "Lock should not be held.", "Lock MUST NOT be held upon entry."). Only
-    HELD_BY_DOC starts the function with its receiver's lock held; the others leave the entry to
-    its callers (an unexported function whose callers all hold the lock)."""
-    text = re.sub(r"^\s*//\s?|^\s*/?\*+/?\s?", "", doc, flags=re.MULTILINE).replace("\n", " ")
-    verdict = NOT_BY_DOC
-    for sentence in _SENTENCE.split(text):
-        m = _HELD_DOC.search(sentence)
-        if m is None or _NEGATION.search(sentence, 0, m.end()):
-            continue
-        if _READ_DOC.search(sentence) or _ELSEWHERE.search(sentence):
-            verdict = UNKNOWN_BY_DOC
-            continue
-        return HELD_BY_DOC
-    return verdict
-
-
-_LOCKED_NAME = re.compile(r"(Locked|locked|NoLock)$")
-
 # A literal is handler-shaped only when its parameters' text holds one of these (_handler_shape).
 _HANDLER_SIGNS = (b"ResponseWriter", b"Context", b"Ctx")
 
@@ -226,51 +174,6 @@ class _Spawn:
     per_request: bool = False
     request_params: tuple[int, int] | None = None  # w, r of the handler that starts it
     handed: frozenset[int] = frozenset()  # spawner locals handed to it and replaced (model/handoff.py)
-
-
-def _runs_event_loop(pkg: Package, decl: Node) -> bool:
-    """The function's own statements include `for { select { ... } }`: an endless loop whose body
-    waits on channels (a driver loop, not a call that returns)."""
-    f = pkg.file_of(decl)
-    body = decl.child_by_field_name(kinds.F_BODY)
-    if body is None or f.src.find(b"select", body.start_byte, body.end_byte) < 0:
-        return False
-    stmts = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None)
-    for stmt in (stmts.named_children if stmts is not None else ()):
-        loop_body = stmt.child_by_field_name(kinds.F_BODY) if stmt.type == kinds.FOR_STATEMENT else None
-        if loop_body is None or any(c != loop_body and c.type != kinds.COMMENT for c in stmt.named_children):
-            continue  # not a loop, or one with a condition, clause or range
-        inner = next((c for c in loop_body.named_children if c.type == kinds.STATEMENT_LIST), None)
-        if inner is not None and any(c.type == kinds.SELECT_STATEMENT for c in inner.named_children):
-            return True
-    return False
-
-
-@lru_cache(maxsize=1)
-def _call_query() -> Query:
-    from golinter.parse import compile_query
-    return compile_query("(call_expression) @call")
-
-
-def _drives_event_loop(pkg: Package, decl: Node, memo: dict[int, bool], depth: int = 2) -> bool:
-    """The function runs an event loop itself, or calls (outside literals) a same-package function
-    that does, up to `depth` calls down: geth's `Sync` calls `downloadState`, whose body is
-    `for { select { ... } }`. Such a method is a driver: one goroutine runs it at a time."""
-    key = decl.id * 4 + depth
-    found = memo.get(key)
-    if found is not None:
-        return found
-    memo[key] = False  # a cycle of calls answers no
-    found = _runs_event_loop(pkg, decl)
-    body = decl.child_by_field_name(kinds.F_BODY)
-    if not found and depth > 0 and body is not None:
-        from golinter.parse import query_captures
-        calls = query_captures(_call_query(), body, body.start_byte, body.end_byte).get("call", [])
-        found = any(callee is not None and callee != decl and not in_literal(call, body)
-                    and _drives_event_loop(pkg, callee, memo, depth - 1)
-                    for call in calls for callee in (pkg.types.callee_decl(call),))
-    memo[key] = found
-    return found
 
 
 def _after_handoff(handed: frozenset[int], root: Root) -> Sharing:
@@ -318,7 +221,7 @@ class _Builder:
         self.async_lits: set[int] = set()
         self.registrations: dict[Site, Site] = {}  # handler declaration -> first call it is passed to
         self.registered_in: dict[Site, set[str]] = {}  # handler declaration -> files of the calls
-        self._driver_memo: dict[int, bool] = {}  # _drives_event_loop's answers
+        self._driver_memo: dict[int, bool] = {}  # drives_event_loop's answers
         self.spawner_names = frozenset({m for _p, _t, m in _SPAWN_METHODS} | {f for _p, f in _SPAWN_FUNCS}
                                        | {s.rsplit(".", 1)[-1] for s in spawners})
         self.handler_names: frozenset[str] = frozenset()
@@ -941,26 +844,26 @@ class _Builder:
     def _methods(self) -> None:
         pkg = self.pkg
         for (type_name, method), decls in sorted(pkg.scopes.methods.items()):
-            if len(decls) != 1 or not method[:1].isupper() or method in _NOT_ENTRY_POINTS or method in _SETUP_METHODS:
+            if len(decls) != 1 or not method[:1].isupper() or method in NOT_ENTRY_POINTS or method in SETUP_METHODS:
                 continue
             if not self._shared_type(type_name) or self._test_support(decls[0]):
                 continue
             decl = decls[0]
-            if pkg.locks.file_of(decl).in_broken(decl) or self._is_handler(decl) or _SETUP.search(doc_comment(pkg, decl)):
+            if pkg.locks.file_of(decl).in_broken(decl) or self._is_handler(decl) or SETUP_DOC.search(doc_comment(pkg, decl)):
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)
             assert name_node is not None
             # A method that runs an event loop (`for { select { ... } }`) is driven by one goroutine
             # at a time (geth's snap Syncer.Sync): not assumed to run beside itself.
             ctx = Context(len(self.out.contexts), METHOD, method, pkg.locks.site(decl), site_of(pkg, name_node),
-                          not _drives_event_loop(pkg, decl, self._driver_memo), True)
+                          not drives_event_loop(pkg, decl, self._driver_memo), True)
             self.out.contexts.append(ctx)
             self._collect(ctx, decl, self._entry(decl), Level(method_class, lambda r, k: k))
 
     def _test_support(self, decl: Node) -> bool:
         """Declared in a `_test.go` file or a test double's file (`test_backend.go`, `*_mock.go`)."""
         f = self.pkg.locks.file_of(decl)
-        return f.is_test or _TEST_DOUBLE_FILE.search(f.path.rsplit("/", 1)[-1]) is not None
+        return f.is_test or TEST_DOUBLE_FILE.search(f.path.rsplit("/", 1)[-1]) is not None
 
     def _shared_type(self, name: str) -> bool:
         """A type with a mutex (field, embedded, or in an embedded struct) whose doc does not say it
@@ -970,7 +873,7 @@ class _Builder:
         if cached is not None:
             return cached
         obj = pkg.scopes.package_obj(name)
-        if obj is None or obj.decl is None or _NOT_SAFE.search(doc_comment(pkg, obj.decl)) \
+        if obj is None or obj.decl is None or NOT_SAFE.search(doc_comment(pkg, obj.decl)) \
                 or any((name, m) in pkg.scopes.methods for m in ("Lock", "RLock")):
             # A type with Lock methods of its own leaves the locking to its callers (terraform's
             # InstanceDiff: `func (d *InstanceDiff) Lock() { d.mu.Lock() }`, exported maps).
@@ -1017,7 +920,7 @@ class _Builder:
         doc = doc_comment(pkg, decl)
         from golinter.model.scopes import receiver_type_name
         recv = receiver_type_name(pkg.file_of(decl), decl) if decl.type == kinds.METHOD_DECLARATION else None
-        if not _LOCKED_NAME.search(name) and held_by_doc(doc) != HELD_BY_DOC:
+        if not LOCKED_NAME.search(name) and held_by_doc(doc) != HELD_BY_DOC:
             # only this package calls an unexported function, or any method of an unexported type
             local = name[:1].islower() or (recv is not None and recv[:1].islower())
             return self._called_with(decl, name) if infer and local else EMPTY

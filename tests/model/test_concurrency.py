@@ -13,15 +13,12 @@ from golinter.model.concurrency import (
     AFTER,
     GOROUTINE,
     HANDLER,
-    HELD_BY_DOC,
     METHOD,
-    NOT_BY_DOC,
-    UNKNOWN_BY_DOC,
     Access,
     Analysis,
     Context,
-    held_by_doc,
 )
+from golinter.model.entrypoints import HELD_BY_DOC, NOT_BY_DOC, UNKNOWN_BY_DOC, held_by_doc
 from golinter.model.locksets import HELD, READ
 from golinter.model.storage import StorageKey
 
