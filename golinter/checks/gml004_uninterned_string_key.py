@@ -167,8 +167,8 @@ def _names_an_entity(pkg: Package, alloc: Node) -> bool:
         parts += [unparen(c) for c in (concat.child_by_field_name(kinds.F_LEFT),
                                        concat.child_by_field_name(kinds.F_RIGHT)) if c is not None]
     for part in parts:
-        if part.type == kinds.CALL_EXPRESSION and part.child_by_field_name(kinds.F_ARGUMENTS) is not None \
-                and not part.child_by_field_name(kinds.F_ARGUMENTS).named_children:
+        args = part.child_by_field_name(kinds.F_ARGUMENTS) if part.type == kinds.CALL_EXPRESSION else None
+        if args is not None and not args.named_children:
             part = part.child_by_field_name(kinds.F_FUNCTION) or part  # a getter: e.ID()
         name = part.child_by_field_name(kinds.F_FIELD) if part.type == kinds.SELECTOR_EXPRESSION else part
         if name is not None and name.type in (kinds.IDENTIFIER, kinds.FIELD_IDENTIFIER) \

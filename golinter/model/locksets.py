@@ -481,7 +481,9 @@ class _UnitBuilder:
             fn = node.child_by_field_name(kinds.F_FUNCTION)
             name = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION \
                 else fn
-            raw = whole[name.start_byte:name.end_byte] if name is not None else b""
+            if name is None:
+                continue
+            raw = whole[name.start_byte:name.end_byte]
             if raw in helpers or (not raw.isascii() and self.f.text(name) in self.provider.lock_helpers):
                 return False
         return True
