@@ -98,6 +98,7 @@ from golinter.model.locksets import (
     site_of,
     type_is_lock,
 )
+from golinter.model.package import enclosing_function
 from golinter.model.scopes import ObjKind
 from golinter.model.spawnplaces import (
     guaranteed_after,
@@ -543,7 +544,12 @@ class _Builder:
         if not waits and not chans:
             return None
         from golinter.parse import query_captures
-        body = unit.child_by_field_name(kinds.F_BODY)
+        # The join is looked for in the function right around the spawn: the unit, or a literal
+        # it runs in place (`t.Run(name, func(t *testing.T) { ...; g.Go(f); ...; g.Wait() })`).
+        holder = enclosing_function(spawn.site)
+        if holder is None or not (unit.start_byte <= holder.start_byte and holder.end_byte <= unit.end_byte):
+            holder = unit
+        body = holder.child_by_field_name(kinds.F_BODY)
         if body is None or spawn.site.end_byte >= body.end_byte:
             return None
         caps = query_captures(_wait_query(), body, spawn.site.end_byte, body.end_byte)
