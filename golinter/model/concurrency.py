@@ -338,8 +338,7 @@ class _Builder:
             return
         args = [unparen(a) for a in (args_node.named_children if args_node is not None else [])
                 if a.type != kinds.COMMENT]
-        self._target(stmt, unparen(fn), args, call, "go")
-        spawn = self.spawns[-1] if self.spawns and self.spawns[-1].site == stmt else None
+        spawn = self._target(stmt, unparen(fn), args, call, "go")
         if spawn is not None and spawn.spawner is not None:
             # What the goroutine was handed and the spawner replaced is the goroutine's alone,
             # and what the spawner holds in that variable afterwards is not the goroutine's.
@@ -347,15 +346,16 @@ class _Builder:
             spawn.args = tuple(None if h is not None else op for h, op in zip(handed, spawn.args))
             spawn.handed = frozenset(h for h in handed if h is not None)
 
-    def _target(self, site: Node, fn: Node, args: list[Node], call: Node | None, how: str) -> None:
-        """The goroutine body: a literal, or a same-package function/method (value)."""
+    def _target(self, site: Node, fn: Node, args: list[Node], call: Node | None, how: str) -> _Spawn | None:
+        """The goroutine body: a literal, or a same-package function/method (value); the spawn
+        recorded, or None when the body is not known."""
         pkg = self.pkg
         spawner = self._unit_of(site)
         if fn.type == kinds.FUNC_LITERAL:
             self.async_lits.add(fn.id)
             self.spawns.append(_Spawn(site, fn, spawner, None,
                                       tuple(self._operand(spawner, a) for a in args), None, how=how))
-            return
+            return self.spawns[-1]
         decl: Node | None = None
         recv: Operand | None = None
         if call is not None:
@@ -370,12 +370,13 @@ class _Builder:
             if operand is not None and name is not None and pkg.types.import_path_of(operand) is None:
                 decl = pkg.types.method_decl(pkg.types.type_of(operand), pkg.text(name))
         if decl is None or decl.type not in kinds.TOP_FUNCTION_KINDS:
-            return
+            return None
         if decl.type == kinds.METHOD_DECLARATION and fn.type == kinds.SELECTOR_EXPRESSION:
             operand = fn.child_by_field_name(kinds.F_OPERAND)
             recv = self._operand(spawner, unparen(operand)) if operand is not None else None
         self.spawns.append(_Spawn(site, decl, spawner, recv,
                                   tuple(self._operand(spawner, a) for a in args), None, how=how))
+        return self.spawns[-1]
 
     def _spawner_call(self, call: Node) -> None:
         fn = call.child_by_field_name(kinds.F_FUNCTION)

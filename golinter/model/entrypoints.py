@@ -12,14 +12,14 @@ call, concurrently with each other. These are the exceptions and the documented 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.bounds import calls_query
 from golinter.model.spawnplaces import in_literal
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Query
+    from tree_sitter import Node
 
     from golinter.model.package import Package
 
@@ -100,12 +100,6 @@ def runs_event_loop(pkg: Package, decl: Node) -> bool:
     return False
 
 
-@lru_cache(maxsize=1)
-def _call_query() -> Query:
-    from golinter.parse import compile_query
-    return compile_query("(call_expression) @call")
-
-
 def drives_event_loop(pkg: Package, decl: Node, memo: dict[int, bool], depth: int = 2) -> bool:
     """The function runs an event loop itself, or calls (outside literals) a same-package function
     that does, up to `depth` calls down: geth's `Sync` calls `downloadState`, whose body is
@@ -119,7 +113,7 @@ def drives_event_loop(pkg: Package, decl: Node, memo: dict[int, bool], depth: in
     body = decl.child_by_field_name(kinds.F_BODY)
     if not found and depth > 0 and body is not None:
         from golinter.parse import query_captures
-        calls = query_captures(_call_query(), body, body.start_byte, body.end_byte).get("call", [])
+        calls = query_captures(calls_query(), body, body.start_byte, body.end_byte).get("call", [])
         found = any(callee is not None and callee != decl and not in_literal(call, body)
                     and drives_event_loop(pkg, callee, memo, depth - 1)
                     for call in calls for callee in (pkg.types.callee_decl(call),))

@@ -17,11 +17,11 @@ not the value, and may still hold the old map).
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.occurrences import has_word
 from golinter.model.scopes import ObjKind
 from golinter.parse import compile_query, query_captures
 
@@ -34,10 +34,6 @@ if TYPE_CHECKING:
 @lru_cache(maxsize=1)
 def _literal_query() -> Query:
     return compile_query("(func_literal) @literal")
-
-
-def _word(name: str) -> re.Pattern[bytes]:
-    return re.compile(rb"(?<![0-9A-Za-z_\x80-\xff])" + re.escape(name.encode()) + rb"(?![0-9A-Za-z_\x80-\xff])")
 
 
 def handed_off(pkg: Package, go_stmt: Node, arg: Node, spawner: Node) -> int | None:
@@ -53,21 +49,21 @@ def handed_off(pkg: Package, go_stmt: Node, arg: Node, spawner: Node) -> int | N
     if block is None or block.type != kinds.STATEMENT_LIST:
         return None
     src = pkg.file_of(go_stmt).src
-    word = _word(obj.name)
+    word = obj.name.encode()
     later = [s for s in block.named_children if s.start_byte >= go_stmt.end_byte and s.type != kinds.COMMENT]
-    mention = next((s for s in later if word.search(src, s.start_byte, s.end_byte)), None)
+    mention = next((s for s in later if has_word(src, word, s.start_byte, s.end_byte)), None)
     if mention is None or not _replaces(pkg, mention, obj.name, word, src):
         return None
     body = spawner.child_by_field_name(kinds.F_BODY)
     if body is None:
         return None
     literals = query_captures(_literal_query(), body, body.start_byte, body.end_byte).get("literal", [])
-    if any(word.search(src, lit.start_byte, lit.end_byte) for lit in literals):
+    if any(has_word(src, word, lit.start_byte, lit.end_byte) for lit in literals):
         return None
     return obj.ident.start_byte
 
 
-def _replaces(pkg: Package, stmt: Node, name: str, word: re.Pattern[bytes], src: bytes) -> bool:
+def _replaces(pkg: Package, stmt: Node, name: str, word: bytes, src: bytes) -> bool:
     """`name = <expression not naming it>`, alone or among others (`reset, batch = nil, nil`)."""
     operator = stmt.child_by_field_name(kinds.F_OPERATOR)
     if stmt.type != kinds.ASSIGNMENT_STATEMENT or operator is None or pkg.text(operator) != "=":
@@ -76,4 +72,4 @@ def _replaces(pkg: Package, stmt: Node, name: str, word: re.Pattern[bytes], src:
     if left is None or right is None:
         return False
     return any(t.type == kinds.IDENTIFIER and pkg.text(t) == name for t in left.named_children) \
-        and word.search(src, right.start_byte, right.end_byte) is None
+        and not has_word(src, word, right.start_byte, right.end_byte)

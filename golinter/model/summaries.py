@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.effects import Effects
+from golinter.model.occurrences import has_word
 from golinter.model.scopes import Obj, ObjKind, receiver_type_name
 from golinter.model.typelite import unparen
 from golinter.model.types import UNKNOWN
@@ -146,27 +147,6 @@ _CALLEE_PATTERNS = """
 (call_expression function: (identifier) @callee)
 (call_expression function: (selector_expression field: (field_identifier) @callee))
 """
-
-
-# Identifier bytes: ASCII letters, digits, `_`, and the bytes of UTF-8 sequences (which only
-# letters use outside literals).
-_IDENT_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") \
-    | frozenset(range(0x80, 0x100))
-
-
-def _has_word(src: bytes, name: bytes, start: int, end: int) -> bool:
-    """`name` as a whole word in `src[start:end]`: its neighbours are not identifier bytes (the
-    byte before `start` counts, none after `end`). A find loop, not a regex per name: compiling
-    one for each ranged name cost more than all the searches."""
-    end = min(end, len(src))
-    pos = src.find(name, start, end)
-    while pos != -1:
-        after = pos + len(name)
-        if (pos == 0 or src[pos - 1] not in _IDENT_BYTES) \
-                and (after >= end or src[after] not in _IDENT_BYTES):
-            return True
-        pos = src.find(name, pos + 1, end)
-    return False
 
 
 @lru_cache(maxsize=1)
@@ -316,7 +296,7 @@ class Summaries:
             return True
         # Without the root name as a word in the region, only a call with a package-level root can
         # say yes; no query then.
-        calls = root_text is not None and _has_word(src, root_text, start, end)
+        calls = root_text is not None and has_word(src, root_text, start, end)
         package_root = root_text is not None and self._package_level(root_text)
         if not calls and not package_root:
             return False
