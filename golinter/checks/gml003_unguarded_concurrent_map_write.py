@@ -150,7 +150,7 @@ def _races(analysis: Analysis) -> Iterator[_Race]:
 
 def _can_meet(analysis: Analysis, a: Access, b: Access) -> bool:
     ca, cb = analysis.contexts[a.context], analysis.contexts[b.context]
-    if not analysis.concurrent(ca, cb):
+    if not analysis.concurrent(ca, cb) or analysis.ended_before(ca, b) or analysis.ended_before(cb, a):
         return False
     if ca.index == cb.index:
         return a.instance_shared and b.instance_shared  # two instances of one context

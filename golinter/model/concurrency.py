@@ -10,6 +10,8 @@ makes (through same-package calls, with the lockset at each access):
   leaves without Done makes Wait block, not return early; a Done followed by more work, or in a
   literal of unknown timing, is no join),
   errgroup `Wait`, a receive from a channel the goroutine sends on or closes after its writes;
+  and in any function, after a receive from a field or package channel that a goroutine started
+  once closes as its last act (model/exitjoins.py);
   goroutines a `_test.go` file starts (and the test's code beside them) keep only the accesses
   in `_test.go` files: a test that drives production code concurrently is testing it;
 - handlers: `func(http.ResponseWriter, *http.Request)` literals, functions and methods,
@@ -75,6 +77,7 @@ from golinter.model.entrypoints import (
     drives_event_loop,
     held_by_doc,
 )
+from golinter.model.exitjoins import exit_channels, received_before, select_join
 from golinter.model.handoff import handed_off
 from golinter.model.locksets import (
     EMPTY,
@@ -175,6 +178,7 @@ class _Spawn:
     per_request: bool = False
     request_params: tuple[int, int] | None = None  # w, r of the handler that starts it
     handed: frozenset[int] = frozenset()  # spawner locals handed to it and replaced (model/handoff.py)
+    context: int = -1  # its GOROUTINE context
 
 
 def _after_handoff(handed: frozenset[int], root: Root) -> Sharing:
@@ -289,6 +293,7 @@ class _Builder:
         self._goroutines()
         self._handlers()
         self._methods()
+        self._exit_joins()
         self._evidence()
         self._snapshots()
         return self.out
@@ -599,31 +604,11 @@ class _Builder:
                     continue
             else:
                 continue
-            select = self._select_join(node)
+            select = select_join(pkg, node)
             stmt = guaranteed_after(select if select is not None else node, spawn.site, body)
             if stmt is not None:
                 return stmt
         return None
-
-    def _select_join(self, receive: Node) -> Node | None:
-        """`select { case <-done: case <-time.After(d): t.Fatal("timeout") }`: the receive is the
-        communication of a case, and every other case leaves (return, panic, t.Fatal, ...): the
-        code after the select runs only after the receive. The select statement, else None."""
-        case = receive.parent
-        while case is not None and case.type not in (kinds.COMMUNICATION_CASE, kinds.STATEMENT_LIST):
-            case = case.parent
-        if case is None or case.type != kinds.COMMUNICATION_CASE or case.parent is None:
-            return None
-        comm = case.child_by_field_name(kinds.F_COMMUNICATION)
-        if comm is None or not (comm.start_byte <= receive.start_byte < comm.end_byte):
-            return None
-        select = case.parent
-        for other in select.named_children:
-            if other == case or other.type not in (kinds.COMMUNICATION_CASE, kinds.DEFAULT_CASE):
-                continue
-            if not self.pkg.locks.ends_in_exit(other):
-                return None
-        return select
 
     def _join_keys(self, spawn: _Spawn) -> tuple[set[StorageKey], set[StorageKey]]:
         """(WaitGroups/errgroups whose Wait joins the goroutine, channels it signals on when done)."""
@@ -731,6 +716,7 @@ class _Builder:
                           per_request=spawn.per_request,
                           spawner=self._unit_name(spawn.spawner) if spawn.spawner is not None else "")
             self.out.contexts.append(ctx)
+            spawn.context = ctx.index
             self._collect(ctx, spawn.unit, EMPTY, self._goroutine_level(spawn))
         touching = {a.context for a in self.out.accesses if a.shared}
         for i, spawn in enumerate(self.spawns):
@@ -866,6 +852,25 @@ class _Builder:
                           not drives_event_loop(pkg, decl, self._driver_memo), True)
             self.out.contexts.append(ctx)
             self._collect(ctx, decl, self._entry(decl), Level(method_class, lambda r, k: k))
+
+    def _exit_joins(self) -> None:
+        """Code after a receive from a channel a goroutine closes as its last act runs after that
+        goroutine, in whichever function it is (model/exitjoins.py)."""
+        touching = {a.context for a in self.out.accesses if a.shared}
+        exits = {spawn.context: keys for spawn in self.spawns
+                 if spawn.context in touching and not spawn.multi and spawn.unit.type in kinds.FUNCTION_KINDS
+                 and (keys := exit_channels(self.pkg, spawn.unit))}
+        if not exits:
+            return
+        units = {ctx.unit: ctx.index for ctx in self.out.contexts if ctx.index not in exits}
+        for site, index in units.items():
+            unit = self.decls.get(site)
+            if unit is None:
+                continue
+            for goroutine, keys in exits.items():
+                pos = received_before(self.pkg, unit, keys)
+                if pos is not None:
+                    self.out.ended[(goroutine, index)] = pos
 
     def _test_support(self, decl: Node) -> bool:
         """Declared in a `_test.go` file or a test double's file (`test_backend.go`, `*_mock.go`)."""

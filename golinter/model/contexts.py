@@ -70,6 +70,9 @@ class Analysis:
     accesses: list[Access] = field(default_factory=list)
     evidence: dict[StorageKey, tuple[StorageKey, ...]] = field(default_factory=dict)
     snapshot_writes: list[MapAccess] = field(default_factory=list)
+    # (goroutine context, other context) -> the position in the other's function after which
+    # the goroutine has ended (a receive from a channel it closes as its last act)
+    ended: dict[tuple[int, int], int] = field(default_factory=dict)
 
     def concurrent(self, a: Context, b: Context) -> bool:
         """Whether contexts a and b (a may be b) can run at the same time."""
@@ -81,6 +84,11 @@ class Analysis:
             # does not see (a restarted worker replacing a dead one)
             return b.index in a.partners or a.index in b.partners
         return a.ambient and b.ambient
+
+    def ended_before(self, goroutine: Context, access: Access) -> bool:
+        """The goroutine has ended by the time `access` runs (model/exitjoins.py)."""
+        pos = self.ended.get((goroutine.index, access.context))
+        return pos is not None and access.pos >= pos
 
     annotated: Callable[[StorageKey], StorageKey | None] | None = None  # the lock an annotation names
     _guards: dict[StorageKey, tuple[StorageKey, ...]] = field(default_factory=dict)

@@ -234,6 +234,45 @@ func f(b bool) {
     assert 'm["after"] = 1' in _accesses(pkg, an, after)
 
 
+def test_receive_in_another_method_from_a_channel_closed_at_exit_ends_the_goroutine() -> None:
+    pkg, an = _analysis("""
+type M struct {
+	mu    sync.Mutex
+	items map[string]int
+	done  chan struct{}
+	ready chan struct{}
+}
+
+func (m *M) Run() { go m.loop() }
+
+func (m *M) loop() {
+	close(m.ready)
+	m.mu.Lock()
+	m.items["x"] = 1
+	m.mu.Unlock()
+	close(m.done)
+}
+
+func (m *M) Stop() {
+	_ = m.items["before"]
+	<-m.done
+	_ = m.items["after"]
+}
+
+func (m *M) Started() {
+	<-m.ready
+	_ = m.items["started"]
+}
+""")
+    (goroutine,) = _contexts(an, GOROUTINE)
+    methods = {c.name: c for c in _contexts(an, METHOD)}
+    stop = _accesses(pkg, an, methods["Stop"])
+    assert not an.ended_before(goroutine, stop['_ = m.items["before"]'])
+    assert an.ended_before(goroutine, stop['_ = m.items["after"]'])
+    started = _accesses(pkg, an, methods["Started"])
+    assert not an.ended_before(goroutine, started['_ = m.items["started"]'])  # closed first, not last
+
+
 def test_errgroup_wait_joins_and_loop_makes_goroutines_multi_instance() -> None:
     pkg, an = _analysis("""
 func f(ctx context.Context, items []string) error {

@@ -1,0 +1,164 @@
+"""Joins through a channel a goroutine closes as its last act, received in another function.
+
+```go
+func (m *Manager) Run()      { go m.runLoop() }
+func (m *Manager) runLoop()  { for { select { ...; case <-m.ctx.Done(): close(m.doneCh); return } } }
+func (m *Manager) Shutdown() { m.cancel(); <-m.doneCh; for k := range m.instances { ... } }
+```
+
+Once `<-m.doneCh` returns, the loop has returned: Shutdown's code after the receive cannot run
+beside it. A join in the spawner itself (`go f(); <-done`) is concurrency.py's `_join`; this is
+the same fact across functions, for channels every function names alike: struct fields and
+package variables. It holds only when the close is the goroutine's last act and nothing else can
+make the receive return, so the channel must be:
+- closed in the goroutine's own body, by `defer close(ch)` as the first defer of its top
+  statement list (the last to run), or by `close(ch)` right before a `return` or at the end of
+  the body of a function with no defers at all (a deferred call would run after the close);
+- started once (not in a loop, by a handler, ...): the first of several goroutines to close it
+  says nothing of the others, and a second close would panic;
+- used nowhere else but in receives and assignments: no other close, no send, and not passed
+  or copied anywhere that could close it.
+The receive must run on every path before the access: a statement of the function's top
+statement list, alone or as a case of a select whose other cases all leave.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model import occurrences
+from golinter.model.spawnplaces import in_literal, is_last_statement, leaves_after, runs_in_body
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from golinter.model.package import Package, SourceFile
+    from golinter.model.storage import StorageKey
+
+
+def exit_channels(pkg: Package, unit: Node) -> frozenset[StorageKey]:
+    """Fields and package variables the goroutine body `unit` closes as its last act, and that
+    nothing else in the package closes, sends on or hands away."""
+    body = unit.child_by_field_name(kinds.F_BODY)
+    f = pkg.file_of(unit)
+    if body is None or b"close" not in f.src[body.start_byte:body.end_byte]:
+        return frozenset()
+    out: set[StorageKey] = set()
+    for token in _tokens_in(f, ("close",), body):
+        call = occurrences.identifier_call(token)
+        if call is None or not runs_in_body(call, body) or not pkg.scopes.is_builtin(token, "close"):
+            continue
+        args = call.child_by_field_name(kinds.F_ARGUMENTS)
+        channel = args.named_children[0] if args is not None and len(args.named_children) == 1 else None
+        key = pkg.storage.key(channel) if channel is not None else None
+        if channel is None or key is None or not (key.is_field or key.is_package_var):
+            continue
+        if _closes_last(f, call, body) and _only_received(pkg, key, channel):
+            out.add(key)
+    return frozenset(out)
+
+
+def received_before(pkg: Package, unit: Node, keys: frozenset[StorageKey]) -> int | None:
+    """The end of the first statement of `unit`'s top statement list that receives from one of
+    `keys` on every path (`<-m.done`, or a select whose other cases all leave); None if none."""
+    body = unit.child_by_field_name(kinds.F_BODY)
+    if body is None:
+        return None
+    f = pkg.file_of(unit)
+    if b"<-" not in f.src[body.start_byte:body.end_byte]:
+        return None
+    lst = _statement_list(body)
+    best: int | None = None
+    for token in _tokens_in(f, {_name(k) for k in keys}, body):
+        expr = token.parent if token.type == kinds.FIELD_IDENTIFIER else token
+        receive = expr.parent if expr is not None else None
+        if expr is None or receive is None or receive.type != kinds.UNARY_EXPRESSION \
+                or receive.child_by_field_name(kinds.F_OPERAND) != expr or f.text(receive)[:2] != "<-":
+            continue
+        if pkg.storage.key(expr) not in keys or in_literal(receive, body):
+            continue
+        select = select_join(pkg, receive)
+        stmt = _top_statement(select if select is not None else receive, lst)
+        if stmt is not None and (best is None or stmt.end_byte < best):
+            best = stmt.end_byte
+    return best
+
+
+def select_join(pkg: Package, receive: Node) -> Node | None:
+    """`select { case <-done: case <-time.After(d): t.Fatal("timeout") }`: the receive is the
+    communication of a case, and every other case leaves (return, panic, t.Fatal, ...): the
+    code after the select runs only after the receive. The select statement, else None."""
+    case = receive.parent
+    while case is not None and case.type not in (kinds.COMMUNICATION_CASE, kinds.STATEMENT_LIST):
+        case = case.parent
+    if case is None or case.type != kinds.COMMUNICATION_CASE or case.parent is None:
+        return None
+    comm = case.child_by_field_name(kinds.F_COMMUNICATION)
+    if comm is None or not (comm.start_byte <= receive.start_byte < comm.end_byte):
+        return None
+    select = case.parent
+    for other in select.named_children:
+        if other == case or other.type not in (kinds.COMMUNICATION_CASE, kinds.DEFAULT_CASE):
+            continue
+        if not pkg.locks.ends_in_exit(other):
+            return None
+    return select
+
+
+def _closes_last(f: SourceFile, call: Node, body: Node) -> bool:
+    stmt = call.parent
+    lst = _statement_list(body)
+    if stmt is not None and stmt.type == kinds.DEFER_STATEMENT:
+        first = next((c for c in lst.named_children if c.type == kinds.DEFER_STATEMENT), None) \
+            if lst is not None else None
+        return first is not None and first == stmt  # the first deferred runs last
+    if in_literal(call, body) or occurrences.has_word(f.src, b"defer", body.start_byte, body.end_byte):
+        return False
+    return leaves_after(call) or is_last_statement(call, body)
+
+
+def _only_received(pkg: Package, key: StorageKey, closer: Node) -> bool:
+    """Every use of the channel in the package is a receive, an assignment to it, or `closer`."""
+    for f in pkg.files:
+        for token in occurrences.name_tokens(f, (_name(key),)):
+            expr = token.parent if token.type == kinds.FIELD_IDENTIFIER else token
+            if expr is None or expr == closer or (token.type == kinds.FIELD_IDENTIFIER and expr.type != kinds.SELECTOR_EXPRESSION):
+                continue  # `doneCh: make(chan struct{})` in a literal names it without a use
+            if pkg.storage.key(expr) != key:
+                continue
+            holder = expr.parent
+            if holder is None:
+                return False
+            if holder.type == kinds.UNARY_EXPRESSION and holder.child_by_field_name(kinds.F_OPERAND) == expr \
+                    and f.text(holder)[:2] == "<-":
+                continue
+            if holder.type == kinds.EXPRESSION_LIST and holder.parent is not None \
+                    and holder.parent.type == kinds.ASSIGNMENT_STATEMENT \
+                    and holder.parent.child_by_field_name(kinds.F_LEFT) == holder:
+                continue
+            return False
+    return True
+
+
+def _name(key: StorageKey) -> str:
+    return key.path[-1] if key.path else key.root[len("pkg:"):]
+
+
+def _tokens_in(f: SourceFile, names: tuple[str, ...] | set[str], within: Node) -> list[Node]:
+    return [t for t in occurrences.name_tokens(f, names) if within.start_byte <= t.start_byte < within.end_byte]
+
+
+def _statement_list(body: Node) -> Node | None:
+    return next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None)
+
+
+def _top_statement(node: Node, lst: Node | None) -> Node | None:
+    """The statement of `lst` holding `node` when nothing in between branches (a block, a case,
+    a literal): it runs on every path through `lst`."""
+    stmt = node
+    while stmt.parent is not None and stmt.parent != lst:
+        if stmt.parent.type in (kinds.BLOCK, kinds.COMMUNICATION_CASE, kinds.FUNC_LITERAL,
+                                kinds.EXPRESSION_CASE, kinds.DEFAULT_CASE, kinds.TYPE_CASE):
+            return None
+        stmt = stmt.parent
+    return stmt if lst is not None and stmt.parent == lst else None
