@@ -214,7 +214,8 @@ def lock_notes(pkg: Package, type_name: str) -> tuple[dict[str, str], dict[str, 
                 out[n] = current
     scopes: dict[str, frozenset[str]] = {}
     for lock, comment in lock_comments.items():
-        if "follow" in comment or "below" in comment:
+        lower = comment.lower()
+        if "follow" in lower or "below" in lower:
             continue  # "guards the following fields": the fields, not words in the comment
         named = frozenset(_WORD.findall(comment)) & (fields - {lock})
         if named:
