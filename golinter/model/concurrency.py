@@ -68,6 +68,7 @@ from golinter.model.contexts import (
 )
 from golinter.model.entrypoints import (
     HELD_BY_DOC,
+    LIVE_MAP_DOC,
     LOCKED_NAME,
     NOT_ENTRY_POINTS,
     NOT_SAFE,
@@ -227,6 +228,7 @@ class _Builder:
         self.registrations: dict[Site, Site] = {}  # handler declaration -> first call it is passed to
         self.registered_in: dict[Site, set[str]] = {}  # handler declaration -> files of the calls
         self._driver_memo: dict[int, bool] = {}  # drives_event_loop's answers
+        self._live_map_memo: dict[int, bool] = {}  # _hands_out_live_map's answers
         self.spawner_names = frozenset({m for _p, _t, m in _SPAWN_METHODS} | {f for _p, f in _SPAWN_FUNCS}
                                        | {s.rsplit(".", 1)[-1] for s in spawners})
         self.handler_names: frozenset[str] = frozenset()
@@ -1099,7 +1101,7 @@ class _Builder:
                 lockset = a.transfer.apply(at_entry)
                 load = a.load.apply(at_entry) if a.load is not None else None
                 if a.returned:
-                    if depth > 0 or not lockset.any_held():
+                    if depth > 0 or not lockset.any_held() or self._hands_out_live_map(unit):
                         continue
                     lockset, load = EMPTY, lockset  # the caller reads it after the unlock
                 pos = via.start if via is not None else (summary.unit.end if a.deferred else a.site.start)
@@ -1127,6 +1129,14 @@ class _Builder:
                     continue
                 stack.append((pkg.locks.summary(callee), call.transfer.apply(at_entry), callee_level(lvl, call),
                               chain + (call,), depth + 1, seen | {call.callee}))
+
+    def _hands_out_live_map(self, unit: Node) -> bool:
+        """An accessor documented to return the map itself (entrypoints.LIVE_MAP_DOC)."""
+        found = self._live_map_memo.get(unit.id)
+        if found is None:
+            found = self._live_map_memo[unit.id] = unit.type in kinds.TOP_FUNCTION_KINDS \
+                and LIVE_MAP_DOC.search(doc_comment(self.pkg, unit)) is not None
+        return found
 
     def _evidence(self) -> None:
         """Which locks guard each storage: held around some access, or named by an annotation."""

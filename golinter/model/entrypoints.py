@@ -33,6 +33,9 @@ NOT_ENTRY_POINTS = frozenset({"String", "GoString", "Error", "Format", "ServeHTT
 TEST_DOUBLE_FILE = re.compile(r"(^test_|^mock_|^fake_|_mocks?\.go$|_fakes?\.go$)")
 NOT_SAFE = re.compile(r"not\s+(safe\s+for\s+concurrent|goroutine[- ]safe|thread[- ]safe|concurrency[- ]safe)",
                        re.IGNORECASE)
+# An accessor documented to hand out the map itself ("Map returns the underlying map that is being
+# written to", "Values returns the raw backing map"): callers take on its locking, by contract.
+LIVE_MAP_DOC = re.compile(r"\breturns?\b[^.]*\b(underlying|raw|backing|internal)\b[^.]*\bmap\b", re.IGNORECASE)
 # Methods that by their name set the object up before it is shared (`Init` of go-ethereum's
 # tx pools, which load the journal and then start serving): not entry points that run
 # concurrently with the others.
