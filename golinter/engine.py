@@ -251,7 +251,7 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
         if restrict and not sf.reported:
             sf.matches = _DeferredMatches(worker.sibling_query, tree.root_node)
         else:
-            sf.matches, over_limit = worker.query.run_checked(tree.root_node)
+            sf.matches, over_limit = worker.query.run_checked(tree.root_node, src)
         if sf.reported:
             notes += _nesting_notes(sf, deep, over_limit)
         if sf.reported:

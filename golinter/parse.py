@@ -123,25 +123,83 @@ class CandidateQuery:
         """Matches per rule code (lower-case prefix `gml009` -> "GML009"), in document order."""
         return self.run_checked(root)[0]
 
-    def run_checked(self, root: Node) -> tuple[dict[str, list[Match]], bool]:
-        """`run`, and whether MATCH_LIMIT was reached (some candidates may be missing: notify)."""
+    def run_checked(self, root: Node, src: bytes | None = None) -> tuple[dict[str, list[Match]], bool]:
+        """`run`, and whether MATCH_LIMIT was reached (some candidates may be missing: notify).
+        With the file's `src`, inert declarations are not searched (`live_ranges`)."""
         import tree_sitter
 
         out: dict[str, list[Match]] = {code: [] for code in self.codes}
         if is_unparsable(root):
             return out, False  # all broken anyway, and querying it can be quadratic
         cursor = tree_sitter.QueryCursor(self.query, match_limit=MATCH_LIMIT)
-        for _pattern, captures in cursor.matches(root):
-            match: Match = {}
-            code = ""
-            for name, nodes in captures.items():
-                if name.startswith("_") or not nodes:
-                    continue
-                match[name] = nodes[0]
-                code = name.split(".", 1)[0].upper()
-            if code in out:
-                out[code].append(match)
-        return out, bool(cursor.did_exceed_match_limit)
+        ranges = live_ranges(root, src) if src is not None else None
+        over_limit = False
+        for span in ranges if ranges is not None else [None]:
+            if span is not None:
+                cursor.set_byte_range(*span)
+            for _pattern, captures in cursor.matches(root):
+                match: Match = {}
+                code = ""
+                for name, nodes in captures.items():
+                    if name.startswith("_") or not nodes:
+                        continue
+                    match[name] = nodes[0]
+                    code = name.split(".", 1)[0].upper()
+                if code in out:
+                    out[code].append(match)
+            over_limit = over_limit or bool(cursor.did_exceed_match_limit)
+        return out, over_limit
+
+
+# A top-level declaration no check's QUERY can match in: a const or var declaration whose text has
+# no `func` (statements live in func literals, and `unsafe.Sizeof(func() {})` is a constant), no
+# `make`, no `struct` (fields), and no `[` right after a name, `)` or `]` other than `map[` (an
+# index expression, where GML004 looks).
+# A quarter of the nodes of the Go library (unicode and syscall tables, error lists) sit in such
+# declarations, and the candidate query is a full traversal in C. A pattern that can match in
+# another place must change this test (tests/test_parse_ranges.py compares with a full search).
+_LIVE_WORDS = (b"func", b"make", b"struct")
+_IDENT = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") | frozenset(range(0x80, 0x100))
+_INDEXABLE_END = _IDENT | frozenset(b")]")
+
+
+def _inert(src: bytes, start: int, end: int) -> bool:
+    """The test above on src[start:end], by byte searches (a regex with look-behinds took as
+    long as the traversal it spares)."""
+    if any(src.find(word, start, end) >= 0 for word in _LIVE_WORDS):
+        return False
+    pos = src.find(b"[", start, end)
+    while pos >= 0:
+        j = pos - 1
+        while j > start and src[j] in b" \t":
+            j -= 1
+        if src[j] in _INDEXABLE_END and not (src[j - 2:j + 1] == b"map" and src[j - 3] not in _IDENT):
+            return False
+        pos = src.find(b"[", pos + 1, end)
+    return True
+
+
+def live_ranges(root: Node, src: bytes) -> list[tuple[int, int]] | None:
+    """Byte ranges covering every top-level declaration that is not inert (above), adjacent ones
+    merged; None when nothing is inert (search the whole tree)."""
+    ranges: list[tuple[int, int]] = []
+    start = end = -1
+    inert_seen = False
+    for top in root.children:
+        t = top.type
+        if (t == kinds.CONST_DECLARATION or t == kinds.VAR_DECLARATION) and not top.has_error \
+                and _inert(src, top.start_byte, top.end_byte):
+            inert_seen = True
+            if start >= 0:
+                ranges.append((start, end))
+                start = -1
+            continue
+        if start < 0:
+            start = top.start_byte
+        end = top.end_byte
+    if start >= 0:
+        ranges.append((start, end))
+    return ranges if inert_seen else None
 
 
 def query_captures(query: Query, node: Node, start: int | None = None,
