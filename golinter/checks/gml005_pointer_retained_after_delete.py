@@ -32,7 +32,7 @@ from golinter.model.removals import (
     zeroes_in_function,
 )
 from golinter.model.typelite import unparen
-from golinter.model.types import Chan, Func, Interface, Named, Pointer, Slice, Type
+from golinter.model.types import STRING, Array, Chan, Func, Interface, Map, Named, Pointer, Slice, Struct, Type
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -161,36 +161,61 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
     name = pkg.text(target)
-    what = "strings" if kind == "string" else "pointers"
+    elem = slice_type.elem if isinstance(slice_type, Slice) else None
+    zero = _zero_value(pkg, elem) if elem is not None else None
+    held = "strings" if kind == "string" else "pointers"
+    what = held if zero in ("nil", '""') else f"elements, and the {held} they hold,"  # `[]T` of structs
     yield pkg.finding(RULE, hit["gml005.reslice"],
                       f"this removal from {name} leaves the dropped {what} in its backing array, where they stay "
-                      f"reachable until it is reallocated; {_advice(pkg, shape, name, value)}",
+                      f"reachable until it is reallocated; {_advice(pkg, shape, name, value, zero)}",
                       level=Level.NOTE if kind == "string" else Level.WARNING)
 
 
-def _advice(pkg: Package, shape: str, name: str, value: Node) -> str:
+def _zero_value(pkg: Package, elem: Type) -> str | None:
+    """How the fix writes the element type's zero value: `nil`, `""`, `T{}` for a struct or array
+    type this package declares; None when no short literal fits (the fix says "zero" then)."""
+    u = pkg.types.underlying(elem)
+    if isinstance(u, (Pointer, Slice, Map, Chan, Func, Interface)):
+        return "nil"
+    if u == STRING:
+        return '""'
+    if isinstance(elem, Named) and not elem.pkg and isinstance(u, (Struct, Array)):
+        return f"{elem.name}{{}}"
+    return None
+
+
+def _advice(pkg: Package, shape: str, name: str, value: Node, zero: str | None) -> str:
     modern = pkg.lang_version(value) >= (1, 22)
     has_clear = pkg.lang_version(value) >= (1, 21)
     end = unparen(value).child_by_field_name(kinds.F_END) if unparen(value).type == kinds.SLICE_EXPRESSION else None
+    to_zero = f"to {zero}" if zero is not None else "to their zero value"
     if shape == "reset":
-        return f"clear({name}) first (Go 1.21)" if has_clear else f"set the elements of {name} to nil first"
+        return f"clear({name}) first (Go 1.21)" if has_clear else f"set the elements of {name} {to_zero} first"
     if shape == "filter" and end is not None:
         tail = f"{name}[{pkg.text(end)}:]"
         return f"clear({tail}) first (Go 1.21), or use slices.DeleteFunc (Go 1.22)" if has_clear \
-            else f"set the elements of {tail} to nil first"
+            else f"set the elements of {tail} {to_zero} first"
+    last = f"{name}[len({name})-1]"
+    set_last = f"set {last} = {zero}" if zero is not None else \
+        (f"clear({name}[len({name})-1:])" if has_clear else f"zero {last}")
     if shape == "pop":
-        return f"set {name}[len({name})-1] = nil before reslicing"
+        end_text = pkg.text(end).replace(" ", "") if end is not None else ""
+        if end_text.startswith("len(") and "-" in end_text and not end_text.endswith("-1"):  # `s[:len(s)-n]`
+            tail = f"{name}[{end_text}:]"
+            return f"clear({tail}) before reslicing (Go 1.21)" if has_clear else f"set the elements of {tail} {to_zero} first"
+        return f"{set_last} before reslicing"
     if shape == "front":
-        return f"set the dropped elements to nil first ({name}[0] = nil for one)"
+        first = f"{name}[0] = {zero}" if zero is not None else f"clear({name}[:1])" if has_clear else f"zero {name}[0]"
+        return f"set the dropped elements {to_zero} first ({first} for one)"
     if shape == "middle":
         if modern:
-            return f"use slices.Delete, which zeroes the tail (Go 1.22), or zero {name}[len({name})-1] after a copy"
-        return f"copy the tail down, set {name}[len({name})-1] = nil, then reslice"
+            return f"use slices.Delete, which zeroes the tail (Go 1.22), or zero {last} after a copy"
+        return f"copy the tail down, {set_last}, then reslice"
     if shape in SLICES_REMOVERS:
         return f"before Go 1.22 slices.{shape} does not zero the tail: clear the old tail after it"
     if has_clear:
         return f"clear the dropped tail first (clear({name}[n:])) or use slices.DeleteFunc (Go 1.22)"
-    return "set the dropped elements to nil first"
+    return f"set the dropped elements {to_zero} first"
 
 
 def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:

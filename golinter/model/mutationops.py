@@ -225,8 +225,8 @@ def _listed(pkg: Package, node: Node, exprs: Node, key: StorageKey) -> tuple[Op,
         op_node = stmt.child_by_field_name(kinds.F_OPERATOR)
         op = pkg.text(op_node) if op_node is not None else "="
         value = _paired_value(stmt, exprs, node)
-        if op in ("+=", "-="):
-            return Op.INC, ""
+        if op in ("+=", "-=") and not pkg.types.is_string(pkg.types.type_of(node)):
+            return Op.INC, ""  # `url += "/"` is a new string, not a count
         if op != "=":
             return Op.REPLACE, op
         shape = _value_shape(pkg, value, key) if value is not None else ""

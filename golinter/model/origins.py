@@ -140,7 +140,8 @@ class Origins:
             operand = node.child_by_field_name(kinds.F_OPERAND)
             field = node.child_by_field_name(kinds.F_FIELD)
             if operand is not None and field is not None and self._is_request(pkg.types.type_of(operand)) \
-                    and pkg.text(field) not in _BOUNDED_REQUEST_FIELDS and not _is_call_function(node):
+                    and pkg.text(field) not in _BOUNDED_REQUEST_FIELDS and not _is_call_function(node) \
+                    and not self._outgoing(operand):
                 return f"{text} (request data)"
             key = pkg.storage.key(node)
             if key is not None and Mutations.of(pkg).is_only_incremented(key):
@@ -202,6 +203,35 @@ class Origins:
         if isinstance(recv, Named) and (recv.pkg, recv.name) in _NETWORK_TYPES and name == "RemoteAddr":
             return f"{text} (a network peer address)"
         return ""
+
+    def _outgoing(self, operand: Node) -> bool:
+        """`req` (in `req.URL.Host`) is a parameter of a client-side function: a `RoundTrip`
+        method (an http.RoundTripper sends the request), or a function that is also given the
+        *http.Response (it checks a round trip). Those requests are the program's own."""
+        pkg = self._pkg
+        root = unparen(operand)
+        while root.type == kinds.SELECTOR_EXPRESSION:
+            inner = root.child_by_field_name(kinds.F_OPERAND)
+            if inner is None:
+                return False
+            root = unparen(inner)
+        obj = pkg.scopes.resolve(root) if root.type == kinds.IDENTIFIER else None
+        if obj is None or obj.decl is None or obj.decl.type != kinds.PARAMETER_DECLARATION:
+            return False
+        plist = obj.decl.parent
+        func = plist.parent if plist is not None else None
+        if plist is None or func is None or func.type not in kinds.FUNCTION_KINDS \
+                or func.child_by_field_name(kinds.F_PARAMETERS) != plist:
+            return False
+        name = func.child_by_field_name(kinds.F_NAME)
+        if func.type == kinds.METHOD_DECLARATION and name is not None and pkg.text(name) == "RoundTrip":
+            return True
+        for decl in plist.named_children:
+            type_node = decl.child_by_field_name(kinds.F_TYPE) if decl.type == kinds.PARAMETER_DECLARATION else None
+            t = pkg.types.deref(pkg.types.type_from_expr(type_node)) if type_node is not None else None
+            if isinstance(t, Named) and (t.pkg, t.name) == ("net/http", "Response"):
+                return True
+        return False
 
     def _is_request(self, t: Type) -> bool:
         base = self._pkg.types.deref(t)
