@@ -27,6 +27,7 @@ from golinter.model.removals import (
     SLICES_REMOVERS,
     pointer_kind,
     refilled,
+    refilled_at_once,
     removal_shape,
     top_function,
     zeroes_in_function,
@@ -158,6 +159,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return
     if shape == "reset" and refilled(pkg, key, hit["gml005.reslice"]):
         return  # `s = s[:0]` then appends: the reuse idiom overwrites the slots
+    if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, hit["gml005.reslice"]):
+        return  # remove, then re-add at the end: the append writes the vacated slot
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
     name = pkg.text(target)
@@ -169,6 +172,24 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
                       f"this removal from {name} leaves the dropped {what} in its backing array, where they stay "
                       f"reachable until it is reallocated; {_advice(pkg, shape, name, value, zero)}",
                       level=Level.NOTE if kind == "string" else Level.WARNING)
+
+
+def _drops_one(pkg: Package, shape: str, value: Node) -> bool:
+    """`s[:len(s)-1]` or `s[:last]`, `append(s[:i], s[i+1:]...)`: one element leaves."""
+    inner = unparen(value)
+    if shape == "pop" and inner.type == kinds.SLICE_EXPRESSION:
+        end = inner.child_by_field_name(kinds.F_END)
+        text = pkg.text(end).replace(" ", "") if end is not None else ""
+        return text.endswith("-1") or (end is not None and end.type == kinds.IDENTIFIER)
+    if shape == "middle" and inner.type == kinds.CALL_EXPRESSION:
+        args = inner.child_by_field_name(kinds.F_ARGUMENTS)
+        values = [a for a in args.named_children if a.type != kinds.COMMENT] if args is not None else []
+        tail = unparen(values[1]) if len(values) == 2 else None
+        if tail is not None and tail.type == kinds.VARIADIC_ARGUMENT and tail.named_children:
+            tail = unparen(tail.named_children[0])  # `s[i+1:]...`
+        start = tail.child_by_field_name(kinds.F_START) if tail is not None and tail.type == kinds.SLICE_EXPRESSION else None
+        return start is not None and pkg.text(start).replace(" ", "").endswith("+1")
+    return False
 
 
 def _zero_value(pkg: Package, elem: Type) -> str | None:

@@ -291,6 +291,76 @@ def refilled(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     return False
 
 
+def refilled_at_once(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+    """The one-element removal `stmt` (`s = s[:last]`, `s = append(s[:i], s[i+1:]...)`) is
+    followed on every path by `s = append(s, x)`, which writes the vacated slot again (the
+    capacity did not change): in the same statement list with nothing that jumps in between,
+    or after a `break` that ends the loop holding it (remove, then re-add at the end:
+    `for i, r := range known { if r.host == h { ...; known = known[:last]; break } }`
+    then `known = append(known, r)`)."""
+    current = stmt
+    while True:
+        lst = current.parent
+        if lst is None or lst.type != kinds.STATEMENT_LIST:
+            return False
+        exit_loop: Node | None = None
+        for later in lst.named_children:
+            if later.start_byte < current.end_byte or later.type == kinds.COMMENT:
+                continue
+            if _appends_one(pkg, key, later):
+                return True
+            if later.type == kinds.BREAK_STATEMENT and not later.named_children:
+                exit_loop = _loop_broken(lst)
+                break
+            if _may_jump(pkg, later):
+                return False
+        if exit_loop is None:
+            return False
+        current = exit_loop
+
+
+def _appends_one(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+    """`s = append(s, x)`: one element, no spread."""
+    if stmt.type != kinds.ASSIGNMENT_STATEMENT:
+        return False
+    left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
+    op = stmt.child_by_field_name(kinds.F_OPERATOR)
+    if left is None or right is None or (op is not None and pkg.text(op) != "=") \
+            or len(left.named_children) != 1 or len(right.named_children) != 1:
+        return False
+    call = unparen(right.named_children[0])
+    fn = call.child_by_field_name(kinds.F_FUNCTION) if call.type == kinds.CALL_EXPRESSION else None
+    args = call.child_by_field_name(kinds.F_ARGUMENTS) if fn is not None else None
+    if fn is None or args is None or not pkg.scopes.is_builtin(fn, "append") or b"..." in pkg.file_of(args).src[
+            args.start_byte:args.end_byte]:
+        return False
+    values = [a for a in args.named_children if a.type != kinds.COMMENT]
+    return len(values) == 2 and pkg.storage.key(left.named_children[0]) == key == pkg.storage.key(values[0])
+
+
+def _loop_broken(lst: Node) -> Node | None:
+    """The for statement an unlabeled `break` in `lst` leaves (None inside a switch or select,
+    whose `break` ends only them, or a func literal)."""
+    node = lst.parent
+    while node is not None:
+        if node.type == kinds.FOR_STATEMENT:
+            return node
+        if node.type in (kinds.EXPRESSION_SWITCH_STATEMENT, kinds.TYPE_SWITCH_STATEMENT, kinds.SELECT_STATEMENT,
+                         kinds.FUNC_LITERAL) or node.type in kinds.TOP_FUNCTION_KINDS:
+            return None
+        node = node.parent
+    return None
+
+
+_JUMPS = (b"return", b"goto", b"continue", b"break", b"panic", b"Exit", b"Fatal")
+
+
+def _may_jump(pkg: Package, stmt: Node) -> bool:
+    """A statement that may leave the path (by its words: conservative)."""
+    src = pkg.file_of(stmt).src
+    return any(src.find(word, stmt.start_byte, stmt.end_byte) >= 0 for word in _JUMPS)
+
+
 def top_function(node: Node) -> Node | None:
     func = enclosing_function(node)
     while func is not None and func.type == kinds.FUNC_LITERAL:
