@@ -218,7 +218,7 @@ def _finding(pkg: Package, analysis: Analysis, race: _Race) -> Finding:
     lock = _lock_name(pkg, analysis, race)
     related: list[tuple[Node, str]] = []
     if p.site != t.site:
-        related.append((conc.node_at(p.site), _partner_note(pkg, p)))
+        related.append((conc.node_at(p.site), _partner_note(pkg, p, analysis.guards(p.key))))
     if p.via is not None and p.via != t.via and p.via != p.site:
         related.append((conc.node_at(p.via), f"reached from {_who(pkg, pctx, p.via.path)} here"))
     if t.via is not None and t.via != t.site:
@@ -227,7 +227,7 @@ def _finding(pkg: Package, analysis: Analysis, race: _Race) -> Finding:
         origin = _origin_note(c)
         if origin and all(conc.node_at(c.origin) != n for n, _ in related):
             related.append((conc.node_at(c.origin), origin))
-    message = _message(pkg, race, ctx, pctx, name, lock)
+    message = _message(pkg, race, ctx, pctx, name, lock, analysis.guards(t.key))
     copied = _copied_lock(pkg, node)
     if copied is not None:
         func, call = copied
@@ -250,7 +250,8 @@ def _copied_lock(pkg: Package, node: Node) -> tuple[str, Node] | None:
     return pkg.text(name), pkg.concurrency.node_at(copied[0])
 
 
-def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, lock: str) -> str:
+def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, lock: str,
+             guards: tuple[StorageKey, ...]) -> str:
     t, p = race.target, race.partner
     verb = "written" if t.write else "read"
     pverb = "writes" if p.write else "reads"
@@ -275,7 +276,7 @@ def _message(pkg: Package, race: _Race, ctx: Context, pctx: Context, name: str, 
         return f"map {name} is written by concurrent calls of {ctx.name} {without}"
     who = f"concurrent {_instances(pkg, ctx, t.site.path)}" if ctx.index == pctx.index else _who(pkg, pctx, t.site.path)
     pverb = pverb[:-1] if ctx.index == pctx.index else pverb
-    mine, theirs = _held_lock(t), _held_lock(p)
+    mine, theirs = _held_lock(t, guards), _held_lock(p, guards)
     if mine is not None and theirs is not None:  # each side holds a lock, not the same one
         return (f"map {name} is {verb} here under {_lock_text(pkg, mine, t)} while {who} {pverb} it "
                 f"under {_lock_text(pkg, theirs, p)}, a different lock")
@@ -315,17 +316,26 @@ def _at(pkg: Package, ctx: Context, here: str) -> str:
     return "line 0"
 
 
-def _held_lock(a: Access) -> StorageKey | None:
-    """The lock an access holds (exclusively if any), None for none or an Unknown lockset."""
+def _held_lock(a: Access, guards: tuple[StorageKey, ...]) -> StorageKey | None:
+    """The lock an access holds (exclusively if any, one that guards the map elsewhere first),
+    None for none or an Unknown lockset."""
     if a.lockset.unknown:
         return None
     held = a.lockset.held() or a.lockset.any_held()
-    return held[0] if held else None
+    return _pick(held, guards) if held else None
 
 
-def _partner_note(pkg: Package, p: Access) -> str:
+def _pick(held: tuple[StorageKey, ...], guards: tuple[StorageKey, ...]) -> StorageKey:
+    """Of several locks held, one the map is guarded by elsewhere, a struct's field before a
+    local (`m.mut` for m.folderCfgs, not the per-folder `restartMut` taken around it)."""
+    own = {g.root for g in guards if g.is_field}
+    return next((lock for lock in held if lock in guards and lock.root in own),
+                next((lock for lock in held if lock in guards), held[0]))
+
+
+def _partner_note(pkg: Package, p: Access, guards: tuple[StorageKey, ...]) -> str:
     verb = "written" if p.write else "read"
-    held = _held_lock(p)
+    held = _held_lock(p, guards)
     if held is not None:
         return f"{verb} here under {_lock_text(pkg, held, p)}"
     return f"{verb} here without a lock"
@@ -344,11 +354,11 @@ def _origin_note(ctx: Context) -> str:
 def _lock_name(pkg: Package, analysis: Analysis, race: _Race) -> str:
     """The lock that should guard the map: the one the other side holds, else an evidence lock,
     else the read lock the target holds."""
+    evidence = analysis.guards(race.target.key)
     for x in (race.partner, race.target):
         held = x.lockset.held()
         if held:
-            return _lock_text(pkg, held[0], race.target)
-    evidence = analysis.guards(race.target.key)
+            return _lock_text(pkg, _pick(held, evidence), race.target)
     if evidence:
         return _lock_text(pkg, evidence[0], race.target)
     for x in (race.partner, race.target):
