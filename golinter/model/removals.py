@@ -294,29 +294,61 @@ def refilled(pkg: Package, key: StorageKey, stmt: Node) -> bool:
 def refilled_at_once(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     """The one-element removal `stmt` (`s = s[:last]`, `s = append(s[:i], s[i+1:]...)`) is
     followed on every path by `s = append(s, x)`, which writes the vacated slot again (the
-    capacity did not change): in the same statement list with nothing that jumps in between,
-    or after a `break` that ends the loop holding it (remove, then re-add at the end:
-    `for i, r := range known { if r.host == h { ...; known = known[:last]; break } }`
-    then `known = append(known, r)`)."""
-    current = stmt
-    while True:
-        lst = current.parent
+    capacity did not change): in the same statement list with nothing that may jump in between,
+    or after a `break` that ends the loop holding it or a `goto` forward to a label (remove,
+    then re-add at the end: `for i, r := range known { if r.host == h { ...; known =
+    known[:last]; break } }` then `known = append(known, r)`)."""
+    lst, after = stmt.parent, stmt.end_byte
+    for _hop in range(8):
         if lst is None or lst.type != kinds.STATEMENT_LIST:
             return False
-        exit_loop: Node | None = None
+        resume: tuple[Node | None, int] | None = None
         for later in lst.named_children:
-            if later.start_byte < current.end_byte or later.type == kinds.COMMENT:
+            if later.start_byte < after or later.type == kinds.COMMENT:
                 continue
-            if _appends_one(pkg, key, later):
+            if _appends_one(pkg, key, _unlabeled(later)):
                 return True
             if later.type == kinds.BREAK_STATEMENT and not later.named_children:
-                exit_loop = _loop_broken(lst)
+                loop = _loop_broken(lst)
+                resume = (loop.parent, loop.end_byte) if loop is not None else None
+                break
+            if later.type == kinds.GOTO_STATEMENT:
+                target = _label_target(pkg, later)
+                resume = (target.parent, target.start_byte) if target is not None else None
                 break
             if _may_jump(pkg, later):
                 return False
-        if exit_loop is None:
+        if resume is None:
             return False
-        current = exit_loop
+        lst, after = resume
+    return False
+
+
+def _unlabeled(stmt: Node) -> Node:
+    """`found: s = append(s, x)` -> the assignment."""
+    if stmt.type == kinds.LABELED_STATEMENT:
+        inner = [c for c in stmt.named_children if c.type not in (kinds.LABEL_NAME, kinds.COMMENT)]
+        if inner:
+            return inner[0]
+    return stmt
+
+
+def _label_target(pkg: Package, goto: Node) -> Node | None:
+    """The labeled statement a `goto` jumps forward to, in a statement list holding the goto."""
+    label = next((c for c in goto.named_children if c.type == kinds.LABEL_NAME), None)
+    if label is None:
+        return None
+    name = pkg.text(label)
+    node = goto.parent
+    while node is not None and node.type not in kinds.FUNCTION_KINDS:
+        if node.type == kinds.STATEMENT_LIST:
+            for c in node.named_children:
+                if c.type == kinds.LABELED_STATEMENT and c.start_byte > goto.end_byte:
+                    own = c.child_by_field_name(kinds.F_LABEL)
+                    if own is not None and pkg.text(own) == name:
+                        return c
+        node = node.parent
+    return None
 
 
 def _appends_one(pkg: Package, key: StorageKey, stmt: Node) -> bool:
