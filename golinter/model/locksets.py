@@ -762,7 +762,7 @@ class _UnitBuilder:
         """Nothing in [start, end) of `scope` may release a lock, run other code or pass the map on."""
         from golinter.parse import walk_named
         pkg = self.pkg
-        root_obj = self._root_object(write_map)
+        root_obj = self.pkg.scopes.root_object(write_map)
         for node in walk_named(scope):
             if node.end_byte <= start or node.start_byte >= end:
                 continue
@@ -783,15 +783,6 @@ class _UnitBuilder:
                     and pkg.storage.key(node) == key and not _map_use(node):
                 return False  # copied, passed, reassigned: someone else may get the map
         return True
-
-    def _root_object(self, expr: Node) -> object | None:
-        node = unparen(expr)
-        while node.type == kinds.SELECTOR_EXPRESSION:
-            inner = node.child_by_field_name(kinds.F_OPERAND)
-            if inner is None:
-                return None
-            node = unparen(inner)
-        return self.pkg.scopes.resolve(node) if node.type == kinds.IDENTIFIER else None
 
     def _mentions(self, call: Node, obj: object | None) -> bool:
         """The call's receiver or arguments name the map's root variable (`a.publish()`, `f(a)`)."""

@@ -209,13 +209,7 @@ class Origins:
         method (an http.RoundTripper sends the request), or a function that is also given the
         *http.Response (it checks a round trip). Those requests are the program's own."""
         pkg = self._pkg
-        root = unparen(operand)
-        while root.type == kinds.SELECTOR_EXPRESSION:
-            inner = root.child_by_field_name(kinds.F_OPERAND)
-            if inner is None:
-                return False
-            root = unparen(inner)
-        obj = pkg.scopes.resolve(root) if root.type == kinds.IDENTIFIER else None
+        obj = pkg.scopes.root_object(operand)
         if obj is None or obj.decl is None or obj.decl.type != kinds.PARAMETER_DECLARATION:
             return False
         plist = obj.decl.parent

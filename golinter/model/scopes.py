@@ -408,6 +408,18 @@ class Scopes:
         obj = self.resolve(ident)
         return obj is not None and obj.kind is ObjKind.BUILTIN
 
+    def root_object(self, expr: Node) -> Obj | None:
+        """The object a selector chain starts from (`req` in `(req.URL).Host`), None when it does
+        not start at a name."""
+        node = expr
+        while node.type in (kinds.SELECTOR_EXPRESSION, kinds.PARENTHESIZED_EXPRESSION):
+            inner = node.child_by_field_name(kinds.F_OPERAND) if node.type == kinds.SELECTOR_EXPRESSION \
+                else (node.named_children[0] if node.named_children else None)
+            if inner is None:
+                return None
+            node = inner
+        return self.resolve(node) if node.type == kinds.IDENTIFIER else None
+
     def same_object(self, a: Node, b: Node) -> bool:
         oa, ob = self.resolve(a), self.resolve(b)
         return oa is not None and oa == ob and oa.kind is not ObjKind.BUILTIN
