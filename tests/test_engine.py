@@ -359,7 +359,14 @@ def test_ctrl_c_tears_the_pool_down(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                                     for name in ("a", "b", "c", "d")})
     main = threading.main_thread().ident
     assert main is not None
-    timer = threading.Timer(1.0, signal.pthread_kill, (main, signal.SIGINT))  # a terminal's Ctrl-C
+    def ctrl_c_once_the_pool_runs() -> None:  # a terminal's Ctrl-C, while workers are busy
+        deadline = time.monotonic() + 20  # (not a fixed delay: a loaded machine forks late)
+        while not multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    timer = threading.Timer(0.0, ctrl_c_once_the_pool_runs)
     timer.start()
     started = time.monotonic()
     try:
