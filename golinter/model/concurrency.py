@@ -11,7 +11,7 @@ makes (through same-package calls, with the lockset at each access):
   literal of unknown timing, is no join),
   errgroup `Wait`, a receive from a channel the goroutine sends on or closes after its writes;
   and in any function, after a receive from a field or package channel that a goroutine started
-  once closes as its last act (model/exitjoins.py);
+  once closes or sends on as its last act (model/exitjoins.py);
   goroutines a `_test.go` file starts (and the test's code beside them) keep only the accesses
   in `_test.go` files: a test that drives production code concurrently is testing it;
 - handlers: `func(http.ResponseWriter, *http.Request)` literals, functions and methods,

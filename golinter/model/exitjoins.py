@@ -11,51 +11,67 @@ beside it. A join in the spawner itself (`go f(); <-done`) is concurrency.py's `
 the same fact across functions, for channels every function names alike: struct fields and
 package variables. It holds only when the close is the goroutine's last act and nothing else can
 make the receive return, so the channel must be:
-- closed in the goroutine's own body, by `defer close(ch)` as the first defer of its top
-  statement list (the last to run), or by `close(ch)` right before a `return` or at the end of
-  the body of a function with no defers at all (a deferred call would run after the close);
+- closed or sent on in the goroutine's own body as its last act: `defer close(ch)` or
+  `defer func() { ch <- x }()` as the first defer of its top statement list (the last to run),
+  or `close(ch)` / `ch <- x` right before a `return` or at the end of the body of a function
+  with no defers at all (a deferred call would run after it);
 - started once (not in a loop, by a handler, ...): the first of several goroutines to close it
   says nothing of the others, and a second close would panic;
-- used nowhere else but in receives and assignments: no other close, no send, and not passed
-  or copied anywhere that could close it.
+- used nowhere else but in receives and assignments: no other close or send (a receive then
+  returns only because this goroutine signalled), and not passed or copied anywhere that could
+  close it.
 The receive must run on every path before the access: a statement of the function's top
 statement list, alone or as a case of a select whose other cases all leave.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import occurrences
-from golinter.model.spawnplaces import in_literal, is_last_statement, leaves_after, runs_in_body
+from golinter.model.spawnplaces import in_literal, runs_in_body
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Node, Query
 
     from golinter.model.package import Package, SourceFile
     from golinter.model.storage import StorageKey
 
 
 def exit_channels(pkg: Package, unit: Node) -> frozenset[StorageKey]:
-    """Fields and package variables the goroutine body `unit` closes as its last act, and that
-    nothing else in the package closes, sends on or hands away."""
+    """Fields and package variables the goroutine body `unit` closes or sends on as its last act,
+    and that nothing else in the package closes, sends on or hands away."""
     body = unit.child_by_field_name(kinds.F_BODY)
     f = pkg.file_of(unit)
-    if body is None or b"close" not in f.src[body.start_byte:body.end_byte]:
+    if body is None:
         return frozenset()
+    signals: list[tuple[Node, Node | None]] = []  # (the close call or the send, its channel)
+    if b"close" in f.src[body.start_byte:body.end_byte]:
+        for token in _tokens_in(f, ("close",), body):
+            call = occurrences.identifier_call(token)
+            if call is not None and pkg.scopes.is_builtin(token, "close"):
+                args = call.child_by_field_name(kinds.F_ARGUMENTS)
+                signals.append((call, args.named_children[0] if args is not None and len(args.named_children) == 1
+                                else None))
+    if b"<-" in f.src[body.start_byte:body.end_byte]:
+        from golinter.parse import query_captures
+        for send in query_captures(_send_query(), body, body.start_byte, body.end_byte).get("send", []):
+            signals.append((send, send.child_by_field_name(kinds.F_CHANNEL)))
     out: set[StorageKey] = set()
-    for token in _tokens_in(f, ("close",), body):
-        call = occurrences.identifier_call(token)
-        if call is None or not runs_in_body(call, body) or not pkg.scopes.is_builtin(token, "close"):
-            continue
-        args = call.child_by_field_name(kinds.F_ARGUMENTS)
-        channel = args.named_children[0] if args is not None and len(args.named_children) == 1 else None
+    for signal, channel in signals:
         key = pkg.storage.key(channel) if channel is not None else None
-        if channel is None or key is None or not (key.is_field or key.is_package_var):
+        if channel is None or key is None or not (key.is_field or key.is_package_var) or not runs_in_body(signal, body):
             continue
-        if _closes_last(f, call, body) and _only_received(pkg, key, channel):
+        if _last_act(f, signal, body) and _only_received(pkg, key, channel):
             out.add(key)
     return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _send_query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query("(send_statement) @send")
 
 
 def received_before(pkg: Package, unit: Node, keys: frozenset[StorageKey]) -> int | None:
@@ -105,16 +121,49 @@ def select_join(pkg: Package, receive: Node) -> Node | None:
     return select
 
 
-def _closes_last(f: SourceFile, call: Node, body: Node) -> bool:
-    stmt = call.parent
-    lst = _statement_list(body)
-    if stmt is not None and stmt.type == kinds.DEFER_STATEMENT:
-        first = next((c for c in lst.named_children if c.type == kinds.DEFER_STATEMENT), None) \
-            if lst is not None else None
-        return first is not None and first == stmt  # the first deferred runs last
-    if in_literal(call, body) or occurrences.has_word(f.src, b"defer", body.start_byte, body.end_byte):
+def _last_act(f: SourceFile, signal: Node, body: Node) -> bool:
+    """`signal` (a close call or a send) is the last thing the goroutine does: deferred first
+    (`defer close(ch)`, `defer func() { ch <- x }()`: the first defer runs last), or right before
+    a `return` or at the end of a body without defers (a deferred call would run after it)."""
+    stmt = signal if signal.type == kinds.SEND_STATEMENT else signal.parent
+    if stmt is None:
         return False
-    return leaves_after(call) or is_last_statement(call, body)
+    if stmt.type == kinds.DEFER_STATEMENT:
+        return _first_defer(stmt, body)
+    deferred = _deferred_literal(signal, body)
+    if deferred is not None:
+        literal, defer = deferred
+        return _first_defer(defer, body) and _ends(stmt, literal.child_by_field_name(kinds.F_BODY))
+    if in_literal(signal, body) or occurrences.has_word(f.src, b"defer", body.start_byte, body.end_byte):
+        return False
+    return _ends(stmt, body)
+
+
+def _first_defer(defer: Node, body: Node) -> bool:
+    lst = _statement_list(body)
+    first = next((c for c in lst.named_children if c.type == kinds.DEFER_STATEMENT), None) if lst is not None else None
+    return first is not None and first == defer
+
+
+def _deferred_literal(node: Node, body: Node) -> tuple[Node, Node] | None:
+    """(the literal, its defer statement) when `node` sits directly in `defer func() {...}()`."""
+    literal = node.parent
+    while literal is not None and literal != body and literal.type != kinds.FUNC_LITERAL:
+        literal = literal.parent
+    call = literal.parent if literal is not None and literal.type == kinds.FUNC_LITERAL else None
+    defer = call.parent if call is not None and call.type == kinds.CALL_EXPRESSION else None
+    if literal is None or defer is None or defer.type != kinds.DEFER_STATEMENT or in_literal(literal, body):
+        return None
+    return literal, defer
+
+
+def _ends(stmt: Node, body: Node | None) -> bool:
+    """`stmt` is followed directly by a `return`, or ends `body`."""
+    lst = stmt.parent
+    if body is None or lst is None or lst.type != kinds.STATEMENT_LIST:
+        return False
+    rest = [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
+    return (bool(rest) and rest[0].type == kinds.RETURN_STATEMENT) or (not rest and lst.parent == body)
 
 
 def _only_received(pkg: Package, key: StorageKey, closer: Node) -> bool:
