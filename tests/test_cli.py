@@ -307,9 +307,15 @@ def test_cli_sigint_during_pool_exits_130_and_tears_it_down(tmp_path: Path) -> N
                                   for j in range(4)})
     # A terminal's Ctrl-C signals the whole foreground process group: the workers too.
     command = [sys.executable, "-m", "golinter", "check", *SELECT, "--jobs", "2", "--no-cache", "."]
-    proc = subprocess.Popen(command,
-                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_subprocess_env(),
-                            start_new_session=True)
+    # A test run started in the background by a shell without job control (`cmd &`) ignores
+    # SIGINT, and golinter would inherit that; a handled signal is reset to the default by exec.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(command,
+                                cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_subprocess_env(),
+                                start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     workers: set[int] = set()
     deadline = time.monotonic() + 60
     while proc.poll() is None and not workers and time.monotonic() < deadline:

@@ -355,6 +355,9 @@ def _sleeping_check() -> Check:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork passes test-local checks to workers")
 def test_ctrl_c_tears_the_pool_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "IN_PROCESS_BYTES", 0)
+    # Python raises KeyboardInterrupt on SIGINT only with its default handler, which a test run
+    # started in the background by a shell without job control (`cmd &`) does not get.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     root = _module(tmp_path / "m", {name: {"f.go": BAD.replace("package s", f"package {name}")}
                                     for name in ("a", "b", "c", "d")})
     main = threading.main_thread().ident
@@ -374,6 +377,7 @@ def test_ctrl_c_tears_the_pool_down(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             _run([root], None, jobs=2, checks=(_sleeping_check(),))
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - started < 30  # not waiting for the 60 s packages
     deadline = time.monotonic() + 10
     while multiprocessing.active_children() and time.monotonic() < deadline:
