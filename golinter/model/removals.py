@@ -265,11 +265,14 @@ def zeroes_in_function(pkg: Package, key: StorageKey, stmt: Node) -> bool:
 
 def refilled(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     """After `s = s[:0]`, the same function appends to s, or a same-package function it calls
-    does (two call levels: `expand1` calling `expand0`)."""
+    does (two call levels: `expand1` calling `expand0`), or every caller of the function
+    assigns the field right after the call (`req.reset(); req.Entries = entries`)."""
     from golinter.parse import walk_named
     func = top_function(stmt)
     if func is None:
         return False
+    if key.is_field and _callers_replace(pkg, key, func):
+        return True
     mutations = Mutations.of(pkg)
     if any(u.op is Op.APPEND and u.start > stmt.start_byte for u in mutations.uses_in(key, func)):
         return True
@@ -289,6 +292,30 @@ def refilled(pkg: Package, key: StorageKey, stmt: Node) -> bool:
             if depth < 1:
                 todo.append((decl, decl.start_byte, depth + 1))
     return False
+
+
+def _callers_replace(pkg: Package, key: StorageKey, func: Node) -> bool:
+    """Every same-package call of `func` (at least one, outside tests) is a statement followed
+    directly by `X.f = ...` of the field `key`: the reset slice is dropped for a new one."""
+    from golinter.model.origins import Origins
+    calls = Origins.of(pkg).calls_to(func)
+    if not calls:
+        return False
+    for call in calls:
+        stmt = call.parent
+        lst = stmt.parent if stmt is not None and stmt.type == kinds.EXPRESSION_STATEMENT else None
+        if stmt is None or lst is None or lst.type != kinds.STATEMENT_LIST:
+            return False
+        rest = [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
+        nxt = rest[0] if rest else None
+        if nxt is None or nxt.type != kinds.ASSIGNMENT_STATEMENT:
+            return False
+        op = nxt.child_by_field_name(kinds.F_OPERATOR)
+        left = nxt.child_by_field_name(kinds.F_LEFT)
+        if (op is not None and pkg.text(op) != "=") or left is None \
+                or not any(pkg.storage.key(t) == key for t in left.named_children):
+            return False
+    return True
 
 
 def refilled_at_once(pkg: Package, key: StorageKey, stmt: Node) -> bool:
