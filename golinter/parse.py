@@ -159,8 +159,10 @@ class CandidateQuery:
 # declarations, and the candidate query is a full traversal in C. A pattern that can match in
 # another place must change this test (tests/test_parse_ranges.py compares with a full search).
 _LIVE_WORDS = (b"func", b"make", b"struct")
-_IDENT = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") | frozenset(range(0x80, 0x100))
-_INDEXABLE_END = _IDENT | frozenset(b")]")
+# Identifier bytes: ASCII letters, digits, `_`, and the bytes of UTF-8 sequences (which only
+# letters use outside literals).
+IDENT_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") | frozenset(range(0x80, 0x100))
+_INDEXABLE_END = IDENT_BYTES | frozenset(b")]")
 
 
 def _inert(src: bytes, start: int, end: int) -> bool:
@@ -173,7 +175,7 @@ def _inert(src: bytes, start: int, end: int) -> bool:
         j = pos - 1
         while j > start and src[j] in b" \t":
             j -= 1
-        if src[j] in _INDEXABLE_END and not (src[j - 2:j + 1] == b"map" and src[j - 3] not in _IDENT):
+        if src[j] in _INDEXABLE_END and not (src[j - 2:j + 1] == b"map" and src[j - 3] not in IDENT_BYTES):
             return False
         pos = src.find(b"[", pos + 1, end)
     return True

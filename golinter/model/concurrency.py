@@ -856,8 +856,8 @@ class _Builder:
             self._collect(ctx, decl, self._entry(decl), Level(method_class, lambda r, k: k))
 
     def _exit_joins(self) -> None:
-        """Code after a receive from a channel a goroutine closes as its last act runs after that
-        goroutine, in whichever function it is (model/exitjoins.py)."""
+        """Code after a receive from a channel a goroutine closes or sends on as its last act runs
+        after that goroutine, in whichever function it is (model/exitjoins.py)."""
         touching = {a.context for a in self.out.accesses if a.shared}
         exits = {spawn.context: keys for spawn in self.spawns
                  if spawn.context in touching and not spawn.multi and spawn.unit.type in kinds.FUNCTION_KINDS

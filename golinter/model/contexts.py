@@ -71,7 +71,7 @@ class Analysis:
     evidence: dict[StorageKey, tuple[StorageKey, ...]] = field(default_factory=dict)
     snapshot_writes: list[MapAccess] = field(default_factory=list)
     # (goroutine context, other context) -> the position in the other's function after which
-    # the goroutine has ended (a receive from a channel it closes as its last act)
+    # the goroutine has ended (a receive from a channel it closes or sends on as its last act)
     ended: dict[tuple[int, int], int] = field(default_factory=dict)
 
     def concurrent(self, a: Context, b: Context) -> bool:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import occurrences
-from golinter.model.spawnplaces import in_literal, runs_in_body
+from golinter.model.spawnplaces import ends_path, in_literal, runs_in_body
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Query
@@ -133,10 +133,10 @@ def _last_act(f: SourceFile, signal: Node, body: Node) -> bool:
     deferred = _deferred_literal(signal, body)
     if deferred is not None:
         literal, defer = deferred
-        return _first_defer(defer, body) and _ends(stmt, literal.child_by_field_name(kinds.F_BODY))
+        return _first_defer(defer, body) and ends_path(stmt, literal.child_by_field_name(kinds.F_BODY))
     if in_literal(signal, body) or occurrences.has_word(f.src, b"defer", body.start_byte, body.end_byte):
         return False
-    return _ends(stmt, body)
+    return ends_path(stmt, body)
 
 
 def _first_defer(defer: Node, body: Node) -> bool:
@@ -155,15 +155,6 @@ def _deferred_literal(node: Node, body: Node) -> tuple[Node, Node] | None:
     if literal is None or defer is None or defer.type != kinds.DEFER_STATEMENT or in_literal(literal, body):
         return None
     return literal, defer
-
-
-def _ends(stmt: Node, body: Node | None) -> bool:
-    """`stmt` is followed directly by a `return`, or ends `body`."""
-    lst = stmt.parent
-    if body is None or lst is None or lst.type != kinds.STATEMENT_LIST:
-        return False
-    rest = [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
-    return (bool(rest) and rest[0].type == kinds.RETURN_STATEMENT) or (not rest and lst.parent == body)
 
 
 def _only_received(pkg: Package, key: StorageKey, closer: Node) -> bool:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.parse import IDENT_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -157,12 +158,6 @@ def offsets(src: bytes, needle: bytes) -> list[int]:
     return out
 
 
-# Identifier bytes: ASCII letters, digits, `_`, and the bytes of UTF-8 sequences (which only
-# letters use outside literals).
-_IDENT_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") \
-    | frozenset(range(0x80, 0x100))
-
-
 def has_word(src: bytes, name: bytes, start: int, end: int) -> bool:
     """`name` as a whole word in `src[start:end]`: its neighbours are not identifier bytes (the
     byte before `start` counts, none after `end`). A find loop, not a regex per name: compiling
@@ -171,8 +166,8 @@ def has_word(src: bytes, name: bytes, start: int, end: int) -> bool:
     pos = src.find(name, start, end)
     while pos != -1:
         after = pos + len(name)
-        if (pos == 0 or src[pos - 1] not in _IDENT_BYTES) \
-                and (after >= end or src[after] not in _IDENT_BYTES):
+        if (pos == 0 or src[pos - 1] not in IDENT_BYTES) \
+                and (after >= end or src[after] not in IDENT_BYTES):
             return True
         pos = src.find(name, pos + 1, end)
     return False

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.mutations import Mutations, word_offsets
-from golinter.model.scopes import ObjKind
+from golinter.model.scopes import Obj, ObjKind
 from golinter.model.testcode import TestCode
 from golinter.model.typelite import unparen
 from golinter.model.types import Named, Pointer, Type
@@ -209,14 +209,10 @@ class Origins:
         method (an http.RoundTripper sends the request), or a function that is also given the
         *http.Response (it checks a round trip). Those requests are the program's own."""
         pkg = self._pkg
-        obj = pkg.scopes.root_object(operand)
-        if obj is None or obj.decl is None or obj.decl.type != kinds.PARAMETER_DECLARATION:
+        declared = _parameter_of(pkg.scopes.root_object(operand))
+        if declared is None:
             return False
-        plist = obj.decl.parent
-        func = plist.parent if plist is not None else None
-        if plist is None or func is None or func.type not in kinds.FUNCTION_KINDS \
-                or func.child_by_field_name(kinds.F_PARAMETERS) != plist:
-            return False
+        func, plist = declared
         name = func.child_by_field_name(kinds.F_NAME)
         if func.type == kinds.METHOD_DECLARATION and name is not None and pkg.text(name) == "RoundTrip":
             return True
@@ -402,13 +398,11 @@ class Origins:
         unbounded argument in its position."""
         pkg = self._pkg
         obj = pkg.scopes.resolve(ident)
-        if obj is None or obj.decl is None or obj.decl.type != kinds.PARAMETER_DECLARATION or obj.ident is None:
+        declared = _parameter_of(obj)
+        if obj is None or obj.decl is None or obj.ident is None or declared is None \
+                or declared[0].type not in kinds.TOP_FUNCTION_KINDS:
             return ""
-        plist = obj.decl.parent
-        func = plist.parent if plist is not None else None
-        if func is None or plist is None or func.type not in kinds.TOP_FUNCTION_KINDS \
-                or func.child_by_field_name(kinds.F_PARAMETERS) != plist:
-            return ""
+        func, plist = declared
         position = 0
         for decl in plist.named_children:
             if decl.type not in (kinds.PARAMETER_DECLARATION, kinds.VARIADIC_PARAMETER_DECLARATION):
@@ -457,6 +451,19 @@ class Origins:
                         found.append(call)
             self._callers[name] = found
         return [c for c in found if (decl := self._pkg.types.callee_decl(c)) is not None and decl == func]
+
+
+def _parameter_of(obj: Obj | None) -> tuple[Node, Node] | None:
+    """(the function, its parameter list) when `obj` is one of its parameters (not a receiver
+    or a result), else None."""
+    if obj is None or obj.decl is None or obj.decl.type != kinds.PARAMETER_DECLARATION:
+        return None
+    plist = obj.decl.parent
+    func = plist.parent if plist is not None else None
+    if plist is None or func is None or func.type not in kinds.FUNCTION_KINDS \
+            or func.child_by_field_name(kinds.F_PARAMETERS) != plist:
+        return None
+    return func, plist
 
 
 def _is_call_function(selector: Node) -> bool:

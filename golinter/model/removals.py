@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.model.mutations import Mutations, Op
 from golinter.model.package import enclosing_function
+from golinter.model.spawnplaces import statements_after
 from golinter.model.typelite import unparen
 from golinter.model.types import (
     UNKNOWN,
@@ -303,10 +304,7 @@ def _callers_replace(pkg: Package, key: StorageKey, func: Node) -> bool:
         return False
     for call in calls:
         stmt = call.parent
-        lst = stmt.parent if stmt is not None and stmt.type == kinds.EXPRESSION_STATEMENT else None
-        if stmt is None or lst is None or lst.type != kinds.STATEMENT_LIST:
-            return False
-        rest = [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
+        rest = statements_after(stmt) if stmt is not None and stmt.type == kinds.EXPRESSION_STATEMENT else None
         nxt = rest[0] if rest else None
         if nxt is None or nxt.type != kinds.ASSIGNMENT_STATEMENT:
             return False

@@ -73,6 +73,24 @@ def in_deferred(node: Node, body: Node) -> bool:
     return False
 
 
+def statements_after(stmt: Node) -> list[Node] | None:
+    """The statements after `stmt` in its statement list (comments left out); None when `stmt`
+    is not in a statement list."""
+    lst = stmt.parent
+    if lst is None or lst.type != kinds.STATEMENT_LIST:
+        return None
+    return [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
+
+
+def ends_path(stmt: Node, body: Node | None) -> bool:
+    """`stmt` is followed directly by a `return`, or is the last statement of `body`."""
+    rest = statements_after(stmt)
+    if body is None or rest is None:
+        return False
+    return (bool(rest) and rest[0].type == kinds.RETURN_STATEMENT) or (not rest and stmt.parent is not None
+                                                                      and stmt.parent.parent == body)
+
+
 def leaves_after(node: Node) -> bool:
     """`wg.Done(); return`: the call's statement is followed directly by a return (the goroutine
     does nothing more after Done). A path that leaves without Done does not make Wait return, so
@@ -80,11 +98,8 @@ def leaves_after(node: Node) -> bool:
     stmt = node.parent
     if stmt is None or stmt.type != kinds.EXPRESSION_STATEMENT:
         return False
-    lst = stmt.parent
-    if lst is None or lst.type != kinds.STATEMENT_LIST:
-        return False
-    rest = [c for c in lst.named_children if c.type != kinds.COMMENT and c.start_byte >= stmt.end_byte]
-    return bool(rest) and rest[0].type == kinds.RETURN_STATEMENT
+    rest = statements_after(stmt)
+    return rest[0].type == kinds.RETURN_STATEMENT if rest else False
 
 
 def is_last_statement(node: Node, body: Node) -> bool:
