@@ -10,8 +10,8 @@ User prose: rules/GML005-pointer-retained-after-delete.md. Four shapes, on long-
    `s = s[:n]`; evident removals only, not insertions: removals.removal_shape) of pointer-like
    elements without zeroing the dropped slots in the function -> warning (string elements: note);
 4. a map of slices whose slice is shrunk in place but whose key is never deleted -> note.
-Model facts: storage identity, lifetimes, mutations (package-wide uses), removals, flow (one path),
-type-lite, scopes.
+Model facts: storage identity, lifetimes, mutations (package-wide uses), removals, co-held elements
+(a slice whose elements a never-pruned map also keeps: silent), flow (one path), type-lite, scopes.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
+from golinter.model.coheld import kept_by_map
 from golinter.model.mutations import Mutations, Op, Use, word_offsets
 from golinter.model.package import enclosing_function
 from golinter.model.removals import (
@@ -163,6 +164,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # remove, then re-add at the end: the append writes the vacated slot
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
+    if kept_by_map(pkg, key) is not None:
+        return  # every element is also kept by a map nothing prunes: zeroing the slot frees nothing
     name = pkg.text(target)
     elem = slice_type.elem if isinstance(slice_type, Slice) else None
     zero = _zero_value(pkg, elem) if elem is not None else None

@@ -331,7 +331,7 @@ def refilled_at_once(pkg: Package, key: StorageKey, stmt: Node) -> bool:
         for later in lst.named_children:
             if later.start_byte < after or later.type == kinds.COMMENT:
                 continue
-            if _appends_one(pkg, key, _unlabeled(later)):
+            if appends_one(pkg, key, _unlabeled(later)):
                 return True
             if later.type == kinds.BREAK_STATEMENT and not later.named_children:
                 loop = _loop_broken(lst)
@@ -341,7 +341,7 @@ def refilled_at_once(pkg: Package, key: StorageKey, stmt: Node) -> bool:
                 target = _label_target(pkg, later)
                 resume = (target.parent, target.start_byte) if target is not None else None
                 break
-            if _may_jump(pkg, later):
+            if may_jump(pkg, later):
                 return False
         if resume is None:
             return False
@@ -376,7 +376,7 @@ def _label_target(pkg: Package, goto: Node) -> Node | None:
     return None
 
 
-def _appends_one(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+def appends_one(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     """`s = append(s, x)`: one element, no spread."""
     if stmt.type != kinds.ASSIGNMENT_STATEMENT:
         return False
@@ -412,7 +412,7 @@ def _loop_broken(lst: Node) -> Node | None:
 _JUMPS = (b"return", b"goto", b"continue", b"break", b"panic", b"Exit", b"Fatal")
 
 
-def _may_jump(pkg: Package, stmt: Node) -> bool:
+def may_jump(pkg: Package, stmt: Node) -> bool:
     """A statement that may leave the path (by its words: conservative)."""
     src = pkg.file_of(stmt).src
     return any(src.find(word, stmt.start_byte, stmt.end_byte) >= 0 for word in _JUMPS)
