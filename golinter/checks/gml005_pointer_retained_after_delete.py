@@ -34,7 +34,19 @@ from golinter.model.removals import (
     zeroes_in_function,
 )
 from golinter.model.typelite import unparen
-from golinter.model.types import STRING, Array, Chan, Func, Interface, Map, Named, Pointer, Slice, Struct, Type
+from golinter.model.types import (
+    STRING,
+    Array,
+    Chan,
+    Func,
+    Interface,
+    Map,
+    Named,
+    Pointer,
+    Slice,
+    Struct,
+    Type,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

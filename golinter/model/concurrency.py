@@ -79,6 +79,7 @@ from golinter.model.entrypoints import (
     held_by_doc,
 )
 from golinter.model.exitjoins import exit_channels, received_before, select_join
+from golinter.model.handlers import HANDLER_SIGNS, Handlers
 from golinter.model.handoff import handed_off
 from golinter.model.locksets import (
     EMPTY,
@@ -115,7 +116,7 @@ from golinter.model.spawnplaces import (
 )
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
-from golinter.model.types import Named, Pointer, Struct
+from golinter.model.types import Named, Struct
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Query
@@ -146,10 +147,6 @@ _SPAWN_METHODS: dict[tuple[str, str, str], int] = {
 }
 _PARALLEL_SUBTEST = "testing.T.Run"
 _SPAWN_FUNCS: dict[tuple[str, str], int] = {("time", "AfterFunc"): 1, ("context", "AfterFunc"): 1}
-_ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
-                    ("github.com/gofiber/fiber", "Ctx"))
-# A literal is handler-shaped only when its parameters' text holds one of these (_handler_shape).
-_HANDLER_SIGNS = (b"ResponseWriter", b"Context", b"Ctx")
 
 
 @lru_cache(maxsize=1)
@@ -232,9 +229,7 @@ class _Builder:
         self.spawner_names = frozenset({m for _p, _t, m in _SPAWN_METHODS} | {f for _p, f in _SPAWN_FUNCS}
                                        | {s.rsplit(".", 1)[-1] for s in spawners})
         self.handler_names: frozenset[str] = frozenset()
-        self._handler_memo: dict[int, bool] = {}
-        self._handler_imports: bool | None = None  # see _handler_types_possible
-        self._grpc_possible = False
+        self.handlers = Handlers.of(pkg)
         self._shared_memo: dict[str, bool] = {}
         self.calls_by_name: dict[str, list[Node]] = {}
         self.test_paths = frozenset(f.path for f in pkg.files if f.is_test)
@@ -284,7 +279,7 @@ class _Builder:
                         f.text(a).rsplit(".", 1)[-1] in self.handler_names for a in args_node.named_children
                         if a.type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION)):
                     self._note_registration(node)
-            if not f.is_test and any(sign in f.src for sign in _HANDLER_SIGNS):
+            if not f.is_test and any(sign in f.src for sign in HANDLER_SIGNS):
                 lits += [n for n in occurrences.func_literals(f) if not f.in_broken(n)]
         for lit in lits:
             if not self.pkg.file_of(lit).is_test and self._is_handler(lit):
@@ -979,65 +974,7 @@ class _Builder:
 
     # -- handlers ----------------------------------------------------------------------------------
     def _is_handler(self, func: Node) -> bool:
-        cached = self._handler_memo.get(func.id)
-        if cached is None:
-            cached = self._handler_memo[func.id] = self._handler_shape(func)
-        return cached
-
-    def _handler_shape(self, func: Node) -> bool:
-        pkg = self.pkg
-        plist = func.child_by_field_name(kinds.F_PARAMETERS)
-        if plist is None:
-            return False
-        f = pkg.locks.file_of(func)
-        raw = f.src[plist.start_byte:plist.end_byte]
-        name_node = func.child_by_field_name(kinds.F_NAME)
-        serve = name_node is not None and f.src[name_node.start_byte:name_node.end_byte] == b"ServeHTTP"
-        if b"ResponseWriter" not in raw and b"Context" not in raw and b"Ctx" not in raw and not serve:
-            return False  # cheap text test before resolving parameter types
-        if not serve and not self._handler_types_possible(func):
-            return False  # no import the parameter types could come from
-        params = list(pkg.types.signature(func).params)
-        if len(params) == 2 and params[0] == Named("net/http", "ResponseWriter") \
-                and params[1] == Pointer(Named("net/http", "Request")):
-            return True
-        if len(params) == 1:
-            base = params[0].elem if isinstance(params[0], Pointer) else params[0]
-            if isinstance(base, Named) and any(base.pkg.startswith(p) and base.name == n
-                                               for p, n in _ROUTER_CONTEXTS):
-                return True
-        if func.type != kinds.METHOD_DECLARATION:
-            return False
-        name_node = func.child_by_field_name(kinds.F_NAME)
-        name = pkg.text(name_node) if name_node is not None else ""
-        if name == "ServeHTTP" and len(params) == 2:
-            return True
-        if name[:1].isupper() and params and params[0] == Named("context", "Context"):
-            from golinter.model.scopes import receiver_type_name
-            recv = receiver_type_name(pkg.file_of(func), func)
-            return recv is not None and self._grpc_service(recv)
-        return False
-
-    def _handler_types_possible(self, func: Node) -> bool:
-        """Whether the package can name a handler's parameter types at all: it imports net/http or
-        a router, or (a method: a gRPC service) holds an `Unimplemented...` type."""
-        if self._handler_imports is None:
-            paths = {path for imports in self.pkg.scopes.imports.values() for path in imports.values()}
-            self._handler_imports = "net/http" in paths or any(
-                path.startswith(p) for path in paths for p, _n in _ROUTER_CONTEXTS)
-            self._grpc_possible = any(b"Unimplemented" in f.src for f in self.pkg.files)
-        return self._handler_imports or (self._grpc_possible and func.type == kinds.METHOD_DECLARATION)
-
-    def _grpc_service(self, type_name: str) -> bool:
-        u = self.pkg.types.underlying(Named("", type_name))
-        if not isinstance(u, Struct):
-            return False
-        for fld in u.fields:
-            t = self.pkg.types.deref(fld.type)
-            if fld.embedded and isinstance(t, Named) and t.name.startswith("Unimplemented") \
-                    and t.name.endswith("Server"):
-                return True
-        return False
+        return self.handlers.is_handler(func)
 
     def _is_handler_unit(self, unit: Node) -> bool:
         return not self.pkg.file_of(unit).is_test and self._is_handler(unit)

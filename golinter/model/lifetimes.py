@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.handlers import is_http_handler
 from golinter.model.mutations import word_offsets
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
@@ -49,9 +50,6 @@ _SPAWNER_METHODS = frozenset({"Go", "TryGo"})  # errgroup.Group, sync.WaitGroup 
 _SPAWNER_FUNCS = frozenset({("time", "AfterFunc"), ("context", "AfterFunc")})
 _REGISTER_FUNCS = frozenset({"HandleFunc", "Handle"})
 _INTERESTING_CALLS = _SPAWNER_METHODS | _REGISTER_FUNCS | {name for _path, name in _SPAWNER_FUNCS}
-# (import path prefix, type name) of router context parameters: a method taking one is a handler.
-_ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
-                    ("github.com/gofiber/fiber", "Ctx"))
 
 class Lifetimes:
     """Long-lived storage of one package. Built lazily by `Package.lifetimes`."""
@@ -185,7 +183,7 @@ class Lifetimes:
     def _build(self, shared: dict[str, str]) -> None:
         pkg = self._pkg
         for (recv, method), decls in pkg.scopes.methods.items():
-            if len(decls) == 1 and not pkg.file_of(decls[0]).is_test and self._is_handler_signature(decls[0]):
+            if len(decls) == 1 and not pkg.file_of(decls[0]).is_test and is_http_handler(pkg, decls[0]):
                 what = "serves http requests" if method == "ServeHTTP" else f"has handler method {method}"
                 shared.setdefault(recv, what)
         for f in pkg.files:
@@ -204,7 +202,7 @@ class Lifetimes:
             for start in word_offsets(f.src, b"func"):
                 lit = root.named_descendant_for_byte_range(start, start + 4)
                 if lit is not None and lit.type == kinds.FUNC_LITERAL and lit.start_byte == start \
-                        and not f.in_broken(lit) and self._is_handler_signature(lit):
+                        and not f.in_broken(lit) and is_http_handler(pkg, lit):
                     self._capture(lit, f"captured by the handler at line {lit.start_point[0] + 1}")
             for word in _INTERESTING_CALLS:  # spawner and registration calls, found by name
                 for start in word_offsets(f.src, word.encode()):
@@ -252,22 +250,6 @@ class Lifetimes:
             if isinstance(elem, Named) and not elem.pkg:
                 out.append(elem.name)
         return out
-
-    def _is_handler_signature(self, func: Node) -> bool:
-        """`(w http.ResponseWriter, r *http.Request)`, or a router context as first parameter."""
-        plist = func.child_by_field_name(kinds.F_PARAMETERS)
-        text = self._pkg.text(plist) if plist is not None else ""
-        if "Request" not in text and "Context" not in text and "Ctx" not in text:
-            return False  # cheap test first: most functions are no handlers
-        params = list(self._pkg.types.signature(func).params)
-        if len(params) == 2 and params[0] == Named("net/http", "ResponseWriter") \
-                and params[1] == Pointer(Named("net/http", "Request")):
-            return True
-        if len(params) == 1:
-            base = params[0].elem if isinstance(params[0], Pointer) else params[0]
-            if isinstance(base, Named):
-                return any(base.pkg.startswith(prefix) and base.name == name for prefix, name in _ROUTER_CONTEXTS)
-        return False
 
     def _spawned(self, fn: Node, how: str, shared: dict[str, str]) -> None:
         """`go s.run()` / `g.Go(s.run)`: the receiver's type is shared; `go func(){...}()`

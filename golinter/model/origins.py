@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.handlers import is_router_context
 from golinter.model.mutations import Mutations, word_offsets
 from golinter.model.scopes import Obj, ObjKind
 from golinter.model.testcode import TestCode
@@ -48,8 +49,6 @@ _REQUEST_TYPES = frozenset({("net/http", "Request"), ("net/http", "Header"), ("n
                             ("net/url", "URL"), ("net/http", "Cookie")})
 _BOUNDED_REQUEST_FIELDS = frozenset({"Method", "Proto", "ProtoMajor", "ProtoMinor", "Close", "TLS",
                                      "GetBody", "Cancel", "Response", "Scheme"})
-_ROUTER_CONTEXTS = (("github.com/gin-gonic/gin", "Context"), ("github.com/labstack/echo", "Context"),
-                    ("github.com/gofiber/fiber", "Ctx"))
 _NETWORK_TYPES = frozenset({("net", "Conn"), ("net", "TCPConn"), ("net", "UDPConn"), ("net", "Addr"),
                             ("net", "UDPAddr"), ("net", "TCPAddr")})
 _TRANSPARENT_PKGS = frozenset({"strings", "strconv", "fmt", "net", "path", "path/filepath", "net/url",
@@ -227,9 +226,7 @@ class Origins:
         base = self._pkg.types.deref(t)
         if not isinstance(base, Named) or not base.pkg:
             return False
-        if (base.pkg, base.name) in _REQUEST_TYPES:
-            return True
-        return any(base.pkg.startswith(prefix) and base.name == name for prefix, name in _ROUTER_CONTEXTS)
+        return (base.pkg, base.name) in _REQUEST_TYPES or is_router_context(t)
 
     def _is_grpc_request(self, param_decl: Node) -> bool:
         """`func (s *server) Get(ctx context.Context, req *pb.GetRequest)` on a gRPC service type."""
