@@ -164,8 +164,8 @@ class Package:
         """The rule's candidate matches from the combined query, outside broken functions;
         without `include_tests`, outside test code too (model/testcode.py: `_test.go` files,
         functions taking a *testing.T, B, F or testing.TB, and packages named for tests)."""
-        from golinter.model.testcode import TestCode, is_test_package
-        if not include_tests and is_test_package(self.name):
+        from golinter.model.testcode import TestCode, is_test_support
+        if not include_tests and is_test_support(self):
             return
         tests = None if include_tests else TestCode.for_package(self)
         for f in self.files:

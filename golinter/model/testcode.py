@@ -10,6 +10,9 @@
   `e2e`, `testutil(s)`, `testhelper(s)`, `mock(s)`, `fake(s)`, and names ending in `test` like
   `httptest`, `fstest` or `dnstest` (English words such as `latest` excepted). Such packages
   hold scrapers, fault injectors and fake servers that only tests start.
+  `is_test_support(pkg)` adds packages whose name starts with `test` and whose non-test files
+  import "testing" (`teststorage`, a recorder with `RequireEqual(t testing.TB, ...)` helpers);
+  a `tester` or `testing2` that does not import it is a program like any other.
 
 Importing "testing" alone does not make a file test code: production code calls
 `testing.Testing()`. A parameter of a func type (`run func(t *testing.T)`) does not make the
@@ -53,6 +56,14 @@ def is_test_package(name: str) -> bool:
     return lower in _TEST_PACKAGES or (lower.endswith("test") and lower not in _WORDS_ENDING_IN_TEST)
 
 
+def is_test_support(pkg: Package) -> bool:
+    """`is_test_package`, or a `test...` package whose non-test files import "testing"."""
+    if is_test_package(pkg.name):
+        return True
+    return pkg.name.lower().startswith("test") and any(
+        not f.is_test and "testing" in pkg.scopes.imports.get(f.path, {}).values() for f in pkg.files)
+
+
 class TestCode:
     """Test-code facts for one package: the byte ranges of its test-support functions per file."""
 
@@ -70,7 +81,7 @@ class TestCode:
     def is_test_code(self, node: Node) -> bool:
         """`node` runs only under `go test`: a `_test.go` file or a test-support function."""
         f = self._pkg.file_of(node)
-        return f.is_test or is_test_package(self._pkg.name) or any(start <= node.start_byte < end for start, end in self.support_ranges(f))
+        return f.is_test or is_test_support(self._pkg) or any(start <= node.start_byte < end for start, end in self.support_ranges(f))
 
     def support_ranges(self, f: SourceFile) -> tuple[tuple[int, int], ...]:
         """Byte ranges of the functions of `f` that take a testing.T, B, F or TB."""

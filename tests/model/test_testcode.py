@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from _modelkit import at, package
 
-from golinter.model.testcode import TestCode, is_test_package
+from golinter.model.testcode import TestCode, is_test_package, is_test_support
 
 HELPERS = """package p
 
@@ -79,3 +79,15 @@ def test_test_code_needs_the_testing_package_path() -> None:
 ])
 def test_testcode_package_named_for_tests(name: str, expected: bool) -> None:
     assert is_test_package(name) is expected
+
+
+@pytest.mark.parametrize(("name", "imports", "expected"), [
+    ("teststorage", 'import "testing"', True), ("teststorage", "", False), ("tester", "", False),
+    ("tester", 'import "testing"', True), ("storage", 'import "testing"', False), ("testutil", "", True),
+])
+def test_testcode_test_support_package(name: str, imports: str, expected: bool) -> None:
+    """A `test...` package is test support when its non-test files import "testing"."""
+    from golinter.model.package import Package
+    pkg = package({"a.go": f"package {name}\n\n{imports}\n"})
+    named = Package(pkg.dir, name, pkg.files, pkg.runtime_version)
+    assert is_test_support(named) is expected
