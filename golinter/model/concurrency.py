@@ -78,6 +78,7 @@ from golinter.model.entrypoints import (
     drives_event_loop,
     held_by_doc,
 )
+from golinter.model.batons import holds_baton
 from golinter.model.exitjoins import exit_channels, received_before, select_join
 from golinter.model.handlers import HANDLER_SIGNS, Handlers
 from golinter.model.handoff import handed_off
@@ -507,6 +508,8 @@ class _Builder:
             cur = cur.parent
         if loop is not None and leaves_loop_after(spawn.site, loop):
             loop = None  # `go run(); break`: one goroutine per pass through the code, not per iteration
+        if loop is not None and spawn.how == "go" and holds_baton(self.pkg, spawn.site, spawn.unit):
+            loop = None  # restarted after taking a one-token channel it gives back: one at a time
         spawn.loop = loop
         if not self._touches_shared(spawn):
             return  # joins and instances only matter for goroutines that touch shared maps

@@ -63,7 +63,7 @@ def exit_channels(pkg: Package, unit: Node) -> frozenset[StorageKey]:
         key = pkg.storage.key(channel) if channel is not None else None
         if channel is None or key is None or not (key.is_field or key.is_package_var) or not runs_in_body(signal, body):
             continue
-        if _last_act(f, signal, body) and _only_received(pkg, key, channel):
+        if last_act(f, signal, body) and _only_received(pkg, key, channel):
             out.add(key)
     return frozenset(out)
 
@@ -85,7 +85,7 @@ def received_before(pkg: Package, unit: Node, keys: frozenset[StorageKey]) -> in
         return None
     lst = _statement_list(body)
     best: int | None = None
-    for token in _tokens_in(f, {_name(k) for k in keys}, body):
+    for token in _tokens_in(f, {channel_name(k) for k in keys}, body):
         expr = token.parent if token.type == kinds.FIELD_IDENTIFIER else token
         receive = expr.parent if expr is not None else None
         if expr is None or receive is None or receive.type != kinds.UNARY_EXPRESSION \
@@ -121,7 +121,7 @@ def select_join(pkg: Package, receive: Node) -> Node | None:
     return select
 
 
-def _last_act(f: SourceFile, signal: Node, body: Node) -> bool:
+def last_act(f: SourceFile, signal: Node, body: Node) -> bool:
     """`signal` (a close call or a send) is the last thing the goroutine does: deferred first
     (`defer close(ch)`, `defer func() { ch <- x }()`: the first defer runs last), or right before
     a `return` or at the end of a body without defers (a deferred call would run after it)."""
@@ -160,7 +160,7 @@ def _deferred_literal(node: Node, body: Node) -> tuple[Node, Node] | None:
 def _only_received(pkg: Package, key: StorageKey, closer: Node) -> bool:
     """Every use of the channel in the package is a receive, an assignment to it, or `closer`."""
     for f in pkg.files:
-        for token in occurrences.name_tokens(f, (_name(key),)):
+        for token in occurrences.name_tokens(f, (channel_name(key),)):
             expr = token.parent if token.type == kinds.FIELD_IDENTIFIER else token
             if expr is None or expr == closer or (token.type == kinds.FIELD_IDENTIFIER and expr.type != kinds.SELECTOR_EXPRESSION):
                 continue  # `doneCh: make(chan struct{})` in a literal names it without a use
@@ -180,7 +180,7 @@ def _only_received(pkg: Package, key: StorageKey, closer: Node) -> bool:
     return True
 
 
-def _name(key: StorageKey) -> str:
+def channel_name(key: StorageKey) -> str:
     return key.path[-1] if key.path else key.root[len("pkg:"):]
 
 
