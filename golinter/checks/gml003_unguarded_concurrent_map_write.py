@@ -299,7 +299,10 @@ def _who(pkg: Package, ctx: Context, here: str) -> str:
     if ctx.kind == METHOD:
         return ctx.name
     if ctx.kind == HANDLER:
-        return f"handler {ctx.name}" if ctx.name != "the handler" else f"the handler registered at {at}"
+        if ctx.name == "the handler":
+            return f"the handler registered at {at}"
+        # `func handler(w, r)`: "requests to handler", not "handler handler"
+        return ctx.name if "handler" in ctx.name.lower() else f"handler {ctx.name}"
     if ctx.kind == GOROUTINE:
         return f"{ctx.name} started at {at}"
     if ctx.kind == AFTER:

@@ -19,7 +19,8 @@ makes (through same-package calls, with the lockset at each access):
   `Unimplemented*Server`), outside `_test.go` files (tests feed requests one at a time);
 - methods: exported methods of shared types (a sync.Mutex/RWMutex field or embedding), unless
   the type is documented "not safe for concurrent use" or the method is documented to be
-  called before Serve/Start/Run.
+  called before Serve/Start/Run, or the method takes no lock on a type whose users lock its
+  embedded mutex around calls (model/outerlocks.py).
 Multi-instance contexts (handlers, methods, goroutines started in a loop or by a handler) run
 at the same time as themselves. `Analysis.concurrent(a, b)` says whether two contexts can.
 
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import occurrences
+from golinter.model.batons import holds_baton
 from golinter.model.contexts import (
     AFTER,
     GOROUTINE,
@@ -78,7 +80,6 @@ from golinter.model.entrypoints import (
     drives_event_loop,
     held_by_doc,
 )
-from golinter.model.batons import holds_baton
 from golinter.model.exitjoins import exit_channels, received_before, select_join
 from golinter.model.handlers import HANDLER_SIGNS, Handlers
 from golinter.model.handoff import handed_off
@@ -104,6 +105,7 @@ from golinter.model.locksets import (
     site_of,
     type_is_lock,
 )
+from golinter.model.outerlocks import caller_locked_types
 from golinter.model.package import enclosing_function
 from golinter.model.scopes import ObjKind
 from golinter.model.spawnplaces import (
@@ -842,6 +844,8 @@ class _Builder:
             if not self._shared_type(type_name) or self._test_support(decls[0]):
                 continue
             decl = decls[0]
+            if type_name in caller_locked_types(pkg) and not pkg.locks.may_lock(decl):
+                continue  # its users take its embedded lock around calls (model/outerlocks.py)
             if pkg.locks.file_of(decl).in_broken(decl) or self._is_handler(decl) or SETUP_DOC.search(doc_comment(pkg, decl)):
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)

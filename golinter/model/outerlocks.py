@@ -1,0 +1,69 @@
+"""Outer locks: types whose embedded mutex their users lock around calls.
+
+```go
+type NSQD struct {
+	sync.RWMutex              // embedded: Lock and RLock are part of NSQD's API
+	topicMap map[string]*Topic
+}
+func (n *NSQD) PersistMetadata() error { for _, t := range n.topicMap { ... } }  // takes no lock
+func (s *httpServer) doPause() { s.nsqd.Lock(); s.nsqd.PersistMetadata(); s.nsqd.Unlock() }
+```
+
+A type that embeds its `sync.Mutex`/`sync.RWMutex` exports `Lock` and `RLock`; when code of the
+package outside the type's own methods calls them on a value of the type, the lock is part of
+the type's contract: its callers take it around calls, as for a type that declares its own
+`Lock` method. `caller_locked_types(pkg)` lists those types; the concurrency model does not take
+their methods that lock nothing themselves as entry points that run at any time (their callers
+hold the lock). Methods that lock are still entry points.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from golinter import kinds
+from golinter.model import occurrences
+from golinter.model.lockcalls import type_is_lock
+from golinter.model.scopes import receiver_type_name
+from golinter.model.types import Named, Struct
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from golinter.model.package import Package
+
+_LOCK_METHODS = ("Lock", "RLock")
+
+
+def caller_locked_types(pkg: Package) -> frozenset[str]:
+    """Same-package types with an embedded mutex that code outside their methods locks."""
+    return pkg.fact(_find)
+
+
+def _find(pkg: Package) -> frozenset[str]:
+    found: set[str] = set()
+    embedding: dict[str, bool] = {}
+    for f in pkg.files:
+        if not any(f"{m}()".encode() in f.src for m in _LOCK_METHODS):
+            continue
+        for token in occurrences.name_tokens(f, _LOCK_METHODS):
+            call = occurrences.selector_call(token)
+            selector = token.parent
+            operand = selector.child_by_field_name(kinds.F_OPERAND) if selector is not None else None
+            if call is None or operand is None or f.in_broken(call):
+                continue
+            t = pkg.types.deref(pkg.types.type_of(operand))
+            if not isinstance(t, Named) or t.pkg or t.name in found:
+                continue
+            if embedding.setdefault(t.name, _embeds_lock(pkg, t)) and not _in_method_of(pkg, call, t.name):
+                found.add(t.name)
+    return frozenset(found)
+
+
+def _embeds_lock(pkg: Package, t: Named) -> bool:
+    u = pkg.types.underlying(t)
+    return isinstance(u, Struct) and any(fld.embedded and type_is_lock(fld.type) for fld in u.fields)
+
+
+def _in_method_of(pkg: Package, node: Node, type_name: str) -> bool:
+    top = pkg.top_level(node)
+    return top.type == kinds.METHOD_DECLARATION and receiver_type_name(pkg.file_of(top), top) == type_name
