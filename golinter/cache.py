@@ -129,10 +129,11 @@ class FileKey:
 
 
 def package_key(environment: str, settings: str, directory: str, name: str,
-                runtime_version: tuple[int, int], files: Iterable[FileKey]) -> str:
-    """The entry name for one package's results (sha256 hex)."""
+                runtime_version: tuple[int, int], files: Iterable[FileKey], test_directory: bool = False) -> str:
+    """The entry name for one package's results (sha256 hex). `test_directory`: the package sits
+    in a directory named for tests below its module's root (testcode.in_test_directory)."""
     parts = sorted((f.path, f.digest, f.generated, f.lang_version) for f in files)
-    text = repr((FORMAT, environment, settings, directory, name, runtime_version, parts))
+    text = repr((FORMAT, environment, settings, directory, name, runtime_version, parts, test_directory))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 

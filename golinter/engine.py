@@ -259,7 +259,9 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
             directives += found
             notes += bad
         files.append(sf)
-    pkg = Package(gopkg.dir, gopkg.name, files, runtime_version_for(gopkg, settings), settings.options_map())
+    from golinter.model.testnames import in_test_directory
+    pkg = Package(gopkg.dir, gopkg.name, files, runtime_version_for(gopkg, settings), settings.options_map(),
+                  test_directory=in_test_directory(gopkg.dir, gopkg.module_dir))
     findings: list[Finding] = []
     reported = {f.path for f in files if f.reported}
     for check in worker.checks:
@@ -421,8 +423,9 @@ def _plan(gopkg: GoPackage, settings: Settings, environment: str | None,
             return _Job(full), {}  # analysed uncached; analyze_package reports the file
         lang = lang_version_for(gopkg.lang_version, f.build_lang, settings.go_version)
         keys.append(cache.FileKey(f.path, digest, f.generated, lang))
+    from golinter.model.testnames import in_test_directory
     key = cache.package_key(environment, repr(settings), gopkg.dir, gopkg.name,
-                            runtime_version_for(gopkg, settings), keys)
+                            runtime_version_for(gopkg, settings), keys, in_test_directory(gopkg.dir, gopkg.module_dir))
     return _Job(full, key, tuple((k.path, k.digest) for k in keys)), sources
 
 

@@ -56,8 +56,9 @@ def test_package_key_ignores_file_order() -> None:
     {"files": [FileKey("/src/p/a.go", "aa", True, (1, 22)), FileKey("/src/p/b.go", "bb", True, (1, 22))]},
     {"files": [FileKey("/src/p/a.go", "aa", False, (1, 21)), FileKey("/src/p/b.go", "bb", True, (1, 22))]},
     {"files": [FileKey("/src/p/a.go", "aa", False, (1, 22))]},  # a context file dropped
+    {"test_directory": True},
 ], ids=["environment", "settings", "directory", "name", "runtime", "content", "path", "generated",
-        "language", "file-set"])
+        "language", "file-set", "test-directory"])
 def test_package_key_changes_with_each_part(change: dict[str, object]) -> None:
     assert _key(**change) != _key()
 

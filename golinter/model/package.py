@@ -89,9 +89,11 @@ class Package:
     """One Go package (a directory's files sharing a package clause)."""
 
     def __init__(self, directory: str, name: str, files: list[SourceFile], runtime_version: Version,
-                 options: Mapping[str, Mapping[str, OptionValue]] | None = None) -> None:
+                 options: Mapping[str, Mapping[str, OptionValue]] | None = None, *,
+                 test_directory: bool = False) -> None:
         self.dir = directory
         self.name = name
+        self.test_directory = test_directory  # below a directory named for tests (model/testcode.py)
         self.files = files
         self.runtime_version = runtime_version
         self._options = options or {}

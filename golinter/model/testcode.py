@@ -5,14 +5,19 @@
   `*testing.F` or `testing.TB` (the package path "testing" under any import name), closures
   nested in it included. Test-helper packages keep such functions in ordinary files
   (`func NewResponder(t *testing.T, addr string) *http.Server`); only a test can call them.
+  Stand-ins for testing.TB count too: a parameter of a type named `TB` or `TestingT` from a
+  package whose path names tests (tailscale's `testenv.TB`, testify's `require.TestingT`), or
+  declared in this package as an interface with `Helper` or `Fatal...` methods (code that
+  avoids importing "testing" outside tests).
 
 - `is_test_package(name)`: a package whose name says it exists for tests: `test`, `tests`,
   `e2e`, `testutil(s)`, `testhelper(s)`, `mock(s)`, `fake(s)`, and names ending in `test` like
   `httptest`, `fstest` or `dnstest` (English words such as `latest` excepted). Such packages
   hold scrapers, fault injectors and fake servers that only tests start.
   `is_test_support(pkg)` adds packages whose name starts with `test` and whose non-test files
-  import "testing" (`teststorage`, a recorder with `RequireEqual(t testing.TB, ...)` helpers);
-  a `tester` or `testing2` that does not import it is a program like any other.
+  import "testing" (`teststorage`, a recorder with `RequireEqual(t testing.TB, ...)` helpers;
+  a `tester` or `testing2` that does not import it is a program like any other), and packages
+  below a directory named so, from the module's root (`tstest/natlab/vnet`; model/testnames.py).
 
 Importing "testing" alone does not make a file test code: production code calls
 `testing.Testing()`. A parameter of a func type (`run func(t *testing.T)`) does not make the
@@ -25,6 +30,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.occurrences import has_word
+from golinter.model.testnames import is_test_package
 from golinter.model.types import Named, Pointer
 from golinter.parse import compile_query, query_captures
 
@@ -35,30 +42,20 @@ if TYPE_CHECKING:
 
 _POINTER_TYPES = frozenset({"T", "B", "F"})  # *testing.T, *testing.B, *testing.F
 _VALUE_TYPES = frozenset({"TB"})  # testing.TB, an interface
+_STAND_INS = ("TB", "TestingT")  # testing.TB declared elsewhere: testenv.TB, require.TestingT
 
 
 @lru_cache(maxsize=1)
 def _param_query() -> Query:
     return compile_query("""
-(parameter_declaration type: [(pointer_type (qualified_type)) (qualified_type)] @type)
+(parameter_declaration type: [(pointer_type (qualified_type)) (qualified_type) (type_identifier)] @type)
 """)
 
 
-_TEST_PACKAGES = frozenset({"test", "tests", "e2e", "testutil", "testutils", "testhelper", "testhelpers",
-                            "testenv", "mock", "mocks", "fake", "fakes"})
-_WORDS_ENDING_IN_TEST = frozenset({"latest", "contest", "attest", "protest", "detest", "fastest", "greatest",
-                                   "shortest", "smartest", "hottest", "softest", "strictest", "hardest"})
-
-
-def is_test_package(name: str) -> bool:
-    """The package exists for tests by its name (`httptest`, `testutil`, `e2e`)."""
-    lower = name.lower()
-    return lower in _TEST_PACKAGES or (lower.endswith("test") and lower not in _WORDS_ENDING_IN_TEST)
-
-
 def is_test_support(pkg: Package) -> bool:
-    """`is_test_package`, or a `test...` package whose non-test files import "testing"."""
-    if is_test_package(pkg.name):
+    """`is_test_package`, a package below a directory named for tests (`Package.test_directory`),
+    or a `test...` package whose non-test files import "testing"."""
+    if is_test_package(pkg.name) or pkg.test_directory:
         return True
     return pkg.name.lower().startswith("test") and any(
         not f.is_test and "testing" in pkg.scopes.imports.get(f.path, {}).values() for f in pkg.files)
@@ -89,7 +86,8 @@ class TestCode:
         if cached is not None:
             return cached
         found: list[tuple[int, int]] = []
-        if "testing" in self._pkg.scopes.imports.get(f.path, {}).values():
+        if "testing" in self._pkg.scopes.imports.get(f.path, {}).values() \
+                or any(has_word(f.src, name.encode(), 0, len(f.src)) for name in _STAND_INS):
             for type_node in query_captures(_param_query(), f.tree.root_node).get("type", []):
                 func = _function_of(type_node)
                 if func is not None and _is_testing_param(self._pkg, type_node):
@@ -116,4 +114,20 @@ def _is_testing_param(pkg: Package, type_node: Node) -> bool:
     t = pkg.types.type_from_expr(type_node)
     if isinstance(t, Pointer) and isinstance(t.elem, Named):
         return t.elem.pkg == "testing" and t.elem.name in _POINTER_TYPES
-    return isinstance(t, Named) and t.pkg == "testing" and t.name in _VALUE_TYPES
+    if not isinstance(t, Named):
+        return False
+    if t.pkg == "testing":
+        return t.name in _VALUE_TYPES
+    return t.name in _STAND_INS and _stands_in_for_testing(pkg, t)
+
+
+def _stands_in_for_testing(pkg: Package, t: Named) -> bool:
+    """`testenv.TB`, `require.TestingT` (a package path naming tests), or this package's own
+    `type TB interface { Helper(); Fatalf(...) }`."""
+    if t.pkg:
+        return any("test" in part.lower() for part in t.pkg.split("/"))
+    obj = pkg.scopes.package_obj(t.name)
+    if obj is None or obj.decl is None:
+        return False
+    text = pkg.text(obj.decl)
+    return "interface" in text and ("Helper()" in text or "Fatal" in text)

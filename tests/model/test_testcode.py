@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from _modelkit import at, package
 
-from golinter.model.testcode import TestCode, is_test_package, is_test_support
+from golinter.model.testcode import TestCode, is_test_support
+from golinter.model.testnames import in_test_directory, is_test_package
 
 HELPERS = """package p
 
@@ -91,3 +92,48 @@ def test_testcode_test_support_package(name: str, imports: str, expected: bool) 
     pkg = package({"a.go": f"package {name}\n\n{imports}\n"})
     named = Package(pkg.dir, name, pkg.files, pkg.runtime_version)
     assert is_test_support(named) is expected
+
+
+@pytest.mark.parametrize(("directory", "module_dir", "expected"), [
+    ("/m/tstest/natlab/vnet", "/m", True), ("/m/tempfork/sshtest/ssh", "/m", True), ("/m/e2e/cli", "/m", True),
+    ("/m/test", "/m", True), ("/m/internal/server", "/m", False), ("/m/latest/api", "/m", False),
+    ("/home/test/m/server", "/home/test/m", False),  # above the module's root: not looked at
+    ("/m/tstest/vnet", None, False), ("/other/test", "/m", False),
+])
+def test_testnames_in_test_directory(directory: str, module_dir: str | None, expected: bool) -> None:
+    assert in_test_directory(directory, module_dir) is expected
+
+
+STAND_INS = '''package p
+
+import (
+	"example.com/util/testenv"
+	"example.com/util/units"
+	"github.com/stretchr/testify/require"
+)
+
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+type Size uint64
+
+func local(t TB) { _ = /*@local*/t }
+
+func foreign(t testenv.TB) { _ = /*@foreign*/t }
+
+func testify(t require.TestingT) { _ = /*@testify*/t }
+
+func terabytes(n units.TB) { _ = /*@units*/n }
+'''
+
+
+@pytest.mark.parametrize(("marker", "expected"), [
+    ("local", True), ("foreign", True), ("testify", True), ("units", False),
+])
+def test_testcode_stand_ins_for_testing_tb(marker: str, expected: bool) -> None:
+    """A TB or TestingT from a package whose path names tests, or this package's own interface
+    with Helper/Fatal methods, marks a test helper; `units.TB` does not."""
+    pkg = package({"a.go": STAND_INS})
+    assert TestCode.for_package(pkg).is_test_code(at(pkg, marker)) is expected
