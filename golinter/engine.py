@@ -259,7 +259,7 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
             directives += found
             notes += bad
         files.append(sf)
-    from golinter.model.testnames import in_test_directory
+    from golinter.testnames import in_test_directory
     pkg = Package(gopkg.dir, gopkg.name, files, runtime_version_for(gopkg, settings), settings.options_map(),
                   test_directory=in_test_directory(gopkg.dir, gopkg.module_dir))
     findings: list[Finding] = []
@@ -423,7 +423,7 @@ def _plan(gopkg: GoPackage, settings: Settings, environment: str | None,
             return _Job(full), {}  # analysed uncached; analyze_package reports the file
         lang = lang_version_for(gopkg.lang_version, f.build_lang, settings.go_version)
         keys.append(cache.FileKey(f.path, digest, f.generated, lang))
-    from golinter.model.testnames import in_test_directory
+    from golinter.testnames import in_test_directory
     key = cache.package_key(environment, repr(settings), gopkg.dir, gopkg.name,
                             runtime_version_for(gopkg, settings), keys, in_test_directory(gopkg.dir, gopkg.module_dir))
     return _Job(full, key, tuple((k.path, k.digest) for k in keys)), sources

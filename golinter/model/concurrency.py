@@ -19,8 +19,8 @@ makes (through same-package calls, with the lockset at each access):
   `Unimplemented*Server`), outside `_test.go` files (tests feed requests one at a time);
 - methods: exported methods of shared types (a sync.Mutex/RWMutex field or embedding), unless
   the type is documented "not safe for concurrent use" or the method is documented to be
-  called before Serve/Start/Run, or the method takes no lock on a type whose users lock its
-  embedded mutex around calls (model/outerlocks.py).
+  called before Serve/Start/Run, or the method does not lock its receiver on a type whose
+  users lock its embedded mutex around calls (model/outerlocks.py).
 Multi-instance contexts (handlers, methods, goroutines started in a loop or by a handler) run
 at the same time as themselves. `Analysis.concurrent(a, b)` says whether two contexts can.
 
@@ -105,7 +105,7 @@ from golinter.model.locksets import (
     site_of,
     type_is_lock,
 )
-from golinter.model.outerlocks import caller_locked_types
+from golinter.model.outerlocks import caller_locked_types, locks_receiver
 from golinter.model.package import enclosing_function
 from golinter.model.scopes import ObjKind
 from golinter.model.spawnplaces import (
@@ -844,7 +844,7 @@ class _Builder:
             if not self._shared_type(type_name) or self._test_support(decls[0]):
                 continue
             decl = decls[0]
-            if type_name in caller_locked_types(pkg) and not pkg.locks.may_lock(decl):
+            if type_name in caller_locked_types(pkg) and not locks_receiver(pkg, decl):
                 continue  # its users take its embedded lock around calls (model/outerlocks.py)
             if pkg.locks.file_of(decl).in_broken(decl) or self._is_handler(decl) or SETUP_DOC.search(doc_comment(pkg, decl)):
                 continue

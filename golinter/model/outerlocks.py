@@ -13,8 +13,10 @@ A type that embeds its `sync.Mutex`/`sync.RWMutex` exports `Lock` and `RLock`; w
 package outside the type's own methods calls them on a value of the type, the lock is part of
 the type's contract: its callers take it around calls, as for a type that declares its own
 `Lock` method. `caller_locked_types(pkg)` lists those types; the concurrency model does not take
-their methods that lock nothing themselves as entry points that run at any time (their callers
-hold the lock). Methods that lock are still entry points.
+their methods that do not lock their receiver (`locks_receiver`: `n.Lock()`, `n.RLock()`) as
+entry points that run at any time: their callers hold the lock. A method that locks something
+else (`topic.Lock()` while ranging n.topicMap) is still one of those; methods that lock their
+receiver are still entry points.
 """
 from __future__ import annotations
 
@@ -67,3 +69,19 @@ def _embeds_lock(pkg: Package, t: Named) -> bool:
 def _in_method_of(pkg: Package, node: Node, type_name: str) -> bool:
     top = pkg.top_level(node)
     return top.type == kinds.METHOD_DECLARATION and receiver_type_name(pkg.file_of(top), top) == type_name
+
+
+_SELF_LOCKS = (b"Lock()", b"RLock()", b"TryLock()", b"TryRLock()")
+
+
+def locks_receiver(pkg: Package, method: Node) -> bool:
+    """`func (n *T) M() { n.Lock(); ... }`: the method takes its receiver's embedded mutex (by
+    its text: `n.Lock()`, `n.RLock()`, `n.TryLock()`, `n.TryRLock()`)."""
+    recv = method.child_by_field_name(kinds.F_RECEIVER)
+    names = [n for decl in (recv.named_children if recv is not None else [])
+             if decl.type == kinds.PARAMETER_DECLARATION for n in decl.children_by_field_name(kinds.F_NAME)]
+    if not names:
+        return False  # an unnamed receiver cannot be locked
+    src = pkg.file_of(method).src
+    name = src[names[0].start_byte:names[0].end_byte]
+    return any(src.find(name + b"." + call, method.start_byte, method.end_byte) >= 0 for call in _SELF_LOCKS)

@@ -17,7 +17,7 @@
   `is_test_support(pkg)` adds packages whose name starts with `test` and whose non-test files
   import "testing" (`teststorage`, a recorder with `RequireEqual(t testing.TB, ...)` helpers;
   a `tester` or `testing2` that does not import it is a program like any other), and packages
-  below a directory named so, from the module's root (`tstest/natlab/vnet`; model/testnames.py).
+  below a directory named so, from the module's root (`tstest/natlab/vnet`; golinter/testnames.py).
 
 Importing "testing" alone does not make a file test code: production code calls
 `testing.Testing()`. A parameter of a func type (`run func(t *testing.T)`) does not make the
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.occurrences import has_word
-from golinter.model.testnames import is_test_package
+from golinter.testnames import is_test_package
 from golinter.model.types import Named, Pointer
 from golinter.parse import compile_query, query_captures
 

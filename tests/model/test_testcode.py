@@ -6,7 +6,7 @@ import pytest
 from _modelkit import at, package
 
 from golinter.model.testcode import TestCode, is_test_support
-from golinter.model.testnames import in_test_directory, is_test_package
+from golinter.testnames import in_test_directory, is_test_package
 
 HELPERS = """package p
 
