@@ -17,6 +17,8 @@ from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.flow import Flow
+from golinter.model.occurrences import may_assign
+from golinter.model.scopes import ObjKind
 from golinter.model.keyroles import KeyRole, KeyRoles
 from golinter.model.summaries import MutationKind
 
@@ -89,6 +91,15 @@ def _delete_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, sit
     if effect is None:
         return None  # a body that only deletes: nothing observes which entries were visited
     name = pkg.text(rng.map_expr)
+    fixed = _loop_invariant_key(pkg, rng, site)
+    if fixed is not None and rng.key is not None:
+        # `for k := range m { if inRange(k, key, end) { delete(m, key) } }`: a wrong variable, most likely
+        k = pkg.text(rng.key)
+        head = (f"delete from {_target(pkg, site, name)} during range over {name} uses {fixed}, which does not "
+                f"change in the loop, not the current key {k}: every pass deletes the same entry; did you mean "
+                f"delete({name}, {k})?")
+        return pkg.finding(RULE, site.node, head, [_range_related(pkg, rng),
+                           (effect.node, f"{effect.what}: the result depends on which keys are visited")])
     if site.mutation is not None:
         head = f"call to {site.callee} during range over {name} deletes a key of {name} other than the current one"
     else:
@@ -97,6 +108,22 @@ def _delete_finding(pkg: Package, flow: Flow, keys: KeyRoles, rng: MapRange, sit
                        "skip removed keys explicitly or delete after the loop",
                        [_range_related(pkg, rng),
                         (effect.node, f"{effect.what}: the result depends on which keys are visited")])
+
+
+def _loop_invariant_key(pkg: Package, rng: MapRange, site: MutationSite) -> str | None:
+    """The key of a direct `delete(m, key)` when it is a variable declared before the loop and
+    assigned nowhere in its body (a parameter, a local set earlier): its text, else None."""
+    key = site.key_expr
+    if site.mutation is not None or key is None or key.type != kinds.IDENTIFIER:
+        return None
+    obj = pkg.scopes.resolve(key)
+    if obj is None or obj.ident is None or obj.kind is not ObjKind.VAR or pkg.file_of(obj.ident) is not pkg.file_of(key) \
+            or rng.loop.start_byte <= obj.ident.start_byte < rng.loop.end_byte:
+        return None
+    name = pkg.text(key)
+    if may_assign(pkg.file_of(key).src, name.encode(), rng.body.start_byte, rng.body.end_byte):
+        return None
+    return name
 
 
 def _revisit_is_inert(flow: Flow, keys: KeyRoles, rng: MapRange, site: MutationSite) -> bool:

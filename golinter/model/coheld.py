@@ -29,11 +29,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model import occurrences
 from golinter.model.mutations import Mutations, Op
 from golinter.model.removals import appends_one, may_jump
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
-from golinter.parse import IDENT_BYTES
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -202,17 +202,7 @@ def _around(lst: Node) -> Node | None:
 
 
 def _assigns(pkg: Package, stmt: Node, name: bytes) -> bool:
-    """`stmt` may assign the variable spelt `name` (by its text: conservative)."""
-    src = pkg.file_of(stmt).src
-    pos = src.find(name, stmt.start_byte, stmt.end_byte)
-    while pos >= 0:
-        before = src[pos - 1] if pos > 0 else 0
-        rest = src[pos + len(name):stmt.end_byte].lstrip(b" \t")
-        if before not in IDENT_BYTES and before != ord(".") and (
-                rest.startswith((b"=", b":=", b",")) and not rest.startswith(b"==")):
-            return True
-        pos = src.find(name, pos + 1, stmt.end_byte)
-    return False
+    return occurrences.may_assign(pkg.file_of(stmt).src, name, stmt.start_byte, stmt.end_byte)
 
 
 def _insert_holding(pkg: Package, stmt: Node, held: Node) -> StorageKey | None:

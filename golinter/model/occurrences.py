@@ -171,3 +171,26 @@ def has_word(src: bytes, name: bytes, start: int, end: int) -> bool:
             return True
         pos = src.find(name, pos + 1, end)
     return False
+
+
+_ASSIGN_OPS = (b"=", b":=", b"++", b"--", b"+=", b"-=", b"*=", b"/=", b"%=", b"&=", b"|=", b"^=",
+               b"<<=", b">>=", b"&^=")
+# `, b, c.d, e[i] =` or `:=` after a name: it is one of several targets, not an argument.
+_MORE_TARGETS = re.compile(rb"(?:[ \t]*,[ \t]*[\w.\[\]*]+)+[ \t]*(?::=|=(?!=))")
+
+
+def may_assign(src: bytes, name: bytes, start: int, end: int) -> bool:
+    """Text in `src[start:end]` may assign the variable spelt `name`: the word followed by `=`,
+    `:=`, an operator assignment, `++`/`--`, or by more targets and then `=` or `:=`
+    (`name, err = f()`). Not `==`, not an argument `f(name, x)`, not a field `x.name`."""
+    pos = src.find(name, start, end)
+    while pos >= 0:
+        before = src[pos - 1] if pos > 0 else 0
+        after = pos + len(name)
+        if before not in IDENT_BYTES and before != ord(".") and (after >= end or src[after] not in IDENT_BYTES):
+            rest = src[after:end].lstrip(b" \t")
+            if (rest.startswith(_ASSIGN_OPS) and not rest.startswith(b"==")) \
+                    or _MORE_TARGETS.match(src, after, end) is not None:
+                return True
+        pos = src.find(name, pos + 1, end)
+    return False
