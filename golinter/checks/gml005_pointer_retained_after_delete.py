@@ -26,6 +26,7 @@ from golinter.model.mutations import Mutations, Op, Use, word_offsets
 from golinter.model.package import enclosing_function
 from golinter.model.removals import (
     SLICES_REMOVERS,
+    head_known_nil,
     pointer_kind,
     refilled,
     refilled_at_once,
@@ -176,6 +177,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # remove, then re-add at the end: the append writes the vacated slot
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
+    if shape == "front" and head_known_nil(pkg, hit["gml005.reslice"], target):
+        return  # the code just saw the dropped head is nil: an abandoned slot skipped
     if kept_by_map(pkg, key) is not None:
         return  # every element is also kept by a map nothing prunes: zeroing the slot frees nothing
     name = pkg.text(target)

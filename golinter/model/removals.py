@@ -8,7 +8,9 @@ Facts for retention rules (GML005), shapes shown in each docstring:
 - `zeroes_in_function(key, stmt)`: the function holding `stmt` zeroes slots of `key`;
 - `refilled(key, stmt)`: after `s = s[:0]`, the function (or a callee, two levels) appends to s;
 - `pointer_kind(t)`: "pointer" when values of t hold pointers the GC follows, "string" for
-  strings only, "" for pointer-free or Unknown types.
+  strings only, "" for pointer-free or Unknown types;
+- `head_known_nil(stmt, target)`: `s = s[1:]` where the code just checked that `s[0]` is nil (a
+  queue whose abandoned slots are set to nil and skipped), so the dropped element holds nothing.
 """
 from __future__ import annotations
 
@@ -445,3 +447,51 @@ def pointer_kind(pkg: Package, t: Type) -> str:
         elif isinstance(u, Array):
             stack.append((u.elem, depth + 1))
     return found
+
+
+_LEAVES = (kinds.RETURN_STATEMENT, kinds.BREAK_STATEMENT, kinds.CONTINUE_STATEMENT, kinds.GOTO_STATEMENT)
+
+
+def head_known_nil(pkg: Package, stmt: Node, target: Node) -> bool:
+    """`if s[0] != nil { return s[0] }; s = s[1:]`, or `if s[0] == nil { s = s[1:]; ... }`: the
+    front removal `stmt` drops an element the code just saw was nil."""
+    value = stmt.child_by_field_name(kinds.F_RIGHT)
+    slice_expr = unparen(value.named_children[0]) if value is not None and value.named_children else None
+    start = slice_expr.child_by_field_name(kinds.F_START) if slice_expr is not None \
+        and slice_expr.type == kinds.SLICE_EXPRESSION else None
+    if start is None or pkg.consts.int_value(start) != 1:
+        return False
+    name = pkg.text(target)
+    before = stmt.prev_named_sibling
+    while before is not None and before.type == kinds.COMMENT:
+        before = before.prev_named_sibling
+    if before is not None and before.type == kinds.IF_STATEMENT and _head_test(pkg, before, name) == "!=" \
+            and before.child_by_field_name(kinds.F_ALTERNATIVE) is None:
+        body = before.child_by_field_name(kinds.F_CONSEQUENCE)
+        lst = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None) if body is not None else None
+        last = [c for c in lst.named_children if c.type != kinds.COMMENT][-1:] if lst is not None else []
+        return bool(last) and last[0].type in _LEAVES
+    lst = stmt.parent
+    block = lst.parent if lst is not None and lst.type == kinds.STATEMENT_LIST else None
+    branch = block.parent if block is not None and block.type == kinds.BLOCK else None
+    first = next((c for c in lst.named_children if c.type != kinds.COMMENT), None) if lst is not None else None
+    return branch is not None and branch.type == kinds.IF_STATEMENT and first == stmt \
+        and branch.child_by_field_name(kinds.F_CONSEQUENCE) == block and _head_test(pkg, branch, name) == "=="
+
+
+def _head_test(pkg: Package, branch: Node, name: str) -> str:
+    """The operator of an if's condition `name[0] != nil` / `name[0] == nil` ("" for anything else)."""
+    cond = branch.child_by_field_name(kinds.F_CONDITION)
+    cond = unparen(cond) if cond is not None else None
+    if cond is None or cond.type != kinds.BINARY_EXPRESSION or branch.child_by_field_name(kinds.F_INITIALIZER):
+        return ""
+    left, right = cond.child_by_field_name(kinds.F_LEFT), cond.child_by_field_name(kinds.F_RIGHT)
+    op = cond.child_by_field_name(kinds.F_OPERATOR)
+    if left is None or right is None or op is None or right.type != kinds.NIL:
+        return ""
+    left = unparen(left)
+    index = left.child_by_field_name(kinds.F_INDEX) if left.type == kinds.INDEX_EXPRESSION else None
+    operand = left.child_by_field_name(kinds.F_OPERAND) if index is not None else None
+    if operand is None or index is None or pkg.text(operand) != name or pkg.consts.int_value(index) != 0:
+        return ""
+    return pkg.text(op)
