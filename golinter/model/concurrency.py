@@ -76,6 +76,7 @@ from golinter.model.entrypoints import (
     NOT_SAFE,
     SETUP_DOC,
     SETUP_METHODS,
+    sets_unguarded_fields,
     TEST_DOUBLE_FILE,
     drives_event_loop,
     held_by_doc,
@@ -846,6 +847,8 @@ class _Builder:
             decl = decls[0]
             if type_name in caller_locked_types(pkg) and not locks_receiver(pkg, decl):
                 continue  # its users take its embedded lock around calls (model/outerlocks.py)
+            if sets_unguarded_fields(pkg, decl, type_name):
+                continue  # a set-up setter: runs before the value is shared (model/entrypoints.py)
             if pkg.locks.file_of(decl).in_broken(decl) or self._is_handler(decl) or SETUP_DOC.search(doc_comment(pkg, decl)):
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)

@@ -7,7 +7,11 @@ call, concurrently with each other. These are the exceptions and the documented 
 - test doubles kept beside production code (`test_backend.go`, `*_mock.go`);
 - types documented as not safe for concurrent use, methods documented to run in a sequential
   phase, and functions documented to run with the lock held (`held_by_doc`);
-- methods that drive an event loop (`for { select { ... } }`), run by one goroutine at a time.
+- methods that drive an event loop (`for { select { ... } }`), run by one goroutine at a time;
+- set-up setters (`sets_unguarded_fields`): a method that assigns, without locking its receiver,
+  a field declared above a lock commented "guards the fields below". Those fields are left
+  unguarded by design (set once, read without the lock), so the method must run before the
+  value is shared, or it would race on its own writes (etcd's `RaftCluster.SetID`).
 """
 from __future__ import annotations
 
@@ -122,3 +126,38 @@ def drives_event_loop(pkg: Package, decl: Node, memo: dict[int, bool], depth: in
                     for call in calls for callee in (pkg.types.callee_decl(call),))
     memo[key] = found
     return found
+
+
+def sets_unguarded_fields(pkg: Package, decl: Node, type_name: str) -> bool:
+    """The method assigns `recv.f` for a field f declared above the type's first lock that
+    guards the fields below it, and does not lock its receiver (module docstring)."""
+    from golinter.model.lockcalls import type_is_lock
+    from golinter.model.occurrences import may_assign
+    from golinter.model.outerlocks import locks_receiver
+    from golinter.model.types import Named, Struct
+    guards = pkg.locks.field_guards(type_name)
+    if not guards:
+        return False
+    u = pkg.types.underlying(Named("", type_name))
+    if not isinstance(u, Struct):
+        return False
+    names = [fld.name for fld in u.fields]
+    locks = [names.index(lock) for lock in set(guards.values()) if lock in names]
+    if not locks:
+        return False
+    unguarded = [fld.name for fld in u.fields[:min(locks)]
+                 if fld.name not in guards and not fld.embedded and not type_is_lock(fld.type)]
+    recv = _receiver_name(pkg, decl)
+    if not unguarded or recv is None or locks_receiver(pkg, decl):
+        return False
+    src = pkg.file_of(decl).src
+    return any(may_assign(src, f"{recv}.{name}".encode(), decl.start_byte, decl.end_byte) for name in unguarded)
+
+
+def _receiver_name(pkg: Package, decl: Node) -> str | None:
+    recv = decl.child_by_field_name(kinds.F_RECEIVER)
+    for param in recv.named_children if recv is not None else []:
+        names = param.children_by_field_name(kinds.F_NAME)
+        if param.type == kinds.PARAMETER_DECLARATION and names:
+            return pkg.text(names[0])
+    return None

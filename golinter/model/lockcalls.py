@@ -201,6 +201,7 @@ def lock_notes(pkg: Package, type_name: str) -> tuple[dict[str, str], dict[str, 
         t = pkg.types.type_from_expr(ftype) if ftype is not None else None
         base = pkg.types.deref(t) if t is not None else None
         if isinstance(base, Named) and base.name in LOCK_TYPES and base.pkg:
+            names = names or [base.name]  # embedded `sync.Mutex // guards the fields below`: field Mutex
             lower = comment.lower()
             current = names[0] if names and ("guards" in lower or "protects" in lower) else None
             if names:
