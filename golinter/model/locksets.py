@@ -81,8 +81,8 @@ from golinter.model.lockfacts import (
     site_of,
 )
 from golinter.model.lockflow import LockFlow
-from golinter.model.occurrences import offsets
-from golinter.model.scopes import ObjKind
+from golinter.model.occurrences import may_assign, offsets
+from golinter.model.scopes import Obj, ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
 from golinter.model.types import Array, Map, Named, Pointer, Slice
@@ -1041,7 +1041,7 @@ def _atomic_load(pkg: Package, expr: Node) -> Node | None:
         if e.type == kinds.IDENTIFIER:
             obj = pkg.scopes.resolve(e)
             if obj is None or obj.kind is not ObjKind.VAR or obj.value is None or obj.package_level \
-                    or obj.value.type == kinds.RANGE_CLAUSE or obj.value_index != 0:
+                    or obj.value.type == kinds.RANGE_CLAUSE or obj.value_index != 0 or _assigned_again(pkg, obj, e):
                 return None
             e = unparen(obj.value)
         elif e.type == kinds.TYPE_ASSERTION_EXPRESSION:
@@ -1068,6 +1068,18 @@ def _atomic_load(pkg: Package, expr: Node) -> Node | None:
         return None
     t = pkg.types.deref(pkg.types.type_of(operand))
     return e if isinstance(t, Named) and t.pkg == "sync/atomic" and t.name in ("Value", "Pointer") else None
+
+
+def _assigned_again(pkg: Package, obj: Obj, use: Node) -> bool:
+    """The variable is assigned again between its declaration and `use` (`v = make(...)` after
+    `v, _ := c.versions.Load().(versionMap)`): its value there may not be the load's."""
+    from golinter.model.package import enclosing_function
+    func = enclosing_function(use)
+    if func is None or obj.decl is None or obj.ident is None:
+        return True
+    src = pkg.file_of(use).src
+    # between the declaration and the use (a loop bringing a later assignment round is not seen)
+    return may_assign(src, src[obj.ident.start_byte:obj.ident.end_byte], obj.decl.end_byte, use.start_byte)
 
 
 _PURE_BUILTINS = frozenset({b"len", b"cap", b"delete", b"clear", b"append", b"copy", b"min", b"max",
