@@ -244,8 +244,16 @@ def _advice(pkg: Package, shape: str, name: str, value: Node, zero: str | None) 
             return f"clear({tail}) before reslicing (Go 1.21)" if has_clear else f"set the elements of {tail} {to_zero} first"
         return f"{set_last} before reslicing"
     if shape == "front":
-        first = f"{name}[0] = {zero}" if zero is not None else f"clear({name}[:1])" if has_clear else f"zero {name}[0]"
-        return f"set the dropped elements {to_zero} first ({first} for one)"
+        start = unparen(value).child_by_field_name(kinds.F_START)
+        if start is not None and pkg.consts.int_value(start) == 1:
+            first = f"{name}[0] = {zero}" if zero is not None else f"clear({name}[:1])" if has_clear else f"zero {name}[0]"
+            return f"set {first} first" if zero is not None else f"{first} first"
+        head = f"{name}[:{pkg.text(start)}]" if start is not None else None
+        if head is not None and has_clear:
+            return f"clear({head}) first (Go 1.21)"
+        if head is not None:
+            return f"set the elements of {head} {to_zero} first"
+        return f"set the dropped elements {to_zero} first"
     if shape == "middle":
         if modern:
             return f"use slices.Delete, which zeroes the tail (Go 1.22), or zero {last} after a copy"
