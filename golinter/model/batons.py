@@ -35,8 +35,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
-from golinter.model import occurrences
-from golinter.model.exitjoins import channel_name, last_act
+from golinter.model.exitjoins import ASSIGNED, DECLARED, RECEIVE, SEND, channel_uses, last_act
 from golinter.model.typelite import unparen
 
 if TYPE_CHECKING:
@@ -108,34 +107,14 @@ def _sends_on(pkg: Package, send: Node, key: StorageKey) -> bool:
 
 def _first_token_only(pkg: Package, key: StorageKey, returned: Node) -> bool:
     """Besides `returned`, the package sends on the channel once, after making it with capacity 1
-    in the same statement list, and otherwise only receives from it and assigns it."""
+    in the same statement list, and otherwise only receives from it, assigns or declares it."""
     first: Node | None = None
-    for f in pkg.files:
-        for token in occurrences.name_tokens(f, (channel_name(key),)):
-            expr = token.parent if token.type == kinds.FIELD_IDENTIFIER else token
-            if expr is None or (token.type == kinds.FIELD_IDENTIFIER and expr.type != kinds.SELECTOR_EXPRESSION):
-                continue  # `stopped: make(chan struct{}, 1)` in a literal names it without a use
-            if pkg.storage.key(expr) != key:
-                continue
-            holder = expr.parent
-            if holder is None:
-                return False
-            if holder.type == kinds.UNARY_EXPRESSION and f.text(holder)[:2] == "<-":
-                continue
-            if holder.type == kinds.VAR_SPEC and expr in holder.children_by_field_name(kinds.F_NAME):
-                continue  # `var token chan struct{}`: its declaration
-            if holder.type == kinds.EXPRESSION_LIST and holder.parent is not None \
-                    and holder.parent.type == kinds.ASSIGNMENT_STATEMENT \
-                    and holder.parent.child_by_field_name(kinds.F_LEFT) == holder:
-                continue
-            if holder.type == kinds.SEND_STATEMENT and holder.child_by_field_name(kinds.F_CHANNEL) == expr:
-                if holder == returned:
-                    continue
-                if first is not None or not _made_with_one_slot_before(pkg, holder, key):
-                    return False
-                first = holder
-                continue
+    for kind, use in channel_uses(pkg, key):
+        if kind in (RECEIVE, ASSIGNED, DECLARED) or use == returned:
+            continue
+        if kind != SEND or first is not None or not _made_with_one_slot_before(pkg, use, key):
             return False
+        first = use
     return first is not None
 
 

@@ -33,6 +33,8 @@ from golinter.model import occurrences
 from golinter.model.spawnplaces import ends_path, in_literal, runs_in_body
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tree_sitter import Node, Query
 
     from golinter.model.package import Package, SourceFile
@@ -158,26 +160,43 @@ def _deferred_literal(node: Node, body: Node) -> tuple[Node, Node] | None:
 
 
 def _only_received(pkg: Package, key: StorageKey, closer: Node) -> bool:
-    """Every use of the channel in the package is a receive, an assignment to it, or `closer`."""
+    """Every use of the channel in the package is a receive, an assignment to it, or `closer` (the
+    channel expression of the goroutine's close or send)."""
+    return all(kind in (RECEIVE, ASSIGNED) or use == closer
+               or (kind == SEND and use.child_by_field_name(kinds.F_CHANNEL) == closer)
+               for kind, use in channel_uses(pkg, key))
+
+
+RECEIVE, ASSIGNED, SEND, DECLARED, OTHER = "receive", "assigned", "send", "declared", "other"
+
+
+def channel_uses(pkg: Package, key: StorageKey) -> Iterator[tuple[str, Node]]:
+    """Each use of the field or package channel `key` in the package, with what it is: RECEIVE
+    (`<-ch`: the receive expression), ASSIGNED (`ch = ...`), SEND (`ch <- v`: the send statement),
+    DECLARED (`var ch chan T`) or OTHER (the name's expression: a close, a hand-off, a copy)."""
     for f in pkg.files:
         for token in occurrences.name_tokens(f, (channel_name(key),)):
             expr = token.parent if token.type == kinds.FIELD_IDENTIFIER else token
-            if expr is None or expr == closer or (token.type == kinds.FIELD_IDENTIFIER and expr.type != kinds.SELECTOR_EXPRESSION):
+            if expr is None or (token.type == kinds.FIELD_IDENTIFIER and expr.type != kinds.SELECTOR_EXPRESSION):
                 continue  # `doneCh: make(chan struct{})` in a literal names it without a use
             if pkg.storage.key(expr) != key:
                 continue
             holder = expr.parent
             if holder is None:
-                return False
-            if holder.type == kinds.UNARY_EXPRESSION and holder.child_by_field_name(kinds.F_OPERAND) == expr \
+                yield OTHER, expr
+            elif holder.type == kinds.UNARY_EXPRESSION and holder.child_by_field_name(kinds.F_OPERAND) == expr \
                     and f.text(holder)[:2] == "<-":
-                continue
-            if holder.type == kinds.EXPRESSION_LIST and holder.parent is not None \
+                yield RECEIVE, holder
+            elif holder.type == kinds.EXPRESSION_LIST and holder.parent is not None \
                     and holder.parent.type == kinds.ASSIGNMENT_STATEMENT \
                     and holder.parent.child_by_field_name(kinds.F_LEFT) == holder:
-                continue
-            return False
-    return True
+                yield ASSIGNED, holder.parent
+            elif holder.type == kinds.SEND_STATEMENT and holder.child_by_field_name(kinds.F_CHANNEL) == expr:
+                yield SEND, holder
+            elif holder.type == kinds.VAR_SPEC and expr in holder.children_by_field_name(kinds.F_NAME):
+                yield DECLARED, holder
+            else:
+                yield OTHER, expr
 
 
 def channel_name(key: StorageKey) -> str:
