@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
+from golinter.model import occurrences
 from golinter.model.coheld import kept_by_map
 from golinter.model.mutations import Mutations, Op, Use, word_offsets
 from golinter.model.package import enclosing_function
@@ -286,10 +287,66 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
     top = top_function(stmt)
     if top is None or any(u.op is Op.DELETE for u in Mutations.of(pkg).uses_in(key, top)):
         return
+    if _free_list(pkg, key, top, pkg.types.underlying(map_type.elem)):
+        return  # borrow pops, release appends back: an empty entry is the pool's "none idle" state
     name, k = pkg.text(operand), pkg.text(index)
     yield pkg.finding(RULE, stmt, f"{name}[{k}] can become empty here but its key stays, so keys with empty slices "
                                   f"accumulate in {name}; delete({name}, {k}) when the slice is empty",
                       level=Level.NOTE)
+
+
+def _free_list(pkg: Package, key: StorageKey, func: Node, slice_type: Type) -> bool:
+    """A pool of idle values per key: the removing function hands out an element (it returns the
+    slice's element type), another function puts values back (`m[k] = append(m[k], v)`), and
+    some caller gives back what it borrowed: `pr := p.borrow(k); defer p.release(k, pr)`."""
+    name_node = func.child_by_field_name(kinds.F_NAME)
+    if name_node is None or not isinstance(slice_type, Slice) \
+            or slice_type.elem not in pkg.types.signature(func).results:
+        return False
+    releases = {use.func_name for use in Mutations.of(pkg).uses(key)
+                if use.op is Op.INSERT and use.func_start != func.start_byte and use.func_name
+                and _appends_back(pkg, _node_of(pkg, use))}
+    return bool(releases) and _borrowed_and_released(pkg, pkg.text(name_node), releases)
+
+
+def _appends_back(pkg: Package, node: Node | None) -> bool:
+    """The insert at `node` is `m[k] = append(m[k], ...)`."""
+    stmt = node
+    for _ in range(4):
+        if stmt is None or stmt.type == kinds.ASSIGNMENT_STATEMENT:
+            break
+        stmt = stmt.parent
+    if stmt is None or stmt.type != kinds.ASSIGNMENT_STATEMENT:
+        return False
+    left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
+    call = unparen(right.named_children[0]) if right is not None and len(right.named_children) == 1 else None
+    fn = call.child_by_field_name(kinds.F_FUNCTION) if call is not None and call.type == kinds.CALL_EXPRESSION else None
+    args = call.child_by_field_name(kinds.F_ARGUMENTS) if call is not None and fn is not None else None
+    return left is not None and fn is not None and args is not None and bool(args.named_children) \
+        and pkg.scopes.is_builtin(fn, "append") and pkg.text(args.named_children[0]) == pkg.text(left)
+
+
+def _borrowed_and_released(pkg: Package, borrow: str, releases: set[str]) -> bool:
+    """Some function does `x := recv.borrow(...)` and later passes x to one of `releases`."""
+    for f in pkg.files:
+        for token in occurrences.name_tokens(f, (borrow,)):
+            call = occurrences.selector_call(token) or occurrences.identifier_call(token)
+            exprs = call.parent if call is not None else None
+            decl = exprs.parent if exprs is not None and exprs.type == kinds.EXPRESSION_LIST else None
+            left = decl.child_by_field_name(kinds.F_LEFT) if decl is not None and decl.type in (
+                kinds.SHORT_VAR_DECLARATION, kinds.ASSIGNMENT_STATEMENT) else None
+            taker = enclosing_function(call) if call is not None else None
+            if call is None or left is None or taker is None or not left.named_children:
+                continue
+            held = f.text(left.named_children[0])
+            for release in occurrences.name_tokens(f, releases):
+                back = occurrences.selector_call(release) or occurrences.identifier_call(release)
+                if back is None or not call.end_byte <= back.start_byte < taker.end_byte:
+                    continue
+                args = back.child_by_field_name(kinds.F_ARGUMENTS)
+                if args is not None and any(a.type == kinds.IDENTIFIER and f.text(a) == held for a in args.named_children):
+                    return True
+    return False
 
 
 # -- 1. also-held --------------------------------------------------------------------------------
