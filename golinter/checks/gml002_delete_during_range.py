@@ -17,9 +17,9 @@ from golinter import kinds
 from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.flow import Flow
+from golinter.model.keyroles import KeyRole, KeyRoles
 from golinter.model.occurrences import may_assign
 from golinter.model.scopes import ObjKind
-from golinter.model.keyroles import KeyRole, KeyRoles
 from golinter.model.summaries import MutationKind
 
 if TYPE_CHECKING:

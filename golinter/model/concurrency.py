@@ -76,10 +76,10 @@ from golinter.model.entrypoints import (
     NOT_SAFE,
     SETUP_DOC,
     SETUP_METHODS,
-    sets_unguarded_fields,
     TEST_DOUBLE_FILE,
     drives_event_loop,
     held_by_doc,
+    sets_unguarded_fields,
 )
 from golinter.model.exitjoins import exit_channels, received_before, select_join
 from golinter.model.handlers import HANDLER_SIGNS, Handlers

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.occurrences import has_word
-from golinter.testnames import is_test_package
 from golinter.model.types import Named, Pointer
 from golinter.parse import compile_query, query_captures
+from golinter.testnames import is_test_package
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Query
