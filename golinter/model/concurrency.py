@@ -42,8 +42,6 @@ import bisect
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -81,7 +79,7 @@ from golinter.model.entrypoints import (
     held_by_doc,
     sets_unguarded_fields,
 )
-from golinter.model.exitjoins import exit_channels, received_before, select_join
+from golinter.model.exitjoins import exit_channels, received_before
 from golinter.model.handlers import HANDLER_SIGNS, Handlers
 from golinter.model.handoff import handed_off
 from golinter.model.locksets import (
@@ -107,23 +105,17 @@ from golinter.model.locksets import (
     type_is_lock,
 )
 from golinter.model.outerlocks import caller_locked_types, locks_receiver
-from golinter.model.package import enclosing_function
 from golinter.model.scopes import ObjKind
+from golinter.model.spawnjoins import Spawn, join_of
 from golinter.model.spawnplaces import (
-    guaranteed_after,
-    in_deferred,
-    in_literal,
-    is_last_statement,
-    leaves_after,
     leaves_loop_after,
-    runs_in_body,
 )
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
 from golinter.model.types import Named, Struct
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Query
+    from tree_sitter import Node
 
     from golinter.model.package import Package
 
@@ -151,36 +143,6 @@ _SPAWN_METHODS: dict[tuple[str, str, str], int] = {
 }
 _PARALLEL_SUBTEST = "testing.T.Run"
 _SPAWN_FUNCS: dict[tuple[str, str], int] = {("time", "AfterFunc"): 1, ("context", "AfterFunc"): 1}
-
-
-@lru_cache(maxsize=1)
-def _wait_query() -> Query:
-    from golinter.parse import compile_query
-    return compile_query("[(call_expression) (unary_expression) (range_clause)] @wait")
-
-
-@lru_cache(maxsize=1)
-def _signal_query() -> Query:
-    from golinter.parse import compile_query
-    return compile_query("[(call_expression) (send_statement)] @signal")
-
-
-@dataclass
-class _Spawn:
-    site: Node
-    unit: Node
-    spawner: Node | None
-    recv: Operand | None
-    args: tuple[Operand | None, ...]
-    loop: Node | None
-    join: Node | None = None
-    multi: bool = False
-    boundary: tuple[int, int] | None = None
-    how: str = "go"
-    per_request: bool = False
-    request_params: tuple[int, int] | None = None  # w, r of the handler that starts it
-    handed: frozenset[int] = frozenset()  # spawner locals handed to it and replaced (model/handoff.py)
-    context: int = -1  # its GOROUTINE context
 
 
 def _after_handoff(handed: frozenset[int], root: Root) -> Sharing:
@@ -222,7 +184,7 @@ class _Builder:
         self.pkg = pkg
         self.spawners = spawners
         self.out = Analysis()
-        self.spawns: list[_Spawn] = []
+        self.spawns: list[Spawn] = []
         self.handler_lits: dict[int, Node] = {}
         self.decls: dict[Site, Node] = {}
         self.async_lits: set[int] = set()
@@ -352,14 +314,14 @@ class _Builder:
             spawn.args = tuple(None if h is not None else op for h, op in zip(handed, spawn.args))
             spawn.handed = frozenset(h for h in handed if h is not None)
 
-    def _target(self, site: Node, fn: Node, args: list[Node], call: Node | None, how: str) -> _Spawn | None:
+    def _target(self, site: Node, fn: Node, args: list[Node], call: Node | None, how: str) -> Spawn | None:
         """The goroutine body: a literal, or a same-package function/method (value); the spawn
         recorded, or None when the body is not known."""
         pkg = self.pkg
         spawner = self._unit_of(site)
         if fn.type == kinds.FUNC_LITERAL:
             self.async_lits.add(fn.id)
-            self.spawns.append(_Spawn(site, fn, spawner, None,
+            self.spawns.append(Spawn(site, fn, spawner, None,
                                       tuple(self._operand(spawner, a) for a in args), None, how=how))
             return self.spawns[-1]
         decl: Node | None = None
@@ -380,7 +342,7 @@ class _Builder:
         if decl.type == kinds.METHOD_DECLARATION and fn.type == kinds.SELECTOR_EXPRESSION:
             operand = fn.child_by_field_name(kinds.F_OPERAND)
             recv = self._operand(spawner, unparen(operand)) if operand is not None else None
-        self.spawns.append(_Spawn(site, decl, spawner, recv,
+        self.spawns.append(Spawn(site, decl, spawner, recv,
                                   tuple(self._operand(spawner, a) for a in args), None, how=how))
         return self.spawns[-1]
 
@@ -499,7 +461,7 @@ class _Builder:
         return False
 
     # -- placing a spawn: loop, join, instances ------------------------------------------------------
-    def _place(self, spawn: _Spawn) -> None:
+    def _place(self, spawn: Spawn) -> None:
         unit = spawn.spawner
         if unit is None:
             return
@@ -516,7 +478,7 @@ class _Builder:
         spawn.loop = loop
         if not self._touches_shared(spawn):
             return  # joins and instances only matter for goroutines that touch shared maps
-        spawn.join = self._join(spawn)
+        spawn.join = join_of(self.pkg, spawn)
         joined_in_loop = loop is not None and spawn.join is not None \
             and loop.start_byte <= spawn.join.start_byte < loop.end_byte
         if spawn.how == "testing.B.RunParallel":
@@ -535,7 +497,7 @@ class _Builder:
             params = unit.child_by_field_name(kinds.F_PARAMETERS)
             spawn.request_params = (params.start_byte, params.end_byte) if params is not None else None
 
-    def _touches_shared(self, spawn: _Spawn) -> bool:
+    def _touches_shared(self, spawn: Spawn) -> bool:
         """Whether the goroutine (through its calls) accesses any map it shares with others."""
         start = len(self.out.accesses)
         probe = Context(-1, GOROUTINE, "", self.pkg.locks.site(spawn.unit), site_of(self.pkg, spawn.site), False, False)
@@ -543,152 +505,6 @@ class _Builder:
         touches = any(a.shared for a in self.out.accesses[start:])
         del self.out.accesses[start:]
         return touches
-
-    def _join(self, spawn: _Spawn) -> Node | None:
-        """The first statement after the spawn, on every path, that waits for the goroutine."""
-        pkg = self.pkg
-        unit = spawn.spawner
-        assert unit is not None
-        waits, chans = self._join_keys(spawn)
-        if not waits and not chans:
-            return None
-        from golinter.parse import query_captures
-        # The join is looked for in the function right around the spawn: the unit, or a literal
-        # it runs in place (`t.Run(name, func(t *testing.T) { ...; g.Go(f); ...; g.Wait() })`).
-        holder = enclosing_function(spawn.site)
-        if holder is None or not (unit.start_byte <= holder.start_byte and holder.end_byte <= unit.end_byte):
-            holder = unit
-        body = holder.child_by_field_name(kinds.F_BODY)
-        if body is None or spawn.site.end_byte >= body.end_byte:
-            return None
-        caps = query_captures(_wait_query(), body, spawn.site.end_byte, body.end_byte)
-        f = pkg.file_of(unit)
-        for node in sorted(caps.get("wait", []), key=lambda n: n.start_byte):
-            if node.start_byte < spawn.site.end_byte:
-                continue
-            if node.type == kinds.CALL_EXPRESSION:
-                fn = node.child_by_field_name(kinds.F_FUNCTION)
-                last = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and \
-                    fn.type == kinds.SELECTOR_EXPRESSION else None
-                if last is None or f.text(last) != "Wait":
-                    continue
-            elif node.type == kinds.UNARY_EXPRESSION:
-                op = node.child_by_field_name(kinds.F_OPERATOR)
-                if op is None or f.text(op) != "<-":
-                    continue
-            if in_literal(node, body):
-                continue
-            key: StorageKey | None = None
-            if node.type == kinds.CALL_EXPRESSION:
-                fn = node.child_by_field_name(kinds.F_FUNCTION)
-                if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION:
-                    name = fn.child_by_field_name(kinds.F_FIELD)
-                    operand = fn.child_by_field_name(kinds.F_OPERAND)
-                    if name is not None and operand is not None and pkg.text(name) == "Wait":
-                        key = pkg.storage.key(operand)
-                        if key is None or key not in waits:
-                            continue
-                    else:
-                        continue
-                else:
-                    continue
-            elif node.type == kinds.UNARY_EXPRESSION:
-                op = node.child_by_field_name(kinds.F_OPERATOR)
-                operand = node.child_by_field_name(kinds.F_OPERAND)
-                if op is None or operand is None or pkg.text(op) != "<-":
-                    continue
-                key = pkg.storage.key(operand)
-                if key is None or key not in chans:
-                    continue
-            elif node.type == kinds.RANGE_CLAUSE:
-                right = node.child_by_field_name(kinds.F_RIGHT)
-                key = pkg.storage.key(right) if right is not None else None
-                if key is None or key not in chans:
-                    continue
-            else:
-                continue
-            select = select_join(pkg, node)
-            stmt = guaranteed_after(select if select is not None else node, spawn.site, body)
-            if stmt is not None:
-                return stmt
-        return None
-
-    def _join_keys(self, spawn: _Spawn) -> tuple[set[StorageKey], set[StorageKey]]:
-        """(WaitGroups/errgroups whose Wait joins the goroutine, channels it signals on when done)."""
-        pkg = self.pkg
-        waits: set[StorageKey] = set()
-        chans: set[StorageKey] = set()
-        if spawn.site.type == kinds.CALL_EXPRESSION:  # g.Go(f), wg.Go(f): g.Wait() joins
-            fn = spawn.site.child_by_field_name(kinds.F_FUNCTION)
-            operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None else None
-            key = pkg.storage.key(operand) if operand is not None else None
-            if key is not None and spawn.how in ("errgroup.Group.Go", "errgroup.Group.TryGo", "sync.WaitGroup.Go"):
-                waits.add(key)
-            return waits, chans
-        body = spawn.unit.child_by_field_name(kinds.F_BODY)
-        if body is None:
-            return waits, chans
-        summary = pkg.locks.summary(spawn.unit)
-        last_write = max((a.site.end for a in summary.accesses), default=0)
-        early: set[StorageKey] = set()  # a Done after which the goroutine goes on: not a join
-        from golinter.parse import query_captures
-        f = pkg.file_of(spawn.unit)
-        caps = query_captures(_signal_query(), body, body.start_byte, body.end_byte)
-        for node in sorted(caps.get("signal", []), key=lambda n: n.start_byte):
-            if node.type == kinds.CALL_EXPRESSION:
-                fn = node.child_by_field_name(kinds.F_FUNCTION)
-                last = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and \
-                    fn.type == kinds.SELECTOR_EXPRESSION else fn
-                if last is None or f.text(last) not in ("Done", "close"):
-                    continue  # cheap name test before climbing
-            if not runs_in_body(node, body):
-                fn = node.child_by_field_name(kinds.F_FUNCTION)
-                operand = fn.child_by_field_name(kinds.F_OPERAND) if fn is not None and \
-                    fn.type == kinds.SELECTOR_EXPRESSION else None
-                key = self._spawner_key(spawn, operand) if operand is not None else None
-                if key is not None:
-                    early.add(key)  # a Done in a literal that runs who knows when
-                continue
-            deferred = in_deferred(node, body)
-            if node.type == kinds.CALL_EXPRESSION:
-                fn = node.child_by_field_name(kinds.F_FUNCTION)
-                args_node = node.child_by_field_name(kinds.F_ARGUMENTS)
-                if fn is None:
-                    continue
-                if fn.type == kinds.SELECTOR_EXPRESSION:
-                    name = fn.child_by_field_name(kinds.F_FIELD)
-                    operand = fn.child_by_field_name(kinds.F_OPERAND)
-                    if name is not None and operand is not None and pkg.text(name) == "Done":
-                        key = self._spawner_key(spawn, operand)
-                        if key is not None:
-                            final = deferred or is_last_statement(node, body) or leaves_after(node)
-                            (waits if final else early).add(key)
-                elif fn.type == kinds.IDENTIFIER and pkg.scopes.is_builtin(fn, "close") and args_node is not None \
-                        and (deferred or node.start_byte > last_write) and args_node.named_children:
-                    key = self._spawner_key(spawn, args_node.named_children[0])
-                    if key is not None:
-                        chans.add(key)
-            elif node.type == kinds.SEND_STATEMENT and (deferred or node.start_byte > last_write):
-                channel = node.child_by_field_name(kinds.F_CHANNEL)
-                key = self._spawner_key(spawn, channel) if channel is not None else None
-                if key is not None:
-                    chans.add(key)
-        return waits - early, chans
-
-    def _spawner_key(self, spawn: _Spawn, expr: Node) -> StorageKey | None:
-        """The storage key, in the spawner's terms, of an expression in the goroutine body
-        (parameters and the receiver re-rooted at what the spawn binds them to)."""
-        pkg = self.pkg
-        key = pkg.storage.key(expr)
-        if key is None:
-            return None
-        root = pkg.locks.root(spawn.unit, expr)
-        path = pkg.file_of(expr).path
-        if root.kind == PARAM:
-            return rebase(key, root, path, spawn.args[root.index] if root.index < len(spawn.args) else None)
-        if root.kind == RECV:
-            return rebase(key, root, path, spawn.recv)
-        return key
 
     # -- contexts ------------------------------------------------------------------------------------
     def _goroutines(self) -> None:
@@ -736,7 +552,7 @@ class _Builder:
             self._collect(ctx, unit, self._entry(unit), Level(classify, lambda r, k: k),
                           keep=functools.partial(self._after_spawn, spawn))
 
-    def _after_spawn(self, spawn: _Spawn, pos: int, root: Root | None) -> bool:
+    def _after_spawn(self, spawn: Spawn, pos: int, root: Root | None) -> bool:
         """The spawner's own access at `pos` (through `root`) can meet the goroutine: in the region,
         and not a later iteration's fresh map (`deps := make(...)` in the loop body, filled before
         `go wait(deps)`: each iteration makes its own, terraform's dag walker)."""
@@ -767,7 +583,7 @@ class _Builder:
         return fn is not None and fn.type == kinds.IDENTIFIER and self.pkg.text(fn) in ("make", "new") \
             and self.pkg.scopes.is_builtin(fn, self.pkg.text(fn))
 
-    def _in_region(self, spawn: _Spawn, pos: int) -> bool:
+    def _in_region(self, spawn: Spawn, pos: int) -> bool:
         """Whether spawner code at byte `pos` runs while the goroutine may: after the spawn and
         before the join, or anywhere in the loop that starts it (later iterations)."""
         if spawn.how == _PARALLEL_SUBTEST:
@@ -780,7 +596,7 @@ class _Builder:
             return loop.start_byte <= pos < loop.end_byte and not (site.start_byte <= pos < site.end_byte)
         return False
 
-    def _goroutine_level(self, spawn: _Spawn) -> Level:
+    def _goroutine_level(self, spawn: Spawn) -> Level:
         """Roots of a goroutine body: captured variables and bound arguments are the spawner's;
         those declared inside the instance boundary (the loop) are per goroutine."""
         boundary = spawn.boundary
