@@ -773,14 +773,14 @@ class _UnitBuilder:
                 if self.lock_call(node) is not None:
                     return False
                 fn = node.child_by_field_name(kinds.F_FUNCTION)
-                if fn is not None and fn.type == kinds.IDENTIFIER and fn.text in _PURE_BUILTINS \
+                if fn is not None and fn.type == kinds.IDENTIFIER and self.f.src[fn.start_byte:fn.end_byte] in _PURE_BUILTINS \
                         and pkg.scopes.is_builtin(fn, self.f.text(fn)):
                     continue
                 callee = pkg.types.callee_decl(node)
                 if (callee is not None and _may_lock(pkg, callee)) or self._mentions(node, root_obj):
                     return False  # may unlock (a helper, or code handed the map's owner)
             if node.start_byte >= start and t in (kinds.SELECTOR_EXPRESSION, kinds.IDENTIFIER) \
-                    and pkg.storage.key(node) == key and not _map_use(node):
+                    and pkg.storage.key(node) == key and not _map_use(self.f.src, node):
                 return False  # copied, passed, reassigned: someone else may get the map
         return True
 
@@ -1086,7 +1086,7 @@ _PURE_BUILTINS = frozenset({b"len", b"cap", b"delete", b"clear", b"append", b"co
                             b"make", b"new"})
 
 
-def _map_use(node: Node) -> bool:
+def _map_use(src: bytes, node: Node) -> bool:
     """The map expression is indexed, ranged over or measured (`m[k]`, `range m`, `len(m)`,
     `delete(m, k)`, `clear(m)`): a use that does not hand the map to anyone."""
     parent = node.parent
@@ -1100,7 +1100,7 @@ def _map_use(node: Node) -> bool:
         return True
     if parent.type == kinds.ARGUMENT_LIST and parent.parent is not None:
         fn = parent.parent.child_by_field_name(kinds.F_FUNCTION)
-        return fn is not None and fn.type == kinds.IDENTIFIER and fn.text in (b"len", b"delete", b"clear")
+        return fn is not None and fn.type == kinds.IDENTIFIER and src[fn.start_byte:fn.end_byte] in (b"len", b"delete", b"clear")
     return False
 
 

@@ -127,7 +127,7 @@ class Mutations:
                 for prev in parent.named_children:
                     if prev == node:
                         break
-                    if prev.type == kinds.IF_STATEMENT and _leaves(prev.child_by_field_name(kinds.F_CONSEQUENCE)) \
+                    if prev.type == kinds.IF_STATEMENT and _leaves(self._pkg, prev.child_by_field_name(kinds.F_CONSEQUENCE)) \
                             and self._checks_presence(prev.child_by_field_name(kinds.F_CONDITION), key, idx, False):
                         return True
             node = parent
@@ -324,7 +324,7 @@ def _named_at(root: Node, start: int, length: int) -> Node | None:
     return node if node.type == kinds.IDENTIFIER else None
 
 
-def _leaves(block: Node | None) -> bool:
+def _leaves(pkg: Package, block: Node | None) -> bool:
     """The block ends by leaving: return, continue, break, goto, panic(...)."""
     if block is None:
         return False
@@ -337,5 +337,5 @@ def _leaves(block: Node | None) -> bool:
     if last.type == kinds.EXPRESSION_STATEMENT and last.named_children:
         call = last.named_children[0]
         fn = call.child_by_field_name(kinds.F_FUNCTION) if call.type == kinds.CALL_EXPRESSION else None
-        return fn is not None and fn.type == kinds.IDENTIFIER and fn.text == b"panic"
+        return fn is not None and fn.type == kinds.IDENTIFIER and pkg.text(fn) == "panic"
     return False
