@@ -38,15 +38,24 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.accessshapes import (
+    PURE_BUILTINS,
+    address_of,
+    atomic_load,
+    is_assigned,
+    map_use,
+    returned_values,
+    through_slice,
+)
 from golinter.model.lockcalls import (
     ACQUIRE,
     LOCK_TYPES,
     TRY,
     cond_locks,
     doc_comment,
-    lock_notes,
     lock_call,
     lock_key,
+    lock_notes,
     type_is_lock,
 )
 from golinter.model.lockfacts import (
@@ -81,11 +90,11 @@ from golinter.model.lockfacts import (
     site_of,
 )
 from golinter.model.lockflow import LockFlow
-from golinter.model.occurrences import may_assign, offsets
-from golinter.model.scopes import Obj, ObjKind
+from golinter.model.occurrences import offsets
+from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
-from golinter.model.types import Array, Map, Named, Pointer, Slice
+from golinter.model.types import Named
 
 if TYPE_CHECKING:
 
@@ -672,12 +681,12 @@ class _UnitBuilder:
         detached = self._detached(map_expr)
         if detached is not None:
             key, root = detached, Root(LOCAL)
-        load = _atomic_load(self.pkg, map_expr)
+        load = atomic_load(self.pkg, map_expr)
         copied = self._load_point(map_expr) if detached is None else None
         copy_at = self._at(copied, flow, entry)[0] if copied is not None else None
         fresh = self._fresh(map_expr, key, site, flow, entry) if write and not deferred else None
         self.accesses.append(MapAccess(key, write, self._site(site), self._site(map_expr),
-                                       root, at, _through_slice(self.pkg, map_expr), returned, deferred,
+                                       root, at, through_slice(self.pkg, map_expr), returned, deferred,
                                        self._site(load) if load is not None else None, copy_at, fresh))
 
     def _load_point(self, expr: Node) -> Node | None:
@@ -773,14 +782,14 @@ class _UnitBuilder:
                 if self.lock_call(node) is not None:
                     return False
                 fn = node.child_by_field_name(kinds.F_FUNCTION)
-                if fn is not None and fn.type == kinds.IDENTIFIER and self.f.src[fn.start_byte:fn.end_byte] in _PURE_BUILTINS \
+                if fn is not None and fn.type == kinds.IDENTIFIER and self.f.src[fn.start_byte:fn.end_byte] in PURE_BUILTINS \
                         and pkg.scopes.is_builtin(fn, self.f.text(fn)):
                     continue
                 callee = pkg.types.callee_decl(node)
                 if (callee is not None and _may_lock(pkg, callee)) or self._mentions(node, root_obj):
                     return False  # may unlock (a helper, or code handed the map's owner)
             if node.start_byte >= start and t in (kinds.SELECTOR_EXPRESSION, kinds.IDENTIFIER) \
-                    and pkg.storage.key(node) == key and not _map_use(self.f.src, node):
+                    and pkg.storage.key(node) == key and not map_use(self.f.src, node):
                 return False  # copied, passed, reassigned: someone else may get the map
         return True
 
@@ -820,13 +829,13 @@ class _UnitBuilder:
         if t == kinds.INDEX_EXPRESSION:
             operand = node.child_by_field_name(kinds.F_OPERAND)
             if operand is not None and self._is_map(operand):
-                self._record(unparen(operand), node, _is_assigned(node), flow, entry)
+                self._record(unparen(operand), node, is_assigned(node), flow, entry)
         elif t == kinds.RANGE_CLAUSE:
             right = node.child_by_field_name(kinds.F_RIGHT)
             if right is not None and self._is_map(right):
                 self._record(unparen(right), right, False, flow, entry)
         elif t == kinds.RETURN_STATEMENT:
-            for expr in _values(node):
+            for expr in returned_values(node):
                 e = unparen(expr)
                 if e.type in (kinds.IDENTIFIER, kinds.SELECTOR_EXPRESSION, kinds.INDEX_EXPRESSION) and self._is_map(e):
                     self._record(e, e, False, flow, entry, returned=True)
@@ -905,7 +914,7 @@ class _UnitBuilder:
                     self._record(args[i], call, False, flow, entry)
             return
         if q in _UNMARSHAL_FUNCS and len(args) == 2:
-            target = _address_of(self.pkg, args[1])
+            target = address_of(self.pkg, args[1])
             if target is not None and self._is_map(target):
                 self._record(target, call, True, flow, entry)
             return
@@ -941,7 +950,7 @@ class _UnitBuilder:
                 args_node = call.child_by_field_name(kinds.F_ARGUMENTS)
                 args = [a for a in (args_node.named_children if args_node is not None else [])
                         if a.type != kinds.COMMENT]
-                target = _address_of(pkg, args[0]) if len(args) == 1 else None
+                target = address_of(pkg, args[0]) if len(args) == 1 else None
                 if target is not None and self._is_map(target):
                     self._record(target, call, True, flow, entry)
                 return True
@@ -1031,138 +1040,3 @@ def _may_lock(pkg: Package, func: Node) -> bool:
     f = pkg.file_of(func)
     body = f.src[func.start_byte:func.end_byte]
     return b"Lock()" in body
-
-
-def _atomic_load(pkg: Package, expr: Node) -> Node | None:
-    """`m := c.table.Load().(map[string]int)`, `(*c.ptr.Load())[k]`: the map is a snapshot published
-    through an atomic.Value or atomic.Pointer; the Load call, else None."""
-    e = unparen(expr)
-    for _ in range(4):  # through one variable, a type assertion and a dereference, in any order
-        if e.type == kinds.IDENTIFIER:
-            obj = pkg.scopes.resolve(e)
-            if obj is None or obj.kind is not ObjKind.VAR or obj.value is None or obj.package_level \
-                    or obj.value.type == kinds.RANGE_CLAUSE or obj.value_index != 0 or _assigned_again(pkg, obj, e):
-                return None
-            e = unparen(obj.value)
-        elif e.type == kinds.TYPE_ASSERTION_EXPRESSION:
-            inner = e.child_by_field_name(kinds.F_OPERAND)
-            if inner is None:
-                return None
-            e = unparen(inner)
-        elif e.type == kinds.UNARY_EXPRESSION:
-            op = e.child_by_field_name(kinds.F_OPERATOR)
-            inner = e.child_by_field_name(kinds.F_OPERAND)
-            if op is None or inner is None or pkg.text(op) != "*":
-                return None
-            e = unparen(inner)
-        else:
-            break
-    if e.type != kinds.CALL_EXPRESSION:
-        return None
-    fn = e.child_by_field_name(kinds.F_FUNCTION)
-    if fn is None or fn.type != kinds.SELECTOR_EXPRESSION:
-        return None
-    name = fn.child_by_field_name(kinds.F_FIELD)
-    operand = fn.child_by_field_name(kinds.F_OPERAND)
-    if name is None or operand is None or pkg.text(name) != "Load":
-        return None
-    t = pkg.types.deref(pkg.types.type_of(operand))
-    return e if isinstance(t, Named) and t.pkg == "sync/atomic" and t.name in ("Value", "Pointer") else None
-
-
-def _assigned_again(pkg: Package, obj: Obj, use: Node) -> bool:
-    """The variable is assigned again between its declaration and `use` (`v = make(...)` after
-    `v, _ := c.versions.Load().(versionMap)`): its value there may not be the load's."""
-    from golinter.model.package import enclosing_function
-    func = enclosing_function(use)
-    if func is None or obj.decl is None or obj.ident is None:
-        return True
-    src = pkg.file_of(use).src
-    # between the declaration and the use (a loop bringing a later assignment round is not seen)
-    return may_assign(src, src[obj.ident.start_byte:obj.ident.end_byte], obj.decl.end_byte, use.start_byte)
-
-
-_PURE_BUILTINS = frozenset({b"len", b"cap", b"delete", b"clear", b"append", b"copy", b"min", b"max",
-                            b"make", b"new"})
-
-
-def _map_use(src: bytes, node: Node) -> bool:
-    """The map expression is indexed, ranged over or measured (`m[k]`, `range m`, `len(m)`,
-    `delete(m, k)`, `clear(m)`): a use that does not hand the map to anyone."""
-    parent = node.parent
-    while parent is not None and parent.type == kinds.PARENTHESIZED_EXPRESSION:
-        node, parent = parent, parent.parent
-    if parent is None:
-        return False
-    if parent.type == kinds.INDEX_EXPRESSION and parent.child_by_field_name(kinds.F_OPERAND) == node:
-        return True
-    if parent.type == kinds.RANGE_CLAUSE and parent.child_by_field_name(kinds.F_RIGHT) == node:
-        return True
-    if parent.type == kinds.ARGUMENT_LIST and parent.parent is not None:
-        fn = parent.parent.child_by_field_name(kinds.F_FUNCTION)
-        return fn is not None and fn.type == kinds.IDENTIFIER and src[fn.start_byte:fn.end_byte] in (b"len", b"delete", b"clear")
-    return False
-
-
-def _values(ret: Node) -> list[Node]:
-    out: list[Node] = []
-    for c in ret.named_children:
-        if c.type == kinds.EXPRESSION_LIST:
-            out += [e for e in c.named_children if e.type != kinds.COMMENT]
-        elif c.type != kinds.COMMENT:
-            out.append(c)
-    return out
-
-
-def _is_assigned(index: Node) -> bool:
-    """`m[k] = v`, `m[k] += v`, `m[k]++`: the index expression is an assignment target."""
-    parent = index.parent
-    while parent is not None and parent.type == kinds.PARENTHESIZED_EXPRESSION:
-        index, parent = parent, parent.parent
-    if parent is None:
-        return False
-    if parent.type in (kinds.INC_STATEMENT, kinds.DEC_STATEMENT):
-        return True
-    if parent.type == kinds.EXPRESSION_LIST:
-        stmt = parent.parent
-        return stmt is not None and stmt.type == kinds.ASSIGNMENT_STATEMENT \
-            and stmt.child_by_field_name(kinds.F_LEFT) == parent
-    return False
-
-
-def _address_of(pkg: Package, arg: Node) -> Node | None:
-    """`&m` -> m."""
-    arg = unparen(arg)
-    if arg.type != kinds.UNARY_EXPRESSION:
-        return None
-    op = arg.child_by_field_name(kinds.F_OPERATOR)
-    inner = arg.child_by_field_name(kinds.F_OPERAND)
-    if op is None or inner is None or pkg.text(op) != "&":
-        return None
-    return unparen(inner)
-
-
-def _through_slice(pkg: Package, expr: Node) -> bool:
-    """`shards[i]`, `s.workers[i].seen`: the map is an element (or inside one) of a slice/array."""
-    node = unparen(expr)
-    types = pkg.types
-    for _ in range(12):
-        t = node.type
-        if t == kinds.INDEX_EXPRESSION:
-            inner = node.child_by_field_name(kinds.F_OPERAND)
-            if inner is None:
-                return False
-            u = types.underlying(types.type_of(inner))
-            if isinstance(u, Pointer):
-                u = types.underlying(u.elem)
-            if isinstance(u, (Slice, Array)) or not isinstance(u, Map):
-                return True
-            node = unparen(inner)
-        elif t == kinds.SELECTOR_EXPRESSION or t == kinds.UNARY_EXPRESSION:
-            inner = node.child_by_field_name(kinds.F_OPERAND)
-            if inner is None:
-                return False
-            node = unparen(inner)
-        else:
-            return False
-    return False
