@@ -23,7 +23,7 @@ from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model import occurrences
 from golinter.model.coheld import kept_by_map
-from golinter.model.mutations import Mutations, Op, Use, word_offsets
+from golinter.model.mutations import Mutations, Op, word_offsets
 from golinter.model.package import enclosing_function
 from golinter.model.removals import (
     SLICES_REMOVERS,
@@ -303,9 +303,10 @@ def _free_list(pkg: Package, key: StorageKey, func: Node, slice_type: Type) -> b
     if name_node is None or not isinstance(slice_type, Slice) \
             or slice_type.elem not in pkg.types.signature(func).results:
         return False
-    releases = {use.func_name for use in Mutations.of(pkg).uses(key)
+    mutations = Mutations.of(pkg)
+    releases = {use.func_name for use in mutations.uses(key)
                 if use.op is Op.INSERT and use.func_start != func.start_byte and use.func_name
-                and _appends_back(pkg, _node_of(pkg, use))}
+                and _appends_back(pkg, mutations.node_of(use))}
     return bool(releases) and _borrowed_and_released(pkg, pkg.text(name_node), releases)
 
 
@@ -380,7 +381,7 @@ def _also_held(pkg: Package, hit: Match) -> Iterator[Finding]:
         m_name, c_name = pkg.text(insert), pkg.text(coll)
         where = deletes[0].func_name or "a function"
         related = [(insert, f"also put into {m_name} here")]
-        node = _node_of(pkg, deletes[0])
+        node = mutations.node_of(deletes[0])
         if node is not None:
             related.append((node, f"deleted from {m_name} here, but not from {c_name}"))
         yield pkg.finding(RULE, stmt, f"{c_name} only grows: what is put into {m_name} here is also kept in "
@@ -465,10 +466,3 @@ def _inserts_of(pkg: Package, stmt: Node, held: Node, ckey: StorageKey) -> list[
                 and pkg.lifetimes.is_long_lived(mkey) and not flow.exclusive(insert, stmt):
             out.append((operand, mkey))
     return out
-
-
-def _node_of(pkg: Package, use: Use) -> Node | None:
-    for f in pkg.files:
-        if f.path == use.path:
-            return f.tree.root_node.descendant_for_byte_range(use.start, use.end)
-    return None

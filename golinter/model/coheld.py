@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import occurrences
-from golinter.model.mutations import Mutations, Op
+from golinter.model.mutations import Mutations, Op, Use
 from golinter.model.removals import appends_one, may_jump
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
@@ -38,7 +38,7 @@ from golinter.model.typelite import unparen
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from golinter.model.package import Package, SourceFile
+    from golinter.model.package import Package
 
 # Uses that take elements out, read them, or put none in.
 _NO_ELEMENTS = frozenset({Op.READ, Op.RESLICE, Op.ZERO, Op.LEN, Op.LEN_BOUND, Op.RANGE_KEYS, Op.COMMA_OK})
@@ -51,7 +51,7 @@ def kept_by_map(pkg: Package, key: StorageKey) -> StorageKey | None:
     """The map that keeps every element of the slice `key` (module docstring), or None."""
     if key.path or not (key.is_package_var or key.root.startswith("local:")):
         return None
-    declared = _declaring_ident(pkg, key)
+    declared = pkg.storage.declaring_ident(key)
     obj = pkg.scopes.resolve(declared) if declared is not None else None
     if declared is None or obj is None or obj.decl is None or obj.value_count != 1 \
             or obj.decl.type in (kinds.PARAMETER_DECLARATION, kinds.VARIADIC_PARAMETER_DECLARATION) \
@@ -61,7 +61,7 @@ def kept_by_map(pkg: Package, key: StorageKey) -> StorageKey | None:
     for use in Mutations.of(pkg).uses(key):
         if use.op in _NO_ELEMENTS or (use.op is Op.ESCAPE and use.detail in _COPIES_HEADER):
             continue
-        stmt = _statement_at(pkg, use.path, use.start)
+        stmt = _statement_at(pkg, use)
         if stmt is None:
             return None
         if use.op in (Op.INIT, Op.REPLACE):
@@ -78,27 +78,9 @@ def kept_by_map(pkg: Package, key: StorageKey) -> StorageKey | None:
     return keeper
 
 
-def _declaring_ident(pkg: Package, key: StorageKey) -> Node | None:
-    if key.is_package_var:
-        obj = pkg.scopes.package_obj(key.root[4:])
-        return obj.ident if obj is not None else None
-    path, _, offset = key.root[len("local:"):].rpartition(":")
-    f = _file(pkg, path)
-    if f is None or not offset.isdigit():
-        return None
-    start = int(offset)
-    ident = f.tree.root_node.named_descendant_for_byte_range(start, start)
-    return ident if ident is not None and ident.type == kinds.IDENTIFIER and ident.start_byte == start else None
-
-
-def _file(pkg: Package, path: str) -> SourceFile | None:
-    return next((f for f in pkg.files if f.path == path), None)
-
-
-def _statement_at(pkg: Package, path: str, start: int) -> Node | None:
-    """The assignment statement around the use at `start` (a few steps up from the name)."""
-    f = _file(pkg, path)
-    node = f.tree.root_node.named_descendant_for_byte_range(start, start) if f is not None else None
+def _statement_at(pkg: Package, use: Use) -> Node | None:
+    """The assignment or declaration around a use (a few steps up from the name)."""
+    node = Mutations.of(pkg).node_of(use)
     for _ in range(8):
         if node is None:
             return None
@@ -236,7 +218,7 @@ def _outlives(pkg: Package, mkey: StorageKey, key: StorageKey, declared: Node) -
         return True
     if not (key.root.startswith("local:") and mkey.root.startswith("local:")):
         return False
-    map_ident = _declaring_ident(pkg, mkey)
+    map_ident = pkg.storage.declaring_ident(mkey)
     if map_ident is None or pkg.file_of(map_ident) is not pkg.file_of(declared):
         return False
     block = map_ident.parent

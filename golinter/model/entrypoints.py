@@ -147,17 +147,9 @@ def sets_unguarded_fields(pkg: Package, decl: Node, type_name: str) -> bool:
         return False
     unguarded = [fld.name for fld in u.fields[:min(locks)]
                  if fld.name not in guards and not fld.embedded and not type_is_lock(fld.type)]
-    recv = _receiver_name(pkg, decl)
+    from golinter.model.scopes import receiver_name
+    recv = receiver_name(pkg.file_of(decl), decl)
     if not unguarded or recv is None or locks_receiver(pkg, decl):
         return False
     src = pkg.file_of(decl).src
     return any(may_assign(src, f"{recv}.{name}".encode(), decl.start_byte, decl.end_byte) for name in unguarded)
-
-
-def _receiver_name(pkg: Package, decl: Node) -> str | None:
-    recv = decl.child_by_field_name(kinds.F_RECEIVER)
-    for param in recv.named_children if recv is not None else []:
-        names = param.children_by_field_name(kinds.F_NAME)
-        if param.type == kinds.PARAMETER_DECLARATION and names:
-            return pkg.text(names[0])
-    return None

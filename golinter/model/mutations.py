@@ -78,6 +78,11 @@ class Mutations:
             return tuple(u for u in cached if u.path == path and func.start_byte <= u.start < func.end_byte)
         return tuple(self._collect(key, func))
 
+    def node_of(self, use: Use) -> Node | None:
+        """The node a Use stands for (its byte range in its file)."""
+        f = next((f for f in self._pkg.files if f.path == use.path), None)
+        return f.tree.root_node.descendant_for_byte_range(use.start, use.end) if f is not None else None
+
     def ops(self, key: StorageKey) -> frozenset[Op]:
         return frozenset(u.op for u in self.uses(key))
 
@@ -239,11 +244,8 @@ class Mutations:
         if key.is_package_var:
             return key.root[4:]
         if key.root.startswith("local:"):
-            path, _, offset = key.root[6:].rpartition(":")
-            for f in self._pkg.files:
-                if f.path == path:
-                    node = f.tree.root_node.descendant_for_byte_range(int(offset), int(offset))
-                    return f.text(node) if node is not None else None
+            ident = self._pkg.storage.declaring_ident(key)
+            return self._pkg.text(ident) if ident is not None else None
         return None
 
     def _collect(self, key: StorageKey, within: Node | None) -> list[Use]:

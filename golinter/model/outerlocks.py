@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.model import occurrences
 from golinter.model.lockcalls import type_is_lock
-from golinter.model.scopes import receiver_type_name
+from golinter.model.scopes import receiver_name, receiver_type_name
 from golinter.model.types import Named, Struct
 
 if TYPE_CHECKING:
@@ -77,11 +77,9 @@ _SELF_LOCKS = (b"Lock()", b"RLock()", b"TryLock()", b"TryRLock()")
 def locks_receiver(pkg: Package, method: Node) -> bool:
     """`func (n *T) M() { n.Lock(); ... }`: the method takes its receiver's embedded mutex (by
     its text: `n.Lock()`, `n.RLock()`, `n.TryLock()`, `n.TryRLock()`)."""
-    recv = method.child_by_field_name(kinds.F_RECEIVER)
-    names = [n for decl in (recv.named_children if recv is not None else [])
-             if decl.type == kinds.PARAMETER_DECLARATION for n in decl.children_by_field_name(kinds.F_NAME)]
-    if not names:
+    f = pkg.file_of(method)
+    name = receiver_name(f, method)
+    if name is None:
         return False  # an unnamed receiver cannot be locked
-    src = pkg.file_of(method).src
-    name = src[names[0].start_byte:names[0].end_byte]
-    return any(src.find(name + b"." + call, method.start_byte, method.end_byte) >= 0 for call in _SELF_LOCKS)
+    prefix = name.encode() + b"."
+    return any(f.src.find(prefix + call, method.start_byte, method.end_byte) >= 0 for call in _SELF_LOCKS)

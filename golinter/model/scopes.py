@@ -562,6 +562,16 @@ def receiver_type_name(f: SourceFile, method: Node) -> str | None:
     return None
 
 
+def receiver_name(f: SourceFile, method: Node) -> str | None:
+    """`func (s *Server) ...` -> "s"; None for an unnamed receiver or a function."""
+    recv = method.child_by_field_name(kinds.F_RECEIVER)
+    for decl in recv.named_children if recv is not None else []:
+        names = decl.children_by_field_name(kinds.F_NAME)
+        if decl.type == kinds.PARAMETER_DECLARATION and names:
+            return f.text(names[0])
+    return None
+
+
 def _decl_text(obj: Obj) -> str:
     if obj.decl is None or obj.file is None:
         return ""

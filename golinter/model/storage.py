@@ -55,6 +55,21 @@ class Storage:
         self._memo: dict[int, StorageKey | None] = {}
         self._assigned: dict[int, frozenset[str]] = {}
 
+    def declaring_ident(self, key: StorageKey) -> Node | None:
+        """The identifier that declares the root of a `local:FILE:BYTE` or `pkg:NAME` key."""
+        if key.is_package_var:
+            obj = self._pkg.scopes.package_obj(key.root[len("pkg:"):])
+            return obj.ident if obj is not None else None
+        if not key.root.startswith("local:"):
+            return None
+        path, _, offset = key.root[len("local:"):].rpartition(":")
+        f = next((f for f in self._pkg.files if f.path == path), None)
+        if f is None or not offset.isdigit():
+            return None
+        start = int(offset)
+        ident = f.tree.root_node.named_descendant_for_byte_range(start, start)
+        return ident if ident is not None and ident.type == kinds.IDENTIFIER and ident.start_byte == start else None
+
     def key(self, expr: Node) -> StorageKey | None:
         k = expr.id
         if k not in self._memo:
