@@ -189,8 +189,8 @@ class Records:
         from golinter.model.origins import Origins
         for call in Origins.of(self._pkg).calls_to(func):
             loop = self._loop_around(call)
-            if loop is None:
-                continue
+            if loop is None or enclosing_function(call) == func:
+                continue  # a recursive call walks one tree's nested maps, not a stream of records
             kept = self._kept(loop, set(), call, position)
             if kept is not None:
                 return PerRecordMap(loop, made, kept[0], kept[1], body, call)
