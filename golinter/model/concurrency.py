@@ -75,6 +75,7 @@ from golinter.model.entrypoints import (
     SETUP_DOC,
     SETUP_METHODS,
     TEST_DOUBLE_FILE,
+    component_lifecycle,
     drives_event_loop,
     held_by_doc,
     sets_unguarded_fields,
@@ -672,7 +673,8 @@ class _Builder:
             # A method that runs an event loop (`for { select { ... } }`) is driven by one goroutine
             # at a time (geth's snap Syncer.Sync): not assumed to run beside itself.
             ctx = Context(len(self.out.contexts), METHOD, method, pkg.locks.site(decl), site_of(pkg, name_node),
-                          not drives_event_loop(pkg, decl, self._driver_memo), True)
+                          not drives_event_loop(pkg, decl, self._driver_memo), True,
+                          phased=component_lifecycle(pkg, type_name, method))
             self.out.contexts.append(ctx)
             self._collect(ctx, decl, self._entry(decl), Level(method_class, lambda r, k: k))
 

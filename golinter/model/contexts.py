@@ -41,6 +41,7 @@ class Context:
     registered: bool = False  # HANDLER: `origin` is the call that registers it
     per_request: bool = False  # GOROUTINE: started by a handler, once per request
     spawner: str = ""          # GOROUTINE: the function that starts it
+    phased: bool = False       # METHOD: its framework calls it when no other method runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,8 @@ class Analysis:
         """Whether contexts a and b (a may be b) can run at the same time."""
         if a.index == b.index:
             return a.multi
+        if (a.phased and b.kind in (METHOD, HANDLER)) or (b.phased and a.kind in (METHOD, HANDLER)):
+            return False  # a lifecycle method (entrypoints.component_lifecycle)
         if a.kind == AFTER or b.kind == AFTER or (a.kind == GOROUTINE and b.kind == GOROUTINE):
             # goroutines meet when one starts while the other runs in the same function; two
             # goroutines started from unrelated places may be ordered by hand-offs the model

@@ -8,6 +8,9 @@ call, concurrently with each other. These are the exceptions and the documented 
 - types documented as not safe for concurrent use, methods documented to run in a sequential
   phase, and functions documented to run with the lock held (`held_by_doc`);
 - methods that drive an event loop (`for { select { ... } }`), run by one goroutine at a time;
+- lifecycle methods of an OpenTelemetry collector component (`component_lifecycle`): the
+  collector calls `Start` and `Shutdown` one component at a time, before any other component
+  uses it and after every user has shut down, so they never run beside its other methods;
 - set-up setters (`sets_unguarded_fields`): a method that assigns, without locking its receiver,
   a field declared above a lock commented "guards the fields below". Those fields are left
   unguarded by design (set once, read without the lock), so the method must run before the
@@ -153,3 +156,30 @@ def sets_unguarded_fields(pkg: Package, decl: Node, type_name: str) -> bool:
         return False
     src = pkg.file_of(decl).src
     return any(may_assign(src, f"{recv}.{name}".encode(), decl.start_byte, decl.end_byte) for name in unguarded)
+
+
+# The collector's component.Component: `Start(ctx, host component.Host) error` and
+# `Shutdown(ctx) error`, called by the service in dependency order, one component at a time.
+_OTEL_COMPONENT = "go.opentelemetry.io/collector/component"
+LIFECYCLE_METHODS = frozenset({"Start", "Shutdown"})
+
+
+def component_lifecycle(pkg: Package, type_name: str, method: str) -> bool:
+    """`method` is Start or Shutdown of a type whose Start takes a `component.Host` of the
+    OpenTelemetry collector: a lifecycle method, which never runs beside the component's other
+    methods (it still runs beside the goroutines the component starts)."""
+    if method not in LIFECYCLE_METHODS:
+        return False
+    start = pkg.scopes.method_decl(type_name, "Start")
+    params = start.child_by_field_name(kinds.F_PARAMETERS) if start is not None else None
+    if params is None:
+        return False
+    f = pkg.file_of(start)
+    types = [t for d in params.named_children if d.type == kinds.PARAMETER_DECLARATION
+             for t in (d.child_by_field_name(kinds.F_TYPE),) if t is not None]
+    host = types[1] if len(types) == 2 else None
+    if host is None or host.type != kinds.QUALIFIED_TYPE:
+        return False
+    package, name = host.child_by_field_name(kinds.F_PACKAGE), host.child_by_field_name(kinds.F_NAME)
+    return package is not None and name is not None and f.text(name) == "Host" \
+        and pkg.scopes.import_path(f, f.text(package)) == _OTEL_COMPONENT
