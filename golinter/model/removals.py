@@ -322,7 +322,8 @@ def refilled_at_once(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     """The one-element removal `stmt` (`s = s[:last]`, `s = append(s[:i], s[i+1:]...)`) is
     followed on every path by `s = append(s, x)`, which writes the vacated slot again (the
     capacity did not change): in the same statement list with nothing that may jump in between,
-    or after a `break` that ends the loop holding it or a `goto` forward to a label (remove,
+    after the if or else arm that ends with it, or after a `break` that ends the loop holding it
+    or a `goto` forward to a label (remove,
     then re-add at the end: `for i, r := range known { if r.host == h { ...; known =
     known[:last]; break } }` then `known = append(known, r)`)."""
     lst, after = stmt.parent, stmt.end_byte
@@ -345,10 +346,24 @@ def refilled_at_once(pkg: Package, key: StorageKey, stmt: Node) -> bool:
                 break
             if may_jump(pkg, later):
                 return False
+        else:
+            resume = _after_if(lst)  # the end of an if or else arm: the path goes on after the if
         if resume is None:
             return False
         lst, after = resume
     return False
+
+
+def _after_if(lst: Node) -> tuple[Node | None, int] | None:
+    """For the statements of an if or else arm, where the path goes on: after the whole if
+    (the outermost of an else-if chain), in the statement list holding it."""
+    block = lst.parent
+    node = block.parent if block is not None and block.type == kinds.BLOCK else None
+    if node is None or node.type != kinds.IF_STATEMENT:
+        return None
+    while node.parent is not None and node.parent.type == kinds.IF_STATEMENT:
+        node = node.parent
+    return node.parent, node.end_byte
 
 
 def _unlabeled(stmt: Node) -> Node:
