@@ -171,7 +171,9 @@ def component_lifecycle(pkg: Package, type_name: str, method: str) -> bool:
     if method not in LIFECYCLE_METHODS:
         return False
     start = pkg.scopes.method_decl(type_name, "Start")
-    params = start.child_by_field_name(kinds.F_PARAMETERS) if start is not None else None
+    if start is None:
+        return False
+    params = start.child_by_field_name(kinds.F_PARAMETERS)
     if params is None:
         return False
     f = pkg.file_of(start)
