@@ -121,11 +121,16 @@ class Package:
     def _line_index(self) -> dict[int, SourceFile | None]:
         """(byte offset of a line's start << 32 | its row) -> the file with that line, or None
         when several have it (a common header, identical files)."""
+        # Built by C-level loops (map, zip, set operations): a Python loop over the lines of a
+        # large package cost a second over the Go library.
         index: dict[int, SourceFile | None] = {}
+        shared: set[int] = set()
         for f in self.files:
-            for row, start in enumerate(f.line_starts):
-                key = (start << 32) | row
-                index[key] = f if key not in index else None
+            keys = list(map(operator.or_, map(operator.lshift, f.line_starts, itertools.repeat(32)),
+                            itertools.count()))
+            shared.update(index.keys() & keys)
+            index.update(zip(keys, itertools.repeat(f)))
+        index.update(zip(shared, itertools.repeat(None)))
         return index
 
     def _climb_to_file(self, node: Node) -> SourceFile:
