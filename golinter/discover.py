@@ -96,6 +96,9 @@ class GoPackage:
     module_dir: str | None
     lang_version: Version | None
     toolchain_version: Version | None
+    # The outermost module enclosing module_dir (a test fixture with its own go.mod under the
+    # repository's `tests/`): where directories named for tests are looked for (testnames.py).
+    root_module_dir: str | None = None
 
     @property
     def has_reported_files(self) -> bool:
@@ -213,6 +216,7 @@ class _Walker:
         self.notes: list[Notification] = []
         self.plans: dict[str, _Plan] = {}  # keyed by the directory's real path
         self.modules: dict[str, _Module | None] = {}
+        self.outermost: dict[str, str] = {}  # module directory -> _outermost_module_dir
 
     def note(self, level: Level, reason: str, message: str, path: str, *, skipped: bool = True) -> None:
         self.notes.append(Notification(level=level, reason=reason, message=message, path=path, skipped=skipped))
@@ -309,6 +313,7 @@ class _Walker:
         for name in sorted(with_named):
             yield GoPackage(dir=plan.dir, name=name, files=tuple(sorted(by_name[name], key=lambda f: f.path)),
                             module_dir=module.dir if module else None,
+                            root_module_dir=self._outermost_module_dir(module),
                             lang_version=module.go if module else None,
                             toolchain_version=module.toolchain if module else None)
 
@@ -405,6 +410,23 @@ class _Walker:
             current = parent
         for d in seen:
             self.modules[d] = found
+        return found
+
+    def _outermost_module_dir(self, module: _Module | None) -> str | None:
+        """The directory of the outermost go.mod above `module`'s, through nested modules, not
+        past a repository root (a directory holding `.git`)."""
+        if module is None:
+            return None
+        found = self.outermost.get(module.dir)
+        if found is None:
+            outer = module
+            while not os.path.exists(os.path.join(outer.dir, ".git")):
+                parent = os.path.dirname(outer.dir)
+                above = self._module_for(parent) if parent != outer.dir else None
+                if above is None:
+                    break
+                outer = above
+            found = self.outermost[module.dir] = outer.dir
         return found
 
     def _read_gomod(self, directory: str, gomod: str) -> _Module:

@@ -261,7 +261,7 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
         files.append(sf)
     from golinter.testnames import in_test_directory
     pkg = Package(gopkg.dir, gopkg.name, files, runtime_version_for(gopkg, settings), settings.options_map(),
-                  test_directory=in_test_directory(gopkg.dir, gopkg.module_dir))
+                  test_directory=in_test_directory(gopkg.dir, gopkg.root_module_dir))
     findings: list[Finding] = []
     reported = {f.path for f in files if f.reported}
     for check in worker.checks:
@@ -425,7 +425,7 @@ def _plan(gopkg: GoPackage, settings: Settings, environment: str | None,
         keys.append(cache.FileKey(f.path, digest, f.generated, lang))
     from golinter.testnames import in_test_directory
     key = cache.package_key(environment, repr(settings), gopkg.dir, gopkg.name,
-                            runtime_version_for(gopkg, settings), keys, in_test_directory(gopkg.dir, gopkg.module_dir))
+                            runtime_version_for(gopkg, settings), keys, in_test_directory(gopkg.dir, gopkg.root_module_dir))
     return _Job(full, key, tuple((k.path, k.digest) for k in keys)), sources
 
 

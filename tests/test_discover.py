@@ -355,3 +355,20 @@ def test_discover_heads_from_other_code_are_read_again(tmp_path: Path, monkeypat
     monkeypatch.setattr("golinter.discover.open", counting_open, raising=False)
     discover([str(tmp_path)], heads=heads)
     assert opened == [path]
+
+
+def test_discover_root_module_dir_is_the_outermost_module_up_to_the_repository(tmp_path: Path) -> None:
+    """A test app with its own go.mod under the repository's tests/ counts its directories from
+    the repository module's root; an enclosing module beyond a `.git` directory is not looked at."""
+    write(tmp_path, "go.mod", "module outside\n\ngo 1.22\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo, "go.mod", "module example.com/repo\n\ngo 1.22\n")
+    write(repo, "tests/apps/rec/go.mod", "module example.com/repo/tests/apps/rec\n\ngo 1.21\n")
+    write(repo, "tests/apps/rec/main.go", "package main\n")
+    write(repo, "lib/lib.go", "package lib\n")
+    result = discover([str(repo)])
+    app, lib = only_package(result, "main"), only_package(result, "lib")
+    assert app.module_dir == str(repo / "tests/apps/rec") and app.root_module_dir == str(repo)
+    assert lib.module_dir == lib.root_module_dir == str(repo)
+    assert app.lang_version != lib.lang_version  # versions still come from the nearest go.mod
