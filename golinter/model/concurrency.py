@@ -112,6 +112,7 @@ from golinter.model.spawnplaces import (
     leaves_loop_after,
 )
 from golinter.model.storage import StorageKey
+from golinter.model.testcode import TestCode
 from golinter.model.typelite import unparen
 from golinter.model.types import Named, Struct
 
@@ -249,7 +250,7 @@ class _Builder:
             if not f.is_test and any(sign in f.src for sign in HANDLER_SIGNS):
                 lits += [n for n in occurrences.func_literals(f) if not f.in_broken(n)]
         for lit in lits:
-            if not self.pkg.file_of(lit).is_test and self._is_handler(lit):
+            if not self._in_test(lit) and self._is_handler(lit):
                 self.handler_lits[lit.id] = lit
                 self.async_lits.add(lit.id)
         for spawn in self.spawns:
@@ -456,7 +457,7 @@ class _Builder:
                 if 0 <= index < len(args) and args[index] == lit:
                     self.async_lits.add(lit.id)
                     return True
-        if not self.pkg.file_of(lit).is_test and self._is_handler(lit):
+        if not self._in_test(lit) and self._is_handler(lit):
             self.async_lits.add(lit.id)
             return True
         return False
@@ -805,7 +806,15 @@ class _Builder:
         return self.handlers.is_handler(func)
 
     def _is_handler_unit(self, unit: Node) -> bool:
-        return not self.pkg.file_of(unit).is_test and self._is_handler(unit)
+        return not self._in_test(unit) and self._is_handler(unit)
+
+    def _in_test(self, node: Node) -> bool:
+        """In a `_test.go` file or inside a function taking a *testing.T, B, F or testing.TB
+        (`func (c *retryCase) Setup(t *testing.T)` in an ordinary file): a test feeds the
+        handlers declared there one request at a time, as in a `_test.go` file."""
+        f = self.pkg.file_of(node)
+        return f.is_test or any(start <= node.start_byte < end
+                                for start, end in TestCode.for_package(self.pkg).support_ranges(f))
 
     def _registration(self, lit: Node) -> Site:
         parent = lit.parent
