@@ -187,10 +187,22 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     zero = _zero_value(pkg, elem) if elem is not None else None
     held = "strings" if kind == "string" else "pointers"
     what = held if zero in ("nil", '""') else f"elements, and the {held} they hold,"  # `[]T` of structs
+    advice = _advice(pkg, shape, name, value, zero)
+    taken = _taken_before(pkg, key, hit["gml005.reslice"])
+    if taken is not None:  # `taken := q[:n:n]; q = q[n:]`: zeroing the slots first would empty `taken`
+        advice += f", but copy out what line {taken} takes from it beforehand (slices.Clone): that slice shares the slots"
     yield pkg.finding(RULE, hit["gml005.reslice"],
                       f"this removal from {name} leaves the dropped {what} in its backing array, where they stay "
-                      f"reachable until it is reallocated; {_advice(pkg, shape, name, value, zero)}",
+                      f"reachable until it is reallocated; {advice}",
                       level=Level.NOTE if kind == "string" else Level.WARNING)
+
+
+def _taken_before(pkg: Package, key: StorageKey, stmt: Node) -> int | None:
+    """The line where the function, before the removal `stmt`, keeps the slice or part of it in
+    another variable (`taken := q.pending[:n:n]`): those elements share the backing array."""
+    top = top_function(stmt)
+    uses = Mutations.of(pkg).uses_in(key, top) if top is not None else ()
+    return next((u.line for u in uses if u.op is Op.ESCAPE and u.detail == "copied" and u.start < stmt.start_byte), None)
 
 
 def _drops_one(pkg: Package, shape: str, value: Node) -> bool:
