@@ -301,10 +301,20 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
         return
     if _free_list(pkg, key, top, pkg.types.underlying(map_type.elem)):
         return  # borrow pops, release appends back: an empty entry is the pool's "none idle" state
+    if _empty_entries_intended(pkg, key):
+        return
     name, k = pkg.text(operand), pkg.text(index)
     yield pkg.finding(RULE, stmt, f"{name}[{k}] can become empty here but its key stays, so keys with empty slices "
                                   f"accumulate in {name}; delete({name}, {k}) when the slice is empty",
                       level=Level.NOTE)
+
+
+def _empty_entries_intended(pkg: Package, key: StorageKey) -> bool:
+    """The package itself stores an empty entry (`s.subs[c] = nil`: an empty slice under a key is
+    a state it means), or replaces or clears the whole map (`s.subs = make(...)` on a restart),
+    which drops the emptied keys with the rest."""
+    return any(u.op in (Op.REPLACE, Op.CLEAR) or (u.op is Op.INSERT and u.detail in ("nil", "zero"))
+               for u in Mutations.of(pkg).uses(key))
 
 
 def _free_list(pkg: Package, key: StorageKey, func: Node, slice_type: Type) -> bool:
