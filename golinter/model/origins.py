@@ -240,7 +240,8 @@ class Origins:
             return False
         from golinter.model.scopes import receiver_type_name
         recv = receiver_type_name(pkg.file_of(method), method)
-        return recv is not None and pkg.lifetimes.type_reason(recv).startswith("is a gRPC service")
+        return recv is not None and _rpc_request_param(pkg, method, param_decl) \
+            and pkg.lifetimes.type_reason(recv).startswith("is a gRPC service")
 
     # -- flow ----------------------------------------------------------------------------------
     def _flows_from(self, node: Node, depth: int) -> list[Node]:
@@ -484,3 +485,26 @@ def _is_trivial(pkg: Package, expr: Node) -> bool:
     e = unparen(expr)
     return e.type == kinds.NIL or (e.type in kinds.STRING_LITERAL_KINDS and pkg.text(e) in ('""', "``")) or \
         (e.type == kinds.INT_LITERAL and pkg.text(e) == "0")
+
+
+def _rpc_request_param(pkg: Package, method: Node, param_decl: Node) -> bool:
+    """`param_decl` is the request of an RPC method as protoc-gen-go-grpc generates them: an
+    exported method taking `(ctx context.Context, req *pb.Req)` (unary) or `(req *pb.Req, stream
+    pb.Svc_MethodServer)` (server streaming). Other methods of the service type (a helper that
+    handles a peer's reply, `handleResponse(resp *pb.Resp)`) take no request."""
+    name = method.child_by_field_name(kinds.F_NAME)
+    params = method.child_by_field_name(kinds.F_PARAMETERS)
+    if name is None or params is None or not pkg.text(name)[:1].isupper():
+        return False
+    decls = [d for d in params.named_children if d.type == kinds.PARAMETER_DECLARATION]
+    if len(decls) != 2 or any(len(d.children_by_field_name(kinds.F_NAME)) > 1 for d in decls):
+        return False
+    other = decls[1] if decls[0] == param_decl else decls[0] if decls[1] == param_decl else None
+    other_type = other.child_by_field_name(kinds.F_TYPE) if other is not None else None
+    if other is None or other_type is None:
+        return False
+    t = pkg.types.type_from_expr(other_type)
+    if other is decls[0]:
+        return isinstance(t, Named) and (t.pkg, t.name) == ("context", "Context")
+    return isinstance(t, Named) and t.name.endswith("Server")
+
