@@ -33,6 +33,7 @@ from golinter.model.removals import (
     refilled_at_once,
     removal_shape,
     top_function,
+    trims_window,
     zeroes_in_function,
 )
 from golinter.model.typelite import unparen
@@ -180,6 +181,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # slices.Delete and friends zero the tail since Go 1.22
     if shape == "front" and head_known_nil(pkg, hit["gml005.reslice"], target):
         return  # the code just saw the dropped head is nil: an abandoned slot skipped
+    if shape == "front" and trims_window(pkg, key, hit["gml005.reslice"]):
+        return  # a window of the latest n, trimmed right after each append: bounded by the slack
     if kept_by_map(pkg, key) is not None:
         return  # every element is also kept by a map nothing prunes: zeroing the slot frees nothing
     name = pkg.text(target)

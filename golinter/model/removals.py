@@ -412,6 +412,36 @@ def appends_one(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     return len(values) == 2 and pkg.storage.key(left.named_children[0]) == key == pkg.storage.key(values[0])
 
 
+def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+    """`s = append(s, x); if len(s) > n { s = s[1:] }` (or `s[len(s)-n:]`): the front removal
+    `stmt` keeps a window of the latest n right after an append. What it drops stays only until
+    an append reallocates, which copies the window alone: at most the append slack, a bounded
+    overhead on a window kept by design, not a leak."""
+    lst = stmt.parent
+    block = lst.parent if lst is not None and lst.type == kinds.STATEMENT_LIST else None
+    branch = block.parent if block is not None and block.type == kinds.BLOCK else None
+    if branch is None or branch.type != kinds.IF_STATEMENT or branch.child_by_field_name(kinds.F_CONSEQUENCE) != block \
+            or branch.child_by_field_name(kinds.F_INITIALIZER) is not None:
+        return False
+    cond = branch.child_by_field_name(kinds.F_CONDITION)
+    cond = unparen(cond) if cond is not None else None
+    op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None and cond.type == kinds.BINARY_EXPRESSION else None
+    left = cond.child_by_field_name(kinds.F_LEFT) if op is not None and cond is not None else None
+    if op is None or left is None or pkg.text(op) not in (">", ">=") or not _len_of_key(pkg, unparen(left), key):
+        return False
+    before = branch.prev_named_sibling
+    while before is not None and before.type == kinds.COMMENT:
+        before = before.prev_named_sibling
+    return before is not None and appends_one(pkg, key, before)
+
+
+def _len_of_key(pkg: Package, expr: Node, key: StorageKey) -> bool:
+    fn = expr.child_by_field_name(kinds.F_FUNCTION) if expr.type == kinds.CALL_EXPRESSION else None
+    args = expr.child_by_field_name(kinds.F_ARGUMENTS) if fn is not None else None
+    values = [a for a in args.named_children if a.type != kinds.COMMENT] if args is not None else []
+    return fn is not None and pkg.scopes.is_builtin(fn, "len") and len(values) == 1 and pkg.storage.key(values[0]) == key
+
+
 def _loop_broken(lst: Node) -> Node | None:
     """The for statement an unlabeled `break` in `lst` leaves (None inside a switch or select,
     whose `break` ends only them, or a func literal)."""
