@@ -312,12 +312,16 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
                       level=Level.NOTE)
 
 
+# Methods that end a value's life: a map replaced or cleared there bounds nothing while it runs.
+_TEARDOWN = frozenset({"Close", "Shutdown", "Stop"})
+
+
 def _empty_entries_intended(pkg: Package, key: StorageKey) -> bool:
     """The package itself stores an empty entry (`s.subs[c] = nil`: an empty slice under a key is
-    a state it means), or replaces or clears the whole map (`s.subs = make(...)` on a restart),
-    which drops the emptied keys with the rest."""
-    return any(u.op in (Op.REPLACE, Op.CLEAR) or (u.op is Op.INSERT and u.detail in ("nil", "zero"))
-               for u in Mutations.of(pkg).uses(key))
+    a state it means), or replaces or clears the whole map outside a teardown method
+    (`s.subs = make(...)` on a restart), which drops the emptied keys with the rest."""
+    return any((u.op in (Op.REPLACE, Op.CLEAR) and u.func_name not in _TEARDOWN)
+               or (u.op is Op.INSERT and u.detail in ("nil", "zero")) for u in Mutations.of(pkg).uses(key))
 
 
 def _free_list(pkg: Package, key: StorageKey, func: Node, slice_type: Type) -> bool:
