@@ -812,9 +812,7 @@ class _Builder:
         """In a `_test.go` file or inside a function taking a *testing.T, B, F or testing.TB
         (`func (c *retryCase) Setup(t *testing.T)` in an ordinary file): a test feeds the
         handlers declared there one request at a time, as in a `_test.go` file."""
-        f = self.pkg.file_of(node)
-        return f.is_test or any(start <= node.start_byte < end
-                                for start, end in TestCode.for_package(self.pkg).support_ranges(f))
+        return TestCode.for_package(self.pkg).in_test_function(node)
 
     def _registration(self, lit: Node) -> Site:
         parent = lit.parent

@@ -507,4 +507,3 @@ def _rpc_request_param(pkg: Package, method: Node, param_decl: Node) -> bool:
     if other is decls[0]:
         return isinstance(t, Named) and (t.pkg, t.name) == ("context", "Context")
     return isinstance(t, Named) and t.name.endswith("Server")
-

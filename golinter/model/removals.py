@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.bounds import preceding
 from golinter.model.mutations import Mutations, Op
 from golinter.model.package import enclosing_function
 from golinter.model.spawnplaces import statements_after
@@ -417,29 +418,29 @@ def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     `stmt` keeps a window of the latest n right after an append. What it drops stays only until
     an append reallocates, which copies the window alone: at most the append slack, a bounded
     overhead on a window kept by design, not a leak."""
-    lst = stmt.parent
-    block = lst.parent if lst is not None and lst.type == kinds.STATEMENT_LIST else None
-    branch = block.parent if block is not None and block.type == kinds.BLOCK else None
-    if branch is None or branch.type != kinds.IF_STATEMENT or branch.child_by_field_name(kinds.F_CONSEQUENCE) != block \
-            or branch.child_by_field_name(kinds.F_INITIALIZER) is not None:
+    branch = _if_around(stmt)
+    left_side = stmt.child_by_field_name(kinds.F_LEFT)
+    if branch is None or branch.child_by_field_name(kinds.F_INITIALIZER) is not None \
+            or left_side is None or not left_side.named_children:
         return False
     cond = branch.child_by_field_name(kinds.F_CONDITION)
     cond = unparen(cond) if cond is not None else None
     op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None and cond.type == kinds.BINARY_EXPRESSION else None
-    left = cond.child_by_field_name(kinds.F_LEFT) if op is not None and cond is not None else None
-    if op is None or left is None or pkg.text(op) not in (">", ">=") or not _len_of_key(pkg, unparen(left), key):
+    if op is None or cond is None or pkg.text(op) not in (">", ">=") \
+            or not _is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), left_side.named_children[0]):
         return False
-    before = branch.prev_named_sibling
-    while before is not None and before.type == kinds.COMMENT:
-        before = before.prev_named_sibling
+    before = next(preceding(branch), None)
     return before is not None and appends_one(pkg, key, before)
 
 
-def _len_of_key(pkg: Package, expr: Node, key: StorageKey) -> bool:
-    fn = expr.child_by_field_name(kinds.F_FUNCTION) if expr.type == kinds.CALL_EXPRESSION else None
-    args = expr.child_by_field_name(kinds.F_ARGUMENTS) if fn is not None else None
-    values = [a for a in args.named_children if a.type != kinds.COMMENT] if args is not None else []
-    return fn is not None and pkg.scopes.is_builtin(fn, "len") and len(values) == 1 and pkg.storage.key(values[0]) == key
+def _if_around(stmt: Node) -> Node | None:
+    """The if statement whose consequence block holds `stmt` directly, or None."""
+    lst = stmt.parent
+    block = lst.parent if lst is not None and lst.type == kinds.STATEMENT_LIST else None
+    branch = block.parent if block is not None and block.type == kinds.BLOCK else None
+    if branch is None or branch.type != kinds.IF_STATEMENT or branch.child_by_field_name(kinds.F_CONSEQUENCE) != block:
+        return None
+    return branch
 
 
 def _loop_broken(lst: Node) -> Node | None:
@@ -507,21 +508,17 @@ def head_known_nil(pkg: Package, stmt: Node, target: Node) -> bool:
     if start is None or pkg.consts.int_value(start) != 1:
         return False
     name = pkg.text(target)
-    before = stmt.prev_named_sibling
-    while before is not None and before.type == kinds.COMMENT:
-        before = before.prev_named_sibling
+    before = next(preceding(stmt), None)
     if before is not None and before.type == kinds.IF_STATEMENT and _head_test(pkg, before, name) == "!=" \
             and before.child_by_field_name(kinds.F_ALTERNATIVE) is None:
         body = before.child_by_field_name(kinds.F_CONSEQUENCE)
         lst = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None) if body is not None else None
         last = [c for c in lst.named_children if c.type != kinds.COMMENT][-1:] if lst is not None else []
         return bool(last) and last[0].type in _LEAVES
+    branch = _if_around(stmt)
     lst = stmt.parent
-    block = lst.parent if lst is not None and lst.type == kinds.STATEMENT_LIST else None
-    branch = block.parent if block is not None and block.type == kinds.BLOCK else None
     first = next((c for c in lst.named_children if c.type != kinds.COMMENT), None) if lst is not None else None
-    return branch is not None and branch.type == kinds.IF_STATEMENT and first == stmt \
-        and branch.child_by_field_name(kinds.F_CONSEQUENCE) == block and _head_test(pkg, branch, name) == "=="
+    return branch is not None and first == stmt and _head_test(pkg, branch, name) == "=="
 
 
 def _head_test(pkg: Package, branch: Node, name: str) -> str:

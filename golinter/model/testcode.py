@@ -76,9 +76,14 @@ class TestCode:
         return pkg.fact(TestCode)
 
     def is_test_code(self, node: Node) -> bool:
-        """`node` runs only under `go test`: a `_test.go` file or a test-support function."""
+        """`node` runs only under `go test`: a `_test.go` file, a test-support package or a
+        test-support function."""
+        return is_test_support(self._pkg) or self.in_test_function(node)
+
+    def in_test_function(self, node: Node) -> bool:
+        """`node` is in a `_test.go` file or inside a function taking a testing.T, B, F or TB."""
         f = self._pkg.file_of(node)
-        return f.is_test or is_test_support(self._pkg) or any(start <= node.start_byte < end for start, end in self.support_ranges(f))
+        return f.is_test or any(start <= node.start_byte < end for start, end in self.support_ranges(f))
 
     def support_ranges(self, f: SourceFile) -> tuple[tuple[int, int], ...]:
         """Byte ranges of the functions of `f` that take a testing.T, B, F or TB."""
