@@ -212,11 +212,12 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
                     sources: Mapping[str, bytes] | None = None, restrict: bool = False) -> PackageResult:
     """Parse and check one package; `sources` (path -> bytes) spares reading files again.
 
-    `restrict` (the user named files): every file is parsed, since the model needs the
-    siblings' declarations and facts, but only the reported files' candidates are checked,
-    except by rules marked `whole_package` (their findings may sit in another file than the
-    candidate). The result then covers the reported files only: never cache it as the
-    package's whole result."""
+    Every file is parsed, since the model needs the declarations and facts of all, but only
+    the reported files' candidates are checked (not a generated file's, nor, under
+    `restrict`, the siblings of the files the user named), except by rules marked
+    `whole_package` (their findings may sit in another file than the candidate). A
+    restricted result covers the reported files only: never cache it as the package's whole
+    result."""
     from golinter import parse, suppress
     from golinter.model.package import Package, SourceFile
 
@@ -248,7 +249,9 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
                                       f"{what}: functions containing it were not analysed",
                                       gofile.path, row + 1, col + 1))
         over_limit = False
-        if restrict and not sf.reported:
+        if not sf.reported:
+            # Never reported (generated, or a sibling of the files the user named): only rules
+            # whose findings can sit in another file ever need its candidates.
             sf.matches = _DeferredMatches(worker.sibling_query, tree.root_node)
         else:
             sf.matches, over_limit = worker.query.run_checked(tree.root_node, src)
@@ -277,12 +280,13 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
 
 
 class _DeferredMatches(_Matches):
-    """A sibling file's candidate matches in a restricted analysis, found on first read. Only
-    rules marked `whole_package` have any there, and one that asks the model instead never
-    reads them (GML003: its concurrency analysis finds goroutines itself), so the query is
-    often never run (the restricted analysis of the largest Go package: 3.7 s -> 2.6 s). A read of another rule's code
+    """The candidate matches of a file that is never reported (generated, or a sibling of the
+    files the user named), found on first read. Only rules marked `whole_package` have any
+    there, and one that asks the model instead never reads them (GML003: its concurrency
+    analysis finds goroutines itself), so the query is often never run (the restricted
+    analysis of the largest Go package: 3.7 s -> 2.6 s). A read of another rule's code
     (Package.matches asks every file) answers "none" without running it; any other read fills
-    the dict first (a sibling is never reported, so the match limit needs no notification)."""
+    the dict first (such a file is never reported, so the match limit needs no notification)."""
 
     def __init__(self, query: CandidateQuery, root: Node) -> None:
         super().__init__()

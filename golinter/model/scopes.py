@@ -16,6 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.parse import path_down
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -136,7 +137,6 @@ class Scopes:
         self._pkg = package
         self._memo: dict[int, Obj | None] = {}
         self._scope_index: dict[int, Index] = {}
-        self._scope_files: dict[int, SourceFile] = {}  # scope node id -> its file
         self._absent: set[tuple[int, str]] = set()  # (scope node id, name): see _resolve
         self.package_index: Index = {}
         self.methods: dict[tuple[str, str], list[Node]] = {}
@@ -249,35 +249,23 @@ class Scopes:
         return obj
 
     def _resolve(self, ident: Node) -> Obj | None:
-        # One climb. Every `parent` costs the depth in tree-sitter (it descends from the root), so
-        # the file comes from the nearest scope whose file is known rather than a climb to the root.
-        walked: list[Node] = []
-        f: SourceFile | None = None
-        node = ident
-        while f is None:
-            up = node.parent
-            if up is None:
-                f = self._pkg.file_of(node)  # node is the root
-                break
-            f = self._scope_files.get(up.id)
-            walked.append(up)
-            node = up
+        # The enclosing nodes come from one descent from the root (`path_down`): `Node.parent`
+        # descends from the root at every call, so climbing d levels cost d times the depth.
+        f = self._pkg.file_of(ident)
         name = f.text(ident)
         if name == "_":
             return None
+        path = path_down(f.tree.root_node, ident) or []
         # Scopes that declare `name` nowhere from them up to the root (package names, imports,
-        # builtins, types): a later climb stops at the first of them.
+        # builtins, types): a later lookup stops at the first of them.
         absent = self._absent
-        clean: list[int] = []  # scopes climbed through since the last one that has `name`
+        clean: list[int] = []  # scopes passed through since the last one that has `name`
         child = ident
-        parent: Node | None = walked[0] if walked else None
-        i = 0
-        while parent is not None:
+        for parent in reversed(path):
             if (parent.id, name) in absent:
                 break
             t = parent.type
             if t in _SCOPE_KINDS:
-                self._scope_files[parent.id] = f
                 objs = self._index(f, parent).get(name)
                 if objs or t == kinds.TYPE_SWITCH_STATEMENT:
                     clean.clear()  # whether it is seen depends on where: nothing below is absent
@@ -290,15 +278,13 @@ class Scopes:
                 else:
                     clean.append(parent.id)
             child = parent
-            i += 1
-            parent = walked[i] if i < len(walked) else parent.parent
         for scope_id in clean:
             absent.add((scope_id, name))
         if name in self.package_index:
             return self.package_obj(name) or _CONFLICT
-        path = self.import_path(f, name)
-        if path is not None:
-            return Obj(ObjKind.IMPORT, name, import_path=path, file=f)
+        imported = self.import_path(f, name)
+        if imported is not None:
+            return Obj(ObjKind.IMPORT, name, import_path=imported, file=f)
         if name in BUILTIN_FUNCS or name in UNIVERSE_TYPES or name in UNIVERSE_VALUES:
             return Obj(ObjKind.BUILTIN, name)
         return None
