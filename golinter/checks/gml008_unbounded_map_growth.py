@@ -68,9 +68,8 @@ def _bounded_key_type(pkg: Package, map_type: Map) -> bool:
     key_type = map_type.key
     if not (isinstance(key_type, Named) and not key_type.pkg and isinstance(u, Basic)):
         return False
-    for objs in pkg.scopes.package_index.values():
-        obj = objs[0]
-        if obj.kind is ObjKind.CONST and pkg.types.obj_type(obj) == key_type:
+    for _name, objs in pkg.scopes.package_objects(ObjKind.CONST):
+        if pkg.types.obj_type(objs[0]) == key_type:
             return True
     return False
 

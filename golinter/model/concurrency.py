@@ -936,7 +936,7 @@ class _Builder:
         if not key.root.startswith("type:") or len(key.path) != 1:
             return None
         name = key.root[len("type:"):]
-        objs = self.pkg.scopes.package_index.get(name)
+        objs = self.pkg.scopes.package_objs(name)
         if not objs or objs[0].kind is not ObjKind.TYPE:
             return None
         guard = self.pkg.locks.field_guards(name).get(key.path[0])

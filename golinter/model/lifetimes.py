@@ -160,7 +160,7 @@ class Lifetimes:
         if self._holders is None:
             pkg = self._pkg
             holders = _Holders({}, {})
-            for position, (name, objs) in enumerate(pkg.scopes.package_index.items()):
+            for position, (name, objs) in enumerate(pkg.scopes.package_objects(ObjKind.TYPE, ObjKind.VAR)):
                 obj = objs[0]
                 if obj.file is not None and obj.file.is_test:
                     continue

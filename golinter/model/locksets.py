@@ -211,13 +211,13 @@ class Locksets:
                     i = bisect.bisect_left(marks, start)
                     self._may[key] = i < len(marks) and marks[i] + 6 <= end
         scopes = package.scopes
-        self.func_names = frozenset(n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC)
+        functions = list(scopes.package_objects(ObjKind.FUNC))
+        self.func_names = frozenset(n for n, _objs in functions)
         self.method_names = frozenset(m for _t, m in scopes.methods)
         self.lock_helpers = frozenset(
             name for decl_name, decls in ((m, d) for (_t, m), d in scopes.methods.items())
             for name in [decl_name] for d in decls if self.may_lock(d)) | frozenset(
-            n for n, objs in scopes.package_index.items() if objs[0].kind is ObjKind.FUNC
-            and objs[0].decl is not None and self.may_lock(objs[0].decl))
+            n for n, objs in functions if objs[0].decl is not None and self.may_lock(objs[0].decl))
         self.lock_helper_bytes = frozenset(name.encode() for name in self.lock_helpers)
         self._guards: dict[str, tuple[dict[str, str], dict[str, frozenset[str]]]] = {}
 

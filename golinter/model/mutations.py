@@ -181,7 +181,7 @@ class Mutations:
         pkg = self._pkg
         target = Named("", type_name)
         names: set[str] = set()
-        for name, objs in pkg.scopes.package_index.items():
+        for name, objs in pkg.scopes.package_objects(ObjKind.TYPE, ObjKind.VAR):
             obj = objs[0]
             if obj.kind is ObjKind.TYPE:
                 u = pkg.types.underlying(Named("", name))

@@ -19,6 +19,8 @@ from golinter import kinds
 from golinter.parse import path_down
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tree_sitter import Node
 
     from golinter.model.package import Package, SourceFile
@@ -138,7 +140,13 @@ class Scopes:
         self._memo: dict[int, Obj | None] = {}
         self._scope_index: dict[int, Index] = {}
         self._absent: set[tuple[int, str]] = set()  # (scope node id, name): see _resolve
-        self.package_index: Index = {}
+        # Package-level objects by name. Constants (four fifths of the Go library's package-level
+        # objects: syscall and unicode tables) are made on first lookup of a name their
+        # declaration declares (`_const_decls`), all of that declaration's at once (iota).
+        self._package: Index = {}
+        self._const_decls: dict[str, list[tuple[SourceFile, Node]]] = {}
+        self._consts_made: set[int] = set()  # const declarations whose objects are in _package
+        self._file_index = {f.path: i for i, f in enumerate(package.files)}
         self.methods: dict[tuple[str, str], list[Node]] = {}
         self.imports: dict[str, dict[str, str]] = {}  # file path -> local name -> import path
         for f in package.files:
@@ -161,16 +169,20 @@ class Scopes:
             elif t == kinds.FUNCTION_DECLARATION:
                 name = top.child_by_field_name(kinds.F_NAME)
                 if name is not None:
-                    self._add(self.package_index, Obj(ObjKind.FUNC, f.text(name), name, top,
+                    self._add(self._package, Obj(ObjKind.FUNC, f.text(name), name, top,
                                                       package_level=True, file=f))
             elif t == kinds.METHOD_DECLARATION:
                 recv = receiver_type_name(f, top)
                 name = top.child_by_field_name(kinds.F_NAME)
                 if recv and name is not None:
                     self.methods.setdefault((recv, f.text(name)), []).append(top)
-            elif t in (kinds.VAR_DECLARATION, kinds.CONST_DECLARATION, kinds.TYPE_DECLARATION):
+            elif t == kinds.CONST_DECLARATION:
+                for spec in _specs(top, kinds.CONST_SPEC):
+                    for name_node in spec_names(spec):
+                        self._const_decls.setdefault(f.text(name_node), []).append((f, top))
+            elif t in (kinds.VAR_DECLARATION, kinds.TYPE_DECLARATION):
                 for obj in self._decl_objs(f, top, package_level=True):
-                    self._add(self.package_index, obj)
+                    self._add(self._package, obj)
         self.imports[f.path] = imports
 
     @staticmethod
@@ -210,9 +222,50 @@ class Scopes:
                                        package_level=package_level, file=f))
         return out
 
+    def package_objs(self, name: str) -> list[Obj]:
+        """Every package-level declaration of `name` (several: build-tagged copies), in file order."""
+        decls = self._const_decls.get(name)
+        if decls is not None:
+            self._make_consts(decls)
+        return self._package.get(name, [])
+
+    def is_package_level(self, name: str) -> bool:
+        return name in self._package or name in self._const_decls
+
+    def package_objects(self, *wanted: ObjKind) -> Iterator[tuple[str, list[Obj]]]:
+        """(name, its declarations) for the package-level names whose first declaration is of a
+        `wanted` kind, in file order (constants: after the other kinds)."""
+        if ObjKind.CONST in wanted:
+            for decls in self._const_decls.values():
+                self._make_consts(decls)
+        for name, objs in list(self._package.items()):
+            if name in self._const_decls:  # also a constant somewhere: which comes first?
+                objs = self.package_objs(name)
+            if objs[0].kind in wanted:
+                yield name, objs
+
+    def function_names(self) -> set[str]:
+        """Names with a package-level function declaration (in any file)."""
+        return {name for name, objs in self._package.items() if any(o.kind is ObjKind.FUNC for o in objs)}
+
+    def _make_consts(self, decls: list[tuple[SourceFile, Node]]) -> None:
+        for f, decl in decls:
+            if decl.id in self._consts_made:
+                continue
+            self._consts_made.add(decl.id)
+            for obj in self._decl_objs(f, decl, package_level=True):
+                objs = self._package.setdefault(obj.name, [])
+                objs.append(obj)
+                if len(objs) > 1:  # copies in several files: keep file order, whatever was made first
+                    objs.sort(key=self._file_order)
+
+    def _file_order(self, obj: Obj) -> tuple[int, int]:
+        return (self._file_index[obj.file.path] if obj.file is not None else -1,
+                obj.ident.start_byte if obj.ident is not None else 0)
+
     def package_obj(self, name: str) -> Obj | None:
         """The package-level object `name`; None when absent or when build-tagged copies disagree."""
-        objs = self.package_index.get(name)
+        objs = self.package_objs(name)
         if not objs:
             return None
         first = objs[0]
@@ -280,7 +333,7 @@ class Scopes:
             child = parent
         for scope_id in clean:
             absent.add((scope_id, name))
-        if name in self.package_index:
+        if self.is_package_level(name):
             return self.package_obj(name) or _CONFLICT
         imported = self.import_path(f, name)
         if imported is not None:

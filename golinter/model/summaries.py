@@ -319,14 +319,12 @@ class Summaries:
         return False
 
     def _package_level(self, name: bytes) -> bool:
-        return name.decode("utf-8", "replace") in self._pkg.scopes.package_index
+        return self._pkg.scopes.is_package_level(name.decode("utf-8", "replace"))
 
     def _callable_names(self) -> frozenset[bytes]:
         """Names of this package's functions and methods."""
         if self._callables is None:
-            func = ObjKind.FUNC
-            names = {name for name, objs in self._pkg.scopes.package_index.items()
-                     if objs[0].kind is func or any(o.kind is func for o in objs)}
+            names = self._pkg.scopes.function_names()
             self._callables = frozenset(n.encode() for n in names | {m for _r, m in self._pkg.scopes.methods})
         return self._callables
 
