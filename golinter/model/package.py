@@ -104,18 +104,38 @@ class Package:
 
     # -- files and text ---------------------------------------------------------------
     def file_of(self, node: Node) -> SourceFile:
-        """The file a node belongs to. Tree-sitter nodes do not know their tree, and climbing to
-        the root costs the depth at every step (`Node.parent` descends from the root: 25 us a
-        call in net/http, two minutes from 50,000 levels deep). But a node's start point and
-        start byte say where its line starts, and few files have a line `row` starting at the
-        same byte: the line index tells the file, and a climb settles the rest."""
+        """The file a node belongs to. Tree-sitter nodes do not say which tree they are in, and
+        climbing to the root costs the depth at every step (`Node.parent` descends from the
+        root: 25 us a call in net/http, two minutes from 50,000 levels deep). But a node's hash
+        is its id xor its tree's address, and a tree's address is its root node's id
+        (py-tree-sitter 0.25 and 0.26, checked when the package is made: `_by_tree`)."""
         if len(self.files) == 1:
             return self.files[0]
+        if self._by_tree is not None:
+            f = self._by_tree.get((hash(node) ^ node.id) or node.id)  # a root: hash is its id
+            if f is not None:
+                return f
+        return self._by_line(node)
+
+    def _by_line(self, node: Node) -> SourceFile:
+        """file_of without the hash: a node's start point and start byte say where its line
+        starts, and few files have a line `row` starting at the same byte: the line index tells
+        the file, and a climb settles the rest."""
         row, column = node.start_point
         f = self._line_index.get(((node.start_byte - column) << 32) | row)
         if f is not None:
             return f
         return self._climb_to_file(node)
+
+    @cached_property
+    def _by_tree(self) -> dict[int, SourceFile] | None:
+        """Root node id -> file, when node hashes name their tree as described in `file_of`."""
+        for f in self.files:
+            root = f.tree.root_node
+            child = root.child(0)
+            if child is not None:
+                return self._by_root if (hash(child) ^ child.id) == root.id else None
+        return None
 
     @cached_property
     def _line_index(self) -> dict[int, SourceFile | None]:
