@@ -141,11 +141,11 @@ class Scopes:
         self._scope_index: dict[int, Index] = {}
         self._absent: set[tuple[int, str]] = set()  # (scope node id, name): see _resolve
         # Package-level objects by name. Constants (four fifths of the Go library's package-level
-        # objects: syscall and unicode tables) are made on first lookup of a name their
-        # declaration declares (`_const_decls`), all of that declaration's at once (iota).
+        # objects: syscall and unicode tables) are made on the first lookup of their name
+        # (`_const_specs`: name -> file, spec, the spec whose values it repeats, iota).
         self._package: Index = {}
-        self._const_decls: dict[str, list[tuple[SourceFile, Node]]] = {}
-        self._consts_made: set[int] = set()  # const declarations whose objects are in _package
+        self._const_specs: dict[str, list[tuple[SourceFile, Node, Node | None, int]]] = {}
+        self._consts_made: set[int] = set()  # const specs whose objects are in _package
         self._file_index = {f.path: i for i, f in enumerate(package.files)}
         self.methods: dict[tuple[str, str], list[Node]] = {}
         self.imports: dict[str, dict[str, str]] = {}  # file path -> local name -> import path
@@ -177,9 +177,9 @@ class Scopes:
                 if recv and name is not None:
                     self.methods.setdefault((recv, f.text(name)), []).append(top)
             elif t == kinds.CONST_DECLARATION:
-                for spec in _specs(top, kinds.CONST_SPEC):
-                    for name_node in spec_names(spec):
-                        self._const_decls.setdefault(f.text(name_node), []).append((f, top))
+                for entry in _const_specs(top):
+                    for name_node in spec_names(entry[0]):
+                        self._const_specs.setdefault(f.text(name_node), []).append((f, *entry))
             elif t in (kinds.VAR_DECLARATION, kinds.TYPE_DECLARATION):
                 for obj in self._decl_objs(f, top, package_level=True):
                     self._add(self._package, obj)
@@ -202,16 +202,8 @@ class Scopes:
                              spec.child_by_field_name(kinds.F_TYPE),
                              _exprs(spec.child_by_field_name(kinds.F_VALUE)), package_level)
         elif t == kinds.CONST_DECLARATION:
-            type_node: Node | None = None
-            values: list[Node] = []
-            for iota, spec in enumerate(_specs(stmt, kinds.CONST_SPEC)):
-                if spec.child_by_field_name(kinds.F_VALUE) is not None:  # else: implicit repetition
-                    type_node = spec.child_by_field_name(kinds.F_TYPE)
-                    values = _exprs(spec.child_by_field_name(kinds.F_VALUE))
-                for obj in _bind(f, ObjKind.CONST, spec, spec_names(spec),
-                                 type_node, values, package_level):
-                    obj.iota = iota
-                    out.append(obj)
+            for spec, valued, iota in _const_specs(stmt):
+                out += _const_objs(f, spec, valued, iota, package_level)
         elif t == kinds.TYPE_DECLARATION:
             for spec in stmt.named_children:
                 if spec.type in (kinds.TYPE_SPEC, kinds.TYPE_ALIAS):
@@ -224,22 +216,22 @@ class Scopes:
 
     def package_objs(self, name: str) -> list[Obj]:
         """Every package-level declaration of `name` (several: build-tagged copies), in file order."""
-        decls = self._const_decls.get(name)
-        if decls is not None:
-            self._make_consts(decls)
+        specs = self._const_specs.get(name)
+        if specs is not None:
+            self._make_consts(specs)
         return self._package.get(name, [])
 
     def is_package_level(self, name: str) -> bool:
-        return name in self._package or name in self._const_decls
+        return name in self._package or name in self._const_specs
 
     def package_objects(self, *wanted: ObjKind) -> Iterator[tuple[str, list[Obj]]]:
         """(name, its declarations) for the package-level names whose first declaration is of a
         `wanted` kind, in file order (constants: after the other kinds)."""
         if ObjKind.CONST in wanted:
-            for decls in self._const_decls.values():
-                self._make_consts(decls)
+            for specs in self._const_specs.values():
+                self._make_consts(specs)
         for name, objs in list(self._package.items()):
-            if name in self._const_decls:  # also a constant somewhere: which comes first?
+            if name in self._const_specs:  # also a constant somewhere: which comes first?
                 objs = self.package_objs(name)
             if objs[0].kind in wanted:
                 yield name, objs
@@ -248,16 +240,19 @@ class Scopes:
         """Names with a package-level function declaration (in any file)."""
         return {name for name, objs in self._package.items() if any(o.kind is ObjKind.FUNC for o in objs)}
 
-    def _make_consts(self, decls: list[tuple[SourceFile, Node]]) -> None:
-        for f, decl in decls:
-            if decl.id in self._consts_made:
+    def _make_consts(self, specs: list[tuple[SourceFile, Node, Node | None, int]]) -> None:
+        unordered: set[str] = set()
+        for f, spec, valued, iota in specs:
+            if spec.id in self._consts_made:
                 continue
-            self._consts_made.add(decl.id)
-            for obj in self._decl_objs(f, decl, package_level=True):
+            self._consts_made.add(spec.id)
+            for obj in _const_objs(f, spec, valued, iota, package_level=True):
                 objs = self._package.setdefault(obj.name, [])
                 objs.append(obj)
-                if len(objs) > 1:  # copies in several files: keep file order, whatever was made first
-                    objs.sort(key=self._file_order)
+                if len(objs) > 1:
+                    unordered.add(obj.name)
+        for name in unordered:  # copies in several files: file order, whatever was made first
+            self._package[name].sort(key=self._file_order)
 
     def _file_order(self, obj: Obj) -> tuple[int, int]:
         return (self._file_index[obj.file.path] if obj.file is not None else -1,
@@ -481,6 +476,25 @@ def _stmt_end(decl: Node, scope: Node) -> int:
     while node.parent is not None and node.parent != scope:
         node = node.parent
     return node.end_byte
+
+
+def _const_specs(decl: Node) -> Iterator[tuple[Node, Node | None, int]]:
+    """(spec, the spec whose type and values it has, iota) for each const_spec of `decl`: a spec
+    without values repeats the last one's (implicit repetition)."""
+    valued: Node | None = None
+    for iota, spec in enumerate(_specs(decl, kinds.CONST_SPEC)):
+        if spec.child_by_field_name(kinds.F_VALUE) is not None:
+            valued = spec
+        yield spec, valued, iota
+
+
+def _const_objs(f: SourceFile, spec: Node, valued: Node | None, iota: int, package_level: bool) -> list[Obj]:
+    type_node = valued.child_by_field_name(kinds.F_TYPE) if valued is not None else None
+    values = _exprs(valued.child_by_field_name(kinds.F_VALUE)) if valued is not None else []
+    out = _bind(f, ObjKind.CONST, spec, spec_names(spec), type_node, values, package_level)
+    for obj in out:
+        obj.iota = iota
+    return out
 
 
 def _specs(stmt: Node, spec_kind: str) -> list[Node]:
