@@ -4,9 +4,10 @@
 check (all of them, so cached results never depend on --select), and returns plain data.
 `run_packages` runs a whole check:
 
-1. Plan (parent): with a cache, read and hash every loaded file of every package (blake2b)
-   and load the packages whose entry exists (cache.py: keys, entries, pruning). A fully
-   warm run stops here: it imports no tree-sitter, no check and starts no pool. A package
+1. Plan (parent), largest package first: with a cache, read and hash every loaded file of
+   every package (blake2b) and load the packages whose entry exists (cache.py: keys,
+   entries, pruning); once a pool is certain, it starts and planning goes on beside it. A
+   fully warm run stops here: it imports no tree-sitter, no check and starts no pool. A package
    whose files the user named (pre-commit) and that has no whole-package entry is analysed
    restricted: every file parsed, only the named files' candidates checked (see
    `analyze_package`), the result stored under a key of its own.
@@ -37,7 +38,16 @@ from typing import TYPE_CHECKING
 from golinter.findings import Finding, Level, Notification
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+    from collections.abc import (
+        Callable,
+        ItemsView,
+        Iterable,
+        Iterator,
+        KeysView,
+        Mapping,
+        Sequence,
+        ValuesView,
+    )
     from concurrent.futures import ProcessPoolExecutor
 
     from tree_sitter import Node, Parser
@@ -549,32 +559,45 @@ def run_packages(packages: Sequence[GoPackage], settings: Settings, jobs: int,
         environment = environment_digest(_codes(checks))
         index = given if given is not None else store.stat_index()
     results: dict[int, PackageResult] = {}
-    dirty: list[tuple[int, _Job, dict[str, bytes] | None]] = []
+
+    def planned() -> Iterator[tuple[int, _Job, dict[str, bytes]]]:
+        """The dirty packages' jobs, largest first (the pool's order); cached results go to
+        `results` on the way."""
+        sizes = [sum(f.size for f in p.files) for p in todo]
+        for i in sorted(range(len(todo)), key=lambda k: (-sizes[k], k)):
+            p = todo[i]
+            job, sources = _plan(p, settings, environment, index)
+            cached = _load(store, job.key)  # a whole-package entry serves named files too
+            restricted = _restricted(job, p) if cached is None else None
+            if restricted is not None:
+                job = restricted
+                cached = _load(store, job.key)
+            if cached is not None:
+                results[i] = cached
+                continue
+            out.analysed += 1
+            yield i, job, sources
+
+    # Plan until a pool is certain (two dirty packages and IN_PROCESS_BYTES of source), then let
+    # the pool analyse while the rest is planned (hashing the Go library takes 0.4 s).
+    stream = planned()
+    dirty: list[tuple[int, _Job, dict[str, bytes]]] = []
     dirty_bytes = 0
     pooled = False
-    for i, p in enumerate(todo):
-        job, sources = _plan(p, settings, environment, index)
-        cached = _load(store, job.key)  # a whole-package entry serves named files too
-        restricted = _restricted(job, p) if cached is None else None
-        if restricted is not None:
-            job = restricted
-            cached = _load(store, job.key)
-        if cached is not None:
-            results[i] = cached
-            continue
-        dirty_bytes += job.size
-        if not pooled and jobs > 1 and dirty_bytes >= IN_PROCESS_BYTES:
-            pooled = True  # likely a pool: workers read for themselves, the parent keeps no sources
-            dirty = [(j, d, None) for j, d, _s in dirty]
-        dirty.append((i, job, None if pooled else sources))
-    out.cache_hits = len(results)
-    out.analysed = len(dirty)
+    for item in stream:
+        dirty.append(item)
+        dirty_bytes += item[1].size
+        if jobs > 1 and dirty_bytes >= IN_PROCESS_BYTES and len(dirty) >= 2:
+            pooled = True
+            break
     errors: list[str] = []
     chosen = _checks(checks) if dirty else ()
-    if dirty and (jobs <= 1 or dirty_bytes < IN_PROCESS_BYTES or len(dirty) < 2):
-        errors += _run_in_process(dirty, settings, chosen, store, results)
+    if pooled:  # workers read the files for themselves: the parent keeps no sources
+        errors += _run_pool([(i, job) for i, job, _s in dirty], ((i, job) for i, job, _s in stream),
+                            settings, min(jobs, len(todo)), chosen, store, results)
     elif dirty:
-        errors += _run_pool([(i, job) for i, job, _s in dirty], settings, jobs, chosen, store, results)
+        errors += _run_in_process(sorted(dirty, key=lambda item: item[0]), settings, chosen, store, results)
+    out.cache_hits = len(todo) - out.analysed
     for i, p in enumerate(todo):
         r = _for_reported(results[i], p)
         out.findings += r.findings
@@ -627,9 +650,12 @@ def _run_in_process(dirty: Sequence[tuple[int, _Job, dict[str, bytes] | None]], 
     return errors
 
 
-def _run_pool(dirty: Sequence[tuple[int, _Job]], settings: Settings, jobs: int, checks: Sequence[Check],
-              store: ResultStore | None, results: dict[int, PackageResult]) -> list[str]:
-    """Fill `results` from a process pool; the cache errors workers met.
+def _run_pool(dirty: Sequence[tuple[int, _Job]], more: Iterator[tuple[int, _Job]], settings: Settings,
+              jobs: int, checks: Sequence[Check], store: ResultStore | None,
+              results: dict[int, PackageResult]) -> list[str]:
+    """Fill `results` from a process pool; the cache errors workers met. `dirty` are the jobs
+    planned so far, `more` plans the rest (in this process, while the workers run), each no
+    larger than those before it.
 
     Largest first, one package a task, at most one task queued beyond the busy workers, and
     never more packages at once than MEMORY_BUDGET_BYTES allows by their estimated memory
@@ -643,11 +669,22 @@ def _run_pool(dirty: Sequence[tuple[int, _Job]], settings: Settings, jobs: int, 
     # Under fork, compile the query once here: every worker inherits it without pickling.
     prepared: _Worker | tuple[str, ...] = (_Worker(checks) if method == "fork"
                                            else tuple(c.RULE.code for c in checks))
-    workers = min(jobs, len(dirty))
+    workers = jobs  # at most the number of packages (the caller's bound: not all are planned yet)
     pending = sorted(dirty, key=lambda item: (-item[1].size, item[0]))
     negated_sizes = [-job.size for _i, job in pending]  # ascending, for bisect
     running: dict[Future[tuple[PackageResult, str | None]], tuple[int, _Job]] = {}
     errors: list[str] = []
+
+    def collect(done: Iterable[Future[tuple[PackageResult, str | None]]]) -> None:
+        nonlocal errors
+        for fut in done:
+            i, job = running.pop(fut)
+            try:
+                results[i], error = fut.result()
+            except BrokenProcessPool:
+                results[i] = _died(job.package)
+                continue
+            errors += [error] if error else []
 
     def fill(pool: ProcessPoolExecutor) -> None:
         while pending and len(running) <= workers:
@@ -669,16 +706,14 @@ def _run_pool(dirty: Sequence[tuple[int, _Job]], settings: Settings, jobs: int, 
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                        initializer=_init_worker, initargs=(prepared,))
             fill(pool)
+        for i, job in more:
+            pending.append((i, job))  # planned in descending size: pending stays sorted
+            negated_sizes.append(-job.size)
+            collect([fut for fut in running if fut.done()])
+            fill(pool)
         while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                i, job = running.pop(fut)
-                try:
-                    results[i], error = fut.result()
-                except BrokenProcessPool:
-                    results[i] = _died(job.package)
-                    continue
-                errors += [error] if error else []
+            collect(done)
             fill(pool)
     except BaseException:
         if pool is not None:
