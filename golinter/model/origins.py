@@ -45,6 +45,12 @@ if TYPE_CHECKING:
     from golinter.model.package import Package
 
 _MAX_DEPTH = 6
+_MAX_FIELDS = 4  # a longer field path is followed without fields (x.a.b.c.d.e: all of x)
+# What a field path passes through: `&lit`, `*p`, a variable's value or a parameter's argument,
+# a call's results or converted operand, `x.(T)`.
+_KEEPS_FIELDS = frozenset({kinds.UNARY_EXPRESSION, kinds.IDENTIFIER, kinds.CALL_EXPRESSION,
+                           kinds.TYPE_ASSERTION_EXPRESSION, kinds.TYPE_CONVERSION_EXPRESSION})
+Fields = tuple[str, ...]
 _REQUEST_TYPES = frozenset({("net/http", "Request"), ("net/http", "Header"), ("net/url", "Values"),
                             ("net/url", "URL"), ("net/http", "Cookie")})
 _BOUNDED_REQUEST_FIELDS = frozenset({"Method", "Proto", "ProtoMajor", "ProtoMinor", "Close", "TLS",
@@ -82,8 +88,8 @@ class Origins:
 
     def __init__(self, package: Package) -> None:
         self._pkg = package
-        self._memo: dict[int, str] = {}
-        self._busy: set[int] = set()
+        self._memo: dict[tuple[int, Fields], str] = {}
+        self._busy: set[tuple[int, Fields]] = set()
         self._callers: dict[str, list[Node]] = {}
 
     @staticmethod
@@ -91,44 +97,95 @@ class Origins:
         """The package's provider, built on first use and kept on the Package."""
         return pkg.fact(Origins)
 
-    def unbounded(self, expr: Node, depth: int = 0) -> str:
-        """A description of the unbounded source `expr` derives from, or ""."""
-        if depth > _MAX_DEPTH or expr.id in self._busy:
+    def unbounded(self, expr: Node, depth: int = 0, fields: Fields = ()) -> str:
+        """A description of the unbounded source `expr` derives from, or "". With `fields`,
+        only what flows into that field path of `expr`'s value (`op.Node`: `Node` of op)."""
+        key = (expr.id, fields)
+        if depth > _MAX_DEPTH or key in self._busy:
             return ""
-        if expr.id in self._memo:
-            return self._memo[expr.id]
-        self._busy.add(expr.id)
+        if key in self._memo:
+            return self._memo[key]
+        self._busy.add(key)
         try:
-            found = self._search(expr, depth)
+            found = self._search(expr, depth, fields)
         finally:
-            self._busy.discard(expr.id)
-        self._memo[expr.id] = found
+            self._busy.discard(key)
+        self._memo[key] = found
         return found
 
     # -- the search ----------------------------------------------------------------------------
-    def _search(self, start: Node, depth: int) -> str:
-        stack: list[tuple[Node, int]] = [(start, depth)]
-        seen: set[int] = set()
+    def _search(self, start: Node, depth: int, fields: Fields) -> str:
+        stack: list[tuple[Node, int, Fields]] = [(start, depth, fields)]
+        seen: set[tuple[int, Fields]] = set()
         while stack:
-            node, d = stack.pop()
+            node, d, path = stack.pop()
             node = unparen(node)
-            if node.id in seen or d > _MAX_DEPTH:
+            if (node.id, path) in seen or d > _MAX_DEPTH:
                 continue
-            seen.add(node.id)
+            seen.add((node.id, path))
             found = self._source(node)
             if found:
                 return found
+            # Field-sensitive through selectors and struct literals: `x.F` asks for F of x's
+            # value, and a literal answers with its F element only (a sibling `StartTime:
+            # time.Now()` is not where `op.Node` comes from).
+            if node.type == kinds.SELECTOR_EXPRESSION:
+                operand, field = node.child_by_field_name(kinds.F_OPERAND), node.child_by_field_name(kinds.F_FIELD)
+                if operand is not None and field is not None and not self._pkg.types.import_path_of(operand):
+                    deeper = (self._pkg.text(field), *path)
+                    stack.append((operand, d + 1, deeper if len(deeper) <= _MAX_FIELDS else ()))
+                continue
+            if path and node.type == kinds.COMPOSITE_LITERAL:
+                element = self._field_element(node, path[0])
+                if element is not None:
+                    stack.append((element, d + 1, path[1:]))
+                continue
+            through = path if node.type in _KEEPS_FIELDS and not self._range_variable(node) else ()
             for nxt in self._flows_from(node, d):
-                stack.append((nxt, d + 1))
+                stack.append((nxt, d + 1, through))
             if node.type == kinds.CALL_EXPRESSION:
-                via = self._same_package_result(node, d)
+                via = self._same_package_result(node, d, path)
                 if via:
                     return via
             if node.type == kinds.IDENTIFIER:
-                via = self._parameter(node, d)
+                via = self._parameter(node, d, path)
                 if via:
                     return via
         return ""
+
+    def _range_variable(self, node: Node) -> bool:
+        """A variable a range clause sets: fields of its value are fields of the ranged
+        collection's elements, not of the collection."""
+        if node.type != kinds.IDENTIFIER:
+            return False
+        obj = self._pkg.scopes.resolve(node)
+        return obj is not None and obj.value is not None and obj.value.type == kinds.RANGE_CLAUSE
+
+    def _field_element(self, literal: Node, name: str) -> Node | None:
+        """The value a struct literal gives field `name`: its `name:` element, or the element
+        at the field's position in an unkeyed literal of a known struct type; None when the
+        field is left zero, the position is not known, or the literal is no struct's."""
+        from golinter.model.types import Array, Map, Slice, Struct
+        body = literal.child_by_field_name(kinds.F_BODY)
+        elements = [e for e in (body.named_children if body is not None else []) if e.type != kinds.COMMENT]
+        keyed = [e for e in elements if e.type == kinds.KEYED_ELEMENT and len(e.named_children) >= 2]
+        struct = self._pkg.types.underlying(self._pkg.types.type_of(literal))
+        if isinstance(struct, (Map, Slice, Array)):
+            return None
+        if keyed:
+            for elem in keyed:
+                if self._pkg.text(elem.named_children[0]) == name:
+                    value = elem.named_children[-1]
+                    return value.named_children[0] if value.type == kinds.LITERAL_ELEMENT and value.named_children \
+                        else value
+            return None
+        if not isinstance(struct, Struct):
+            return None
+        names = [f.name for f in struct.fields]
+        if name not in names or len(elements) != len(names):
+            return None
+        value = elements[names.index(name)]
+        return value.named_children[0] if value.type == kinds.LITERAL_ELEMENT and value.named_children else value
 
     def _source(self, node: Node) -> str:
         """Is `node` itself an unbounded source? Its description, or ""."""
@@ -367,7 +424,7 @@ class Origins:
             return []
         return [operand]  # a method of another package's type on a derived value: ip.String()
 
-    def _same_package_result(self, call: Node, depth: int) -> str:
+    def _same_package_result(self, call: Node, depth: int, fields: Fields = ()) -> str:
         """`clientIP(r)`: every non-trivial return of the same-package callee is unbounded."""
         from golinter.parse import walk_named
         decl = self._pkg.types.callee_decl(call)
@@ -385,13 +442,13 @@ class Origins:
                 values[0].named_children else values[0]
             if _is_trivial(self._pkg, first):
                 continue
-            described = self.unbounded(first, depth + 2)
+            described = self.unbounded(first, depth + 2, fields)
             if not described:
                 return ""
             found = found or described
         return found
 
-    def _parameter(self, ident: Node, depth: int) -> str:
+    def _parameter(self, ident: Node, depth: int, fields: Fields = ()) -> str:
         """A parameter of a same-package function: unbounded when a call site passes an
         unbounded argument in its position."""
         pkg = self._pkg
@@ -414,7 +471,7 @@ class Origins:
             args = call.child_by_field_name(kinds.F_ARGUMENTS)
             values = [a for a in (args.named_children if args is not None else []) if a.type != kinds.COMMENT]
             if position < len(values):
-                described = self.unbounded(values[position], depth + 2)
+                described = self.unbounded(values[position], depth + 2, fields)
                 if described:
                     return described
         return ""
