@@ -35,6 +35,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.bounds import preceding
 from golinter.model.exitjoins import ASSIGNED, DECLARED, RECEIVE, SEND, channel_uses, last_act
 from golinter.model.typelite import unparen
 
@@ -76,10 +77,7 @@ def _taken_before(go_stmt: Node) -> Node | None:
     case = lst.parent
     if case is not None and case.type == kinds.COMMUNICATION_CASE:
         return _received(case.child_by_field_name(kinds.F_COMMUNICATION))
-    before = go_stmt.prev_named_sibling
-    while before is not None and before.type == kinds.COMMENT:
-        before = before.prev_named_sibling
-    return _received(before)
+    return _received(next(preceding(go_stmt), None))
 
 
 def _received(stmt: Node | None) -> Node | None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import stdlib
+from golinter.model.bounds import preceding
 from golinter.model.flow import FALL, _contains
 from golinter.model.scopes import ObjKind
 from golinter.model.typelite import unparen
@@ -279,7 +280,7 @@ class KeyRoles:
             elif parent.type == kinds.EXPRESSION_CASE and parent.parent is not None:
                 guards += [parent.parent.child_by_field_name(kinds.F_VALUE), parent.child_by_field_name(kinds.F_VALUE)]
             elif parent.type == kinds.STATEMENT_LIST:
-                guards += [part for s in _preceding(child) if self._skips(s, rng)
+                guards += [part for s in preceding(child) if self._skips(s, rng)
                            for part in (s.child_by_field_name(kinds.F_CONDITION),
                                         s.child_by_field_name(kinds.F_INITIALIZER))]
             if any(part is not None and self.derives_from_key(rng, part) for part in guards):
@@ -437,16 +438,6 @@ def _conjuncts(cond: Node) -> list[Node]:
                                            node.child_by_field_name(kinds.F_LEFT)) if c is not None]
         else:
             out.append(node)
-    return out
-
-
-def _preceding(stmt: Node) -> list[Node]:
-    out: list[Node] = []
-    sib = stmt.prev_named_sibling
-    while sib is not None:
-        if sib.type != kinds.COMMENT:
-            out.append(sib)
-        sib = sib.prev_named_sibling
     return out
 
 
