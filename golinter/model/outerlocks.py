@@ -9,17 +9,20 @@ func (n *NSQD) PersistMetadata() error { for _, t := range n.topicMap { ... } } 
 func (s *httpServer) doPause() { s.nsqd.Lock(); s.nsqd.PersistMetadata(); s.nsqd.Unlock() }
 ```
 
-A type that embeds its `sync.Mutex`/`sync.RWMutex` exports `Lock` and `RLock`; when code of the
-package outside the type's own methods calls them on a value of the type, the lock is part of
-the type's contract: its callers take it around calls, as for a type that declares its own
-`Lock` method. `caller_locked_types(pkg)` lists those types; the concurrency model does not take
-their methods that do not lock their receiver (`locks_receiver`: `n.Lock()`, `n.RLock()`) as
-entry points that run at any time: their callers hold the lock. A method that locks something
-else (`topic.Lock()` while ranging n.topicMap) is still one of those; methods that lock their
-receiver are still entry points.
+A type that embeds its `sync.Mutex`/`sync.RWMutex` exports `Lock` and `RLock`, and one with an
+exported mutex field (`Mu sync.RWMutex // protects the group`) exports the mutex itself; when
+code of the package outside the type's own methods locks it on a value of the type (`n.Lock()`,
+`g.Mu.Lock()`), the lock is part of the type's contract: its callers take it around calls, as
+for a type that declares its own `Lock` method. `caller_locked_types(pkg)` lists those types;
+the concurrency model does not take their methods that do not lock their receiver
+(`locks_receiver`: `n.Lock()`, `n.RLock()`, `g.Mu.Lock()`) as entry points that run at any
+time: their callers hold the lock. A method that locks something else (`topic.Lock()` while
+ranging n.topicMap) is still one of those; methods that lock their receiver are still entry
+points. An unexported mutex field is the type's own business: its users locking it say nothing.
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -53,17 +56,25 @@ def _find(pkg: Package) -> frozenset[str]:
             operand = selector.child_by_field_name(kinds.F_OPERAND) if selector is not None else None
             if call is None or operand is None or f.in_broken(call):
                 continue
-            t = pkg.types.deref(pkg.types.type_of(operand))
+            owner, field = operand, ""
+            if operand.type == kinds.SELECTOR_EXPRESSION:  # `g.Mu.Lock()`: the lock is g's field Mu
+                inner, name = operand.child_by_field_name(kinds.F_OPERAND), operand.child_by_field_name(kinds.F_FIELD)
+                if inner is not None and name is not None and f.text(name)[:1].isupper():
+                    owner, field = inner, f.text(name)
+            t = pkg.types.deref(pkg.types.type_of(owner))
             if not isinstance(t, Named) or t.pkg or t.name in found:
                 continue
-            if embedding.setdefault(t.name, _embeds_lock(pkg, t)) and not _in_method_of(pkg, call, t.name):
+            exported = embedding.setdefault(f"{t.name}.{field}", _exports_lock(pkg, t, field))
+            if exported and not _in_method_of(pkg, call, t.name):
                 found.add(t.name)
     return frozenset(found)
 
 
-def _embeds_lock(pkg: Package, t: Named) -> bool:
+def _exports_lock(pkg: Package, t: Named, field: str) -> bool:
+    """`t` embeds a mutex (no `field`), or has the exported mutex field `field`."""
     u = pkg.types.underlying(t)
-    return isinstance(u, Struct) and any(fld.embedded and type_is_lock(fld.type) for fld in u.fields)
+    return isinstance(u, Struct) and any(type_is_lock(fld.type) and (fld.name == field if field else fld.embedded)
+                                         for fld in u.fields)
 
 
 def _in_method_of(pkg: Package, node: Node, type_name: str) -> bool:
@@ -71,15 +82,16 @@ def _in_method_of(pkg: Package, node: Node, type_name: str) -> bool:
     return top.type == kinds.METHOD_DECLARATION and receiver_type_name(pkg.file_of(top), top) == type_name
 
 
-_SELF_LOCKS = (b"Lock()", b"RLock()", b"TryLock()", b"TryRLock()")
+_SELF_LOCK = rb"\.(?:[A-Z]\w*\.)?(?:Try)?R?Lock\(\)"
 
 
 def locks_receiver(pkg: Package, method: Node) -> bool:
-    """`func (n *T) M() { n.Lock(); ... }`: the method takes its receiver's embedded mutex (by
-    its text: `n.Lock()`, `n.RLock()`, `n.TryLock()`, `n.TryRLock()`)."""
+    """`func (n *T) M() { n.Lock(); ... }`: the method takes its receiver's embedded mutex or
+    exported mutex field (by its text: `n.Lock()`, `n.RLock()`, `n.TryLock()`, `n.TryRLock()`,
+    `n.Mu.Lock()`)."""
     f = pkg.file_of(method)
     name = receiver_name(f, method)
     if name is None:
         return False  # an unnamed receiver cannot be locked
-    prefix = name.encode() + b"."
-    return any(f.src.find(prefix + call, method.start_byte, method.end_byte) >= 0 for call in _SELF_LOCKS)
+    pattern = re.compile(rb"(?<![\w.])" + re.escape(name.encode()) + _SELF_LOCK)
+    return pattern.search(f.src, method.start_byte, method.end_byte) is not None
