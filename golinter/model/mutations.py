@@ -29,6 +29,8 @@ re-exported here.
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -301,18 +303,14 @@ class Mutations:
 
 
 def word_offsets(src: bytes, word: bytes) -> list[int]:
-    """Offsets of `word` in `src` as a whole identifier (not inside a longer name)."""
-    out: list[int] = []
-    pos = src.find(word)
-    while pos != -1:
-        end = pos + len(word)
-        before = src[pos - 1:pos] if pos else b" "
-        after = src[end:end + 1]
-        if not (before.isalnum() or before == b"_" or before[0:1] >= b"\x80") and \
-                not (after.isalnum() or after == b"_" or after[0:1] >= b"\x80"):
-            out.append(pos)
-        pos = src.find(word, end)
-    return out
+    """Offsets of `word` in `src` as a whole identifier (not inside a longer name: no ASCII
+    letter, digit, `_` or byte of a UTF-8 sequence on either side), found by a regex in C."""
+    return [m.start() for m in _word_pattern(word).finditer(src)]
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(word: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"(?<![0-9A-Za-z_\x80-\xff])" + re.escape(word) + rb"(?![0-9A-Za-z_\x80-\xff])")
 
 
 def _named_at(root: Node, start: int, length: int) -> Node | None:
