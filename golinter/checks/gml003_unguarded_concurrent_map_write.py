@@ -136,6 +136,7 @@ def _races(analysis: Analysis) -> Iterator[_Race]:
         if a.shared:
             by_key.setdefault(a.key, []).append(a)
     for key, group in by_key.items():
+        own = _own_locks(group)
         for i, a in enumerate(group):
             for b in group[i:]:
                 if not (a.write or b.write) or not _can_meet(analysis, a, b):
@@ -145,7 +146,7 @@ def _races(analysis: Analysis) -> Iterator[_Race]:
                 if METHOD in (analysis.contexts[a.context].kind, analysis.contexts[b.context].kind) \
                         and not _rlock_write(a) and not _rlock_write(b) and not _one_side_guarded(analysis, key, a, b):
                     continue  # methods: only "locked here, not there" (setup code, single owners stay silent)
-                yield from _sides(a, b)
+                yield from _sides(a, b, own)
 
 
 def _can_meet(analysis: Analysis, a: Access, b: Access) -> bool:
@@ -191,14 +192,35 @@ def _guarded(x: Access) -> bool:
     return bool(x.lockset.held()) or (not x.write and bool(x.lockset.any_held()))
 
 
+def _holds_any(x: Access, locks: frozenset[StorageKey]) -> bool:
+    return not locks.isdisjoint(x.lockset.any_held())
+
+
 def _rlock_write(x: Access) -> bool:
     """A write while only read locks are held: every RLock holder runs at once."""
     return x.write and not x.lockset.held() and bool(x.lockset.any_held())
 
 
-def _sides(a: Access, b: Access) -> Iterator[_Race]:
-    """The finding sits on the unguarded side; on the write(s) when both are unguarded."""
+def _own_locks(accesses: list[Access]) -> frozenset[StorageKey]:
+    """The locks every write of a storage holds (its own lock: `iam.m`, while some writes also
+    hold a lock that serialises reloads); none when a write's lockset is Unknown."""
+    own: frozenset[StorageKey] | None = None
+    for a in accesses:
+        if a.write and not a.returned:
+            if a.lockset.unknown:
+                return frozenset()
+            held = frozenset(a.lockset.any_held())
+            own = held if own is None else own & held
+    return own or frozenset()
+
+
+def _sides(a: Access, b: Access, own: frozenset[StorageKey]) -> Iterator[_Race]:
+    """The finding sits on the unguarded side; when both hold some lock, on the side without
+    the map's own lock (`_own_locks`: a write under it is right, a read under another lock is
+    not); on the write(s) when that does not tell."""
     ga, gb = _guarded(a), _guarded(b)
+    if ga and gb and own:
+        ga, gb = _holds_any(a, own), _holds_any(b, own)
     if ga != gb:
         yield _Race(b, a) if ga else _Race(a, b)
         return
