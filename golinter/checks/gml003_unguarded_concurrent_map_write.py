@@ -183,8 +183,8 @@ def _fresh_in_region(w: Access, other: Access) -> bool:
 
 def _one_side_guarded(analysis: Analysis, key: StorageKey, a: Access, b: Access) -> bool:
     """Exactly one side holds a lock the map is written under elsewhere (or annotated with)."""
-    guards = set(analysis.guards(key))
-    return bool(guards) and (bool(guards & set(a.lockset.any_held())) != bool(guards & set(b.lockset.any_held())))
+    guards = frozenset(analysis.guards(key))
+    return bool(guards) and _holds_any(a, guards) != _holds_any(b, guards)
 
 
 def _guarded(x: Access) -> bool:

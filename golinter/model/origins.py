@@ -173,19 +173,15 @@ class Origins:
         if isinstance(struct, (Map, Slice, Array)):
             return None
         if keyed:
-            for elem in keyed:
-                if self._pkg.text(elem.named_children[0]) == name:
-                    value = elem.named_children[-1]
-                    return value.named_children[0] if value.type == kinds.LITERAL_ELEMENT and value.named_children \
-                        else value
+            chosen = next((e.named_children[-1] for e in keyed if self._pkg.text(e.named_children[0]) == name), None)
+        elif isinstance(struct, Struct) and len(elements) == len(struct.fields):
+            names = [f.name for f in struct.fields]
+            chosen = elements[names.index(name)] if name in names else None
+        else:
             return None
-        if not isinstance(struct, Struct):
-            return None
-        names = [f.name for f in struct.fields]
-        if name not in names or len(elements) != len(names):
-            return None
-        value = elements[names.index(name)]
-        return value.named_children[0] if value.type == kinds.LITERAL_ELEMENT and value.named_children else value
+        if chosen is not None and chosen.type == kinds.LITERAL_ELEMENT and chosen.named_children:
+            return chosen.named_children[0]  # tree-sitter wraps an element's value in a literal_element
+        return chosen
 
     def _source(self, node: Node) -> str:
         """Is `node` itself an unbounded source? Its description, or ""."""

@@ -46,7 +46,7 @@ def caller_locked_types(pkg: Package) -> frozenset[str]:
 
 def _find(pkg: Package) -> frozenset[str]:
     found: set[str] = set()
-    embedding: dict[str, bool] = {}
+    exports: dict[tuple[str, str], bool] = {}  # (type, field or "" for embedded) -> _exports_lock
     for f in pkg.files:
         if not any(f"{m}()".encode() in f.src for m in _LOCK_METHODS):
             continue
@@ -64,8 +64,9 @@ def _find(pkg: Package) -> frozenset[str]:
             t = pkg.types.deref(pkg.types.type_of(owner))
             if not isinstance(t, Named) or t.pkg or t.name in found:
                 continue
-            exported = embedding.setdefault(f"{t.name}.{field}", _exports_lock(pkg, t, field))
-            if exported and not _in_method_of(pkg, call, t.name):
+            if (t.name, field) not in exports:
+                exports[(t.name, field)] = _exports_lock(pkg, t, field)
+            if exports[(t.name, field)] and not _in_method_of(pkg, call, t.name):
                 found.add(t.name)
     return frozenset(found)
 
