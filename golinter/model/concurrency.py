@@ -11,7 +11,9 @@ makes (through same-package calls, with the lockset at each access):
   literal of unknown timing, is no join),
   errgroup `Wait`, a receive from a channel the goroutine sends on or closes after its writes;
   and in any function, after a receive from a field or package channel that a goroutine started
-  once closes or sends on as its last act (model/exitjoins.py);
+  once closes or sends on as its last act (model/exitjoins.py); and in another goroutine of the
+  spawner, after ranging to the end over a channel of the spawner that one closes as its last
+  act (model/closejoins.py);
   goroutines a `_test.go` file starts (and the test's code beside them) keep only the accesses
   in `_test.go` files: a test that drives production code concurrently is testing it;
 - handlers: `func(http.ResponseWriter, *http.Request)` literals, functions and methods,
@@ -20,7 +22,8 @@ makes (through same-package calls, with the lockset at each access):
 - methods: exported methods of shared types (a sync.Mutex/RWMutex field or embedding), unless
   the type is documented "not safe for concurrent use" or the method is documented to be
   called before Serve/Start/Run, or the method does not lock its receiver on a type whose
-  users lock its embedded mutex around calls (model/outerlocks.py).
+  users lock its embedded mutex around calls (model/outerlocks.py) or is called only on values
+  still being built (model/setupcalls.py).
 Multi-instance contexts (handlers, methods, goroutines started in a loop or by a handler) run
 at the same time as themselves. `Analysis.concurrent(a, b)` says whether two contexts can.
 
@@ -47,6 +50,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.model import occurrences
 from golinter.model.batons import holds_baton
+from golinter.model.closejoins import drained_before, local_closes
 from golinter.model.contexts import (
     AFTER,
     GOROUTINE,
@@ -107,7 +111,8 @@ from golinter.model.locksets import (
 )
 from golinter.model.outerlocks import caller_locked_types, locks_receiver
 from golinter.model.scopes import ObjKind
-from golinter.model.spawnjoins import Spawn, join_of
+from golinter.model.setupcalls import setup_only
+from golinter.model.spawnjoins import Spawn, joins_of
 from golinter.model.spawnplaces import (
     leaves_loop_after,
 )
@@ -480,7 +485,7 @@ class _Builder:
         spawn.loop = loop
         if not self._touches_shared(spawn):
             return  # joins and instances only matter for goroutines that touch shared maps
-        spawn.join = join_of(self.pkg, spawn)
+        spawn.join, spawn.joined = joins_of(self.pkg, spawn)
         joined_in_loop = loop is not None and spawn.join is not None \
             and loop.start_byte <= spawn.join.start_byte < loop.end_byte
         if spawn.how == "testing.B.RunParallel":
@@ -591,6 +596,8 @@ class _Builder:
         if spawn.how == _PARALLEL_SUBTEST:
             return False  # parallel subtests start when the test function has returned
         site, join, loop = spawn.site, spawn.join, spawn.loop
+        if any(start <= pos < end for start, end in spawn.joined):
+            return False  # in a deferred literal, after it waited for the goroutine
         end = join.start_byte if join is not None else (spawn.spawner.end_byte if spawn.spawner else 0)
         if site.end_byte <= pos < end:
             return True
@@ -667,6 +674,8 @@ class _Builder:
                 continue  # its users take its embedded lock around calls (model/outerlocks.py)
             if sets_unguarded_fields(pkg, decl, type_name):
                 continue  # a set-up setter: runs before the value is shared (model/entrypoints.py)
+            if not locks_receiver(pkg, decl) and setup_only(pkg, type_name, method, self._calls_named(method)):
+                continue  # called only on values still being built (model/setupcalls.py)
             if pkg.locks.file_of(decl).in_broken(decl) or self._is_handler(decl) or SETUP_DOC.search(doc_comment(pkg, decl)):
                 continue
             name_node = decl.child_by_field_name(kinds.F_NAME)
@@ -683,6 +692,7 @@ class _Builder:
         """Code after a receive from a channel a goroutine closes or sends on as its last act runs
         after that goroutine, in whichever function it is (model/exitjoins.py)."""
         touching = {a.context for a in self.out.accesses if a.shared}
+        self._drain_joins(touching)
         exits = {spawn.context: keys for spawn in self.spawns
                  if spawn.context in touching and not spawn.multi and spawn.unit.type in kinds.FUNCTION_KINDS
                  and (keys := exit_channels(self.pkg, spawn.unit))}
@@ -697,6 +707,20 @@ class _Builder:
                 pos = received_before(self.pkg, unit, keys)
                 if pos is not None:
                     self.out.ended[(goroutine, index)] = pos
+
+    def _drain_joins(self, touching: set[int]) -> None:
+        """A goroutine's code after ranging to the end over a channel of its spawner that another
+        goroutine, started once, closes as its last act runs after that one (model/closejoins.py)."""
+        for spawn in self.spawns:
+            if spawn.context not in touching or spawn.multi or spawn.spawner is None \
+                    or spawn.unit.type != kinds.FUNC_LITERAL:
+                continue
+            keys = local_closes(self.pkg, spawn.unit, spawn.spawner)
+            for other in self.spawns if keys else ():
+                if other is not spawn and other.unit.type == kinds.FUNC_LITERAL:
+                    pos = drained_before(self.pkg, other.unit, keys)
+                    if pos is not None:
+                        self.out.ended[(spawn.context, other.context)] = pos
 
     def _test_support(self, decl: Node) -> bool:
         """Declared in a `_test.go` file or a test double's file (`test_backend.go`, `*_mock.go`)."""

@@ -96,7 +96,7 @@ def received_before(pkg: Package, unit: Node, keys: frozenset[StorageKey]) -> in
         if pkg.storage.key(expr) not in keys or in_literal(receive, body):
             continue
         select = select_join(pkg, receive)
-        stmt = _top_statement(select if select is not None else receive, lst)
+        stmt = top_statement(select if select is not None else receive, lst)
         if stmt is not None and (best is None or stmt.end_byte < best):
             best = stmt.end_byte
     return best
@@ -211,7 +211,7 @@ def _statement_list(body: Node) -> Node | None:
     return next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None)
 
 
-def _top_statement(node: Node, lst: Node | None) -> Node | None:
+def top_statement(node: Node, lst: Node | None) -> Node | None:
     """The statement of `lst` holding `node` when nothing in between branches (a block, a case,
     a literal): it runs on every path through `lst`."""
     stmt = node

@@ -1,13 +1,15 @@
 """Joins of a spawned goroutine: the first statement after the spawn, on every path, that waits
 for it, in the function that started it.
 
-`join_of(pkg, spawn)` finds it from what the goroutine signals when it is done (`_join_keys`):
+`joins_of(pkg, spawn)` finds it from what the goroutine signals when it is done (`_join_keys`):
 - `g.Go(f)`, `wg.Go(f)` on an errgroup or WaitGroup: its `Wait()`;
 - `wg.Done()` as the goroutine's last act (deferred, its body's last statement, or right before a
   `return`): `wg.Wait()`; a Done followed by more work, or in a literal of unknown timing, is no
   join;
 - a close of, or a send on, a channel after the goroutine's last map write (or deferred): a
-  receive from it (`<-done`, `range ch`, or a select whose other cases all leave).
+  receive from it (`<-done`, `range ch`, or a select whose other cases all leave);
+- in a deferred literal of the spawner (it runs at exit, wherever it sits), the code after such a
+  wait among the literal's top statements: `defer func() { close(stop); <-done; v.closeAll() }()`.
 Parameters and the receiver of the goroutine's function are re-rooted at what the spawn binds
 to them (`spawner_key`), so `go worker(wg)` with `defer wg.Done()` in `worker` joins at the
 spawner's `wg.Wait()`. `Spawn` is the record the concurrency model keeps of each spawn.
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.contexts import rebase
-from golinter.model.exitjoins import select_join
+from golinter.model.exitjoins import select_join, top_statement
 from golinter.model.locksets import PARAM, RECV, Operand
 from golinter.model.package import enclosing_function
 from golinter.model.spawnplaces import (
@@ -43,6 +45,12 @@ if TYPE_CHECKING:
 def _wait_query() -> Query:
     from golinter.parse import compile_query
     return compile_query("[(call_expression) (unary_expression) (range_clause)] @wait")
+
+
+@lru_cache(maxsize=1)
+def _deferred_literal_query() -> Query:
+    from golinter.parse import compile_query
+    return compile_query("(defer_statement (call_expression function: (func_literal) @lit))")
 
 
 @lru_cache(maxsize=1)
@@ -70,76 +78,94 @@ class Spawn:
     per_request: bool = False
     request_params: tuple[int, int] | None = None  # w, r of the handler that starts it
     handed: frozenset[int] = frozenset()  # spawner locals handed to it and replaced (model/handoff.py)
+    joined: tuple[tuple[int, int], ...] = ()  # spans of deferred literals that run after its join
     context: int = -1  # its GOROUTINE context
 
 
-def join_of(pkg: Package, spawn: Spawn) -> Node | None:
-    """The first statement after the spawn, on every path, that waits for the goroutine."""
-    unit = spawn.spawner
-    assert unit is not None
+def joins_of(pkg: Package, spawn: Spawn) -> tuple[Node | None, tuple[tuple[int, int], ...]]:
+    """(the first statement after the spawn, on every path, that waits for the goroutine; the spans
+    of deferred literals that run after waiting for it)."""
     waits, chans = _join_keys(pkg, spawn)
-    if not waits and not chans:
+    body = _holder_body(spawn)
+    if (not waits and not chans) or body is None:
+        return None, ()
+    return _join(pkg, spawn, body, waits, chans), _deferred_joins(pkg, body, waits, chans)
+
+
+def _join(pkg: Package, spawn: Spawn, body: Node, waits: set[StorageKey], chans: set[StorageKey]) -> Node | None:
+    if spawn.site.end_byte >= body.end_byte:
         return None
     from golinter.parse import query_captures
-    # The join is looked for in the function right around the spawn: the unit, or a literal
-    # it runs in place (`t.Run(name, func(t *testing.T) { ...; g.Go(f); ...; g.Wait() })`).
-    holder = enclosing_function(spawn.site)
-    if holder is None or not (unit.start_byte <= holder.start_byte and holder.end_byte <= unit.end_byte):
-        holder = unit
-    body = holder.child_by_field_name(kinds.F_BODY)
-    if body is None or spawn.site.end_byte >= body.end_byte:
-        return None
     caps = query_captures(_wait_query(), body, spawn.site.end_byte, body.end_byte)
-    f = pkg.file_of(unit)
     for node in sorted(caps.get("wait", []), key=lambda n: n.start_byte):
-        if node.start_byte < spawn.site.end_byte:
-            continue
-        if node.type == kinds.CALL_EXPRESSION:
-            fn = node.child_by_field_name(kinds.F_FUNCTION)
-            last = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and \
-                fn.type == kinds.SELECTOR_EXPRESSION else None
-            if last is None or f.text(last) != "Wait":
-                continue
-        elif node.type == kinds.UNARY_EXPRESSION:
-            op = node.child_by_field_name(kinds.F_OPERATOR)
-            if op is None or f.text(op) != "<-":
-                continue
-        if in_literal(node, body):
-            continue
-        key: StorageKey | None = None
-        if node.type == kinds.CALL_EXPRESSION:
-            fn = node.child_by_field_name(kinds.F_FUNCTION)
-            if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION:
-                name = fn.child_by_field_name(kinds.F_FIELD)
-                operand = fn.child_by_field_name(kinds.F_OPERAND)
-                if name is not None and operand is not None and pkg.text(name) == "Wait":
-                    key = pkg.storage.key(operand)
-                    if key is None or key not in waits:
-                        continue
-                else:
-                    continue
-            else:
-                continue
-        elif node.type == kinds.UNARY_EXPRESSION:
-            op = node.child_by_field_name(kinds.F_OPERATOR)
-            operand = node.child_by_field_name(kinds.F_OPERAND)
-            if op is None or operand is None or pkg.text(op) != "<-":
-                continue
-            key = pkg.storage.key(operand)
-            if key is None or key not in chans:
-                continue
-        elif node.type == kinds.RANGE_CLAUSE:
-            right = node.child_by_field_name(kinds.F_RIGHT)
-            key = pkg.storage.key(right) if right is not None else None
-            if key is None or key not in chans:
-                continue
-        else:
+        if node.start_byte < spawn.site.end_byte or not _waits_for(pkg, node, waits, chans) or in_literal(node, body):
             continue
         select = select_join(pkg, node)
         stmt = guaranteed_after(select if select is not None else node, spawn.site, body)
         if stmt is not None:
             return stmt
     return None
+
+
+def _deferred_joins(pkg: Package, body: Node, waits: set[StorageKey],
+                    chans: set[StorageKey]) -> tuple[tuple[int, int], ...]:
+    """Byte spans of the spawner's deferred literals that run after waiting for the goroutine:
+    in `defer func() { close(stop); <-done; v.closeAll() }()`, the code after the literal's
+    top-level receive from a channel the goroutine closes as its last act runs after it (a
+    deferred literal runs at exit, wherever it sits)."""
+    from golinter.parse import query_captures
+    spans: list[tuple[int, int]] = []
+    for lit in query_captures(_deferred_literal_query(), body, body.start_byte, body.end_byte).get("lit", []):
+        lit_body = lit.child_by_field_name(kinds.F_BODY)
+        if lit_body is None or in_literal(lit, body):
+            continue  # a defer inside another literal runs when that one returns
+        lst = next((c for c in lit_body.named_children if c.type == kinds.STATEMENT_LIST), None)
+        caps = query_captures(_wait_query(), lit_body, lit_body.start_byte, lit_body.end_byte)
+        for node in sorted(caps.get("wait", []), key=lambda n: n.start_byte):
+            if not _waits_for(pkg, node, waits, chans) or in_literal(node, lit_body):
+                continue
+            select = select_join(pkg, node)
+            stmt = top_statement(select if select is not None else node, lst)
+            if stmt is not None:
+                spans.append((stmt.end_byte, lit_body.end_byte))
+                break
+    return tuple(spans)
+
+
+def _holder_body(spawn: Spawn) -> Node | None:
+    """The body of the function right around the spawn: the spawner, or a literal it runs in place
+    (`t.Run(name, func(t *testing.T) { ...; g.Go(f); ...; g.Wait() })`), where joins are looked for."""
+    unit = spawn.spawner
+    assert unit is not None
+    holder = enclosing_function(spawn.site)
+    if holder is None or not (unit.start_byte <= holder.start_byte and holder.end_byte <= unit.end_byte):
+        holder = unit
+    return holder.child_by_field_name(kinds.F_BODY)
+
+
+def _waits_for(pkg: Package, node: Node, waits: set[StorageKey], chans: set[StorageKey]) -> bool:
+    """`node` (a call, unary expression or range clause) waits for the goroutine: `wg.Wait()` on one
+    of `waits`, `<-ch` or `range ch` on one of `chans`."""
+    if node.type == kinds.CALL_EXPRESSION:
+        fn = node.child_by_field_name(kinds.F_FUNCTION)
+        if fn is None or fn.type != kinds.SELECTOR_EXPRESSION:
+            return False
+        name = fn.child_by_field_name(kinds.F_FIELD)
+        operand = fn.child_by_field_name(kinds.F_OPERAND)
+        if name is None or operand is None or pkg.text(name) != "Wait":
+            return False
+        return pkg.storage.key(operand) in waits
+    if node.type == kinds.UNARY_EXPRESSION:
+        op = node.child_by_field_name(kinds.F_OPERATOR)
+        operand = node.child_by_field_name(kinds.F_OPERAND)
+        if op is None or operand is None or pkg.text(op) != "<-":
+            return False
+        return pkg.storage.key(operand) in chans
+    if node.type == kinds.RANGE_CLAUSE:
+        right = node.child_by_field_name(kinds.F_RIGHT)
+        return right is not None and pkg.storage.key(right) in chans
+    return False
+
 
 def _join_keys(pkg: Package, spawn: Spawn) -> tuple[set[StorageKey], set[StorageKey]]:
     """(WaitGroups/errgroups whose Wait joins the goroutine, channels it signals on when done)."""

@@ -780,3 +780,138 @@ func (a *Account) Usage() (n int) {
     assert write.fresh == (mu,) and write.load is None
     assert not read.fresh and read.lockset.state(mu) != HELD
     assert read.load is not None and read.load.state(mu) == READ
+
+
+_POLICIES = """
+type Policies struct {
+	mu     sync.Mutex
+	caches map[string]int
+	n      int
+}
+
+func NewPolicies() *Policies { return &Policies{caches: map[string]int{}} }
+
+func (p *Policies) Decode(names []string) {
+	for _, n := range names {
+		p.caches[n] = 1
+	}
+}
+
+func (p *Policies) Get(k string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.caches[k]
+}
+"""
+
+
+@pytest.mark.parametrize(("builder", "entry"), [
+    # made here, only its fields used before the call, in a loop or not: construction
+    ("p := NewPolicies()\n\tfor _, b := range batches {\n\t\tp.Decode(b)\n\t\tp.n++\n\t}\n\treturn p", False),
+    (("p := &Policies{caches: map[string]int{}}\n\tp.mu.Lock()\n\tp.n = 1\n\tp.mu.Unlock()\n"
+      "\tp.Decode(batches[0])\n\treturn p"), False),
+    ("p := NewPolicies()\n\tp.defaults()\n\tp.Decode(batches[0])\n\treturn p", False),  # fields only
+    ("var p Policies\n\tp.Decode(batches[0])\n\treturn &p", True),  # no value bound: not known made here
+    # shared before the call: a method call, an argument, a later pass of the loop, a closure
+    ("p := NewPolicies()\n\tp.start()\n\tp.Decode(batches[0])\n\treturn p", True),
+    ("p := NewPolicies()\n\tkeep(p)\n\tp.Decode(batches[0])\n\treturn p", True),
+    ("p := NewPolicies()\n\tfor _, b := range batches {\n\t\tp.Decode(b)\n\t\tkeep(p)\n\t}\n\treturn p", True),
+    ("p := NewPolicies()\n\tfunc() { p.Decode(batches[0]) }()\n\treturn p", True),
+    ("p := started()\n\tp.Decode(batches[0])\n\treturn p", True),  # its constructor returns a variable
+    ("p := NewPolicies()\n\tp.Decode(batches[0])\n\tshared.Decode(batches[1])\n\treturn p", True),
+])
+def test_methods_called_only_on_values_being_built_are_not_entry_points(builder: str, entry: bool) -> None:
+    _pkg, an = _analysis(_POLICIES + """
+var shared = NewPolicies()
+
+func keep(p *Policies) {}
+func (p *Policies) start() { go p.Get("k") }
+func (p *Policies) defaults() {
+	p.n = 1
+	p.caches["default"] = 0
+}
+
+func started() *Policies {
+	p := NewPolicies()
+	go p.start()
+	return p
+}
+
+func build(batches [][]string) *Policies {
+	""" + builder + """
+}
+""")
+    assert ("Decode" in [c.name for c in _contexts(an, METHOD)]) is entry
+
+
+def test_deferred_literal_code_after_waiting_for_the_goroutine_is_joined() -> None:
+    pkg, an = _analysis("""
+type V struct{ m map[string]int }
+
+func (v *V) fill() { v.m["k"] = 1 }
+
+func run(early bool) {
+	v := &V{m: map[string]int{}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v.fill()
+	}()
+	defer func() {
+		_ = len(v.m) // before
+		<-done
+		_ = len(v.m) // after
+	}()
+	defer func() {
+		if early {
+			<-done
+		}
+		_ = len(v.m) // branch
+	}()
+}
+""")
+    (after,) = _contexts(an, AFTER)
+    lines = sorted(_accesses(pkg, an, after))
+    assert lines == ["_ = len(v.m) // before", "_ = len(v.m) // branch"]
+
+
+def test_methods_built_up_only_by_tests_stay_entry_points() -> None:
+    _pkg, an = _analysis(_POLICIES, files={"p_test.go": """package p
+
+func build() *Policies {
+	p := NewPolicies()
+	p.Decode([]string{"a"})
+	return p
+}
+"""})
+    assert "Decode" in [c.name for c in _contexts(an, METHOD)]
+
+
+@pytest.mark.parametrize(("sender", "drain", "joined"), [
+    ("use(m)\n\t\twg.Wait()\n\t\tclose(ch)", "for range ch {\n\t\t}", True),
+    ("use(m)\n\t\tclose(ch)", "for v := range ch {\n\t\t\t_ = v\n\t\t}", True),
+    ("close(ch)\n\t\tuse(m)", "for range ch {\n\t\t}", False),  # more work after the close
+    ("use(m)\n\t\tclose(ch)", "for range ch {\n\t\t\tbreak\n\t\t}", False),  # can leave early
+    ("use(m)\n\t\tclose(ch)\n\t\tshut(ch)", "for range ch {\n\t\t}", False),  # a helper may close it
+    ("use(m)\n\t\tclose(ch)", "if len(m) > 0 {\n\t\t\tfor range ch {\n\t\t\t}\n\t\t}", False),  # one path only
+])
+def test_goroutine_code_after_draining_a_channel_another_closes_last(sender: str, drain: str, joined: bool) -> None:
+    _pkg, an = _analysis("""
+func use(m map[string]int) { _ = m["k"] }
+func shut(ch chan int)      { close(ch) }
+
+func run(m map[string]int) {
+	ch := make(chan int)
+	var wg sync.WaitGroup
+	go func() {
+		""" + sender + """
+	}()
+	go func() {
+		""" + drain + """
+		m["k"] = 1
+	}()
+}
+""")
+    sender_ctx, drainer = _contexts(an, GOROUTINE)
+    write = next(a for a in an.accesses if a.context == drainer.index and a.write)
+    assert an.ended_before(sender_ctx, write) is joined
