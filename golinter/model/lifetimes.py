@@ -5,7 +5,8 @@ Long-lived storage outlives the call that touches it, so what it holds stays rea
 - fields of shared types (`type:T` keys). A same-package named type T is shared when
   * it holds a sync.Mutex / sync.RWMutex or a sync/atomic value as a field, embeds one, or
     holds one in an embedded or anonymous struct field ("field of *Cache, which holds a
-    sync.Mutex");
+    sync.Mutex"); an embedded pointer (`*DB` in a pooled appender) is a handle to a shared
+    value, not a lock of the type's own;
   * one of its methods is started as a goroutine or by a spawner: `go s.run()`,
     `g.Go(s.run)`, `wg.Go(s.run)`, `time.AfterFunc(d, s.expire)`, `context.AfterFunc(ctx, s.stop)`;
   * it serves requests: it has `ServeHTTP`, a method with a handler signature
@@ -231,7 +232,9 @@ class Lifetimes:
                     assert isinstance(held, Named)
                     if held.name.startswith("Unimplemented") and held.name.endswith("Server"):
                         return f"is a gRPC service ({held.name})"
-                    if not held.pkg:
+                    if not held.pkg and not isinstance(ft, Pointer):
+                        # an embedded *DB is a handle to a shared value (a pooled appender, a
+                        # transaction), not a lock of its own
                         stack.append((held, depth + 1))
                 elif isinstance(ft, Struct):
                     stack.append((ft, depth + 1))

@@ -315,7 +315,9 @@ class Typelite:
             names = decl.children_by_field_name(kinds.F_NAME)
             if names:
                 fields += [Field(self._pkg.text(n), t) for n in names]
-            else:
+            else:  # `*DB` embeds a pointer: the `*` is a token beside the type
+                if any(c.type == "*" for c in decl.children):
+                    t = Pointer(t)
                 fields.append(Field(_embedded_name(t), t, embedded=True))
         return Struct(tuple(fields))
 

@@ -70,6 +70,8 @@ def test_lifetimes_mutex_field_makes_type_shared(field_decl: str, reason: str) -
     "type Parser struct {\n\tstack []int\n}",
     "type Parser struct {\n\tstack []int\n\tmu map[string]int\n}",  # a field named mu is no lock
     "type Parser struct {\n\tstack []int\n\tonce sync.Once\n}",
+    # a handle to a shared value (a pooled appender embedding *DB) holds no lock of its own
+    "type DB struct{ mu sync.RWMutex }\ntype Parser struct {\n\t*DB\n\tstack []int\n}",
 ])
 def test_lifetimes_plain_struct_field_is_not_long_lived(decl: str) -> None:
     pkg = pkg_of(decl + "\nfunc (p *Parser) push(x int) { p.stack = append(p.stack, x) }\n"

@@ -1,7 +1,7 @@
 """golinter/model/typelite.py: declared types of expressions, named and generic map types."""
 from __future__ import annotations
 
-from golinter.model.types import UNKNOWN, Basic, Map, Named, Pointer, Slice, TypeParam
+from golinter.model.types import UNKNOWN, Basic, Map, Named, Pointer, Slice, Struct, TypeParam
 
 from _modelkit import at, package
 
@@ -91,3 +91,13 @@ def test_typelite_comma_ok_std_methods_pointers_make() -> None:
 def test_typelite_unknown_stays_unknown() -> None:
     pkg = package({"a.go": SRC})
     assert pkg.types.type_of(at(pkg, "unknown")) is UNKNOWN
+
+
+def test_typelite_embedded_pointer_field_keeps_its_pointer() -> None:
+    pkg = package({"a.go": "package p\n\ntype DB struct{ n int }\n\ntype Tx struct {\n\t*DB\n\tBase\n}\n\n"
+                           "type Base struct{ m int }\n"})
+    u = pkg.types.underlying(Named("", "Tx"))
+    assert isinstance(u, Struct)
+    assert [(f.name, f.type, f.embedded) for f in u.fields] == [
+        ("DB", Pointer(Named("", "DB")), True), ("Base", Named("", "Base"), True)]
+    assert pkg.types.field(Named("", "Tx"), "n") == Basic("int")  # promoted through the pointer
