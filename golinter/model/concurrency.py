@@ -115,6 +115,7 @@ from golinter.model.setupcalls import setup_only
 from golinter.model.spawnjoins import Spawn, joins_of
 from golinter.model.spawnplaces import (
     leaves_loop_after,
+    spawned_per_accept,
 )
 from golinter.model.storage import StorageKey
 from golinter.model.testcode import TestCode
@@ -482,6 +483,9 @@ class _Builder:
             loop = None  # `go run(); break`: one goroutine per pass through the code, not per iteration
         if loop is not None and spawn.how == "go" and holds_baton(self.pkg, spawn.site, spawn.unit):
             loop = None  # restarted after taking a one-token channel it gives back: one at a time
+        if loop is not None and self.pkg.file_of(spawn.site).is_test \
+                and spawned_per_accept(spawn.site, loop, self.pkg.text):
+            loop = None  # a test's fake server: its one client is served a request at a time
         spawn.loop = loop
         if not self._touches_shared(spawn):
             return  # joins and instances only matter for goroutines that touch shared maps

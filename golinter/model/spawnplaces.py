@@ -1,6 +1,7 @@
 """Where a spawn sits in its spawner's code: whether the statement list holding it leaves the loop
 right after it, whether a node runs in a body itself or in one of its literals (deferred ones
-included), and the statement that runs after the spawn on every path (where a join can wait).
+included), the statement that runs after the spawn on every path (where a join can wait), and
+whether a loop hands each goroutine a connection it accepted.
 Plain tree shape, read by model/concurrency.py.
 """
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tree_sitter import Node
 
 
@@ -137,3 +140,28 @@ def guaranteed_after(node: Node, spawn: Node, body: Node) -> Node | None:
             return stmt
         cur = cur.parent
     return None
+
+
+def spawned_per_accept(site: Node, loop: Node, text: Callable[[Node], str]) -> bool:
+    """`for { c, err := ln.Accept(); ...; go fb.handle(c) }`: a statement of the loop's body before
+    the `go` statement `site` accepts a connection (`x.Accept()`) into a variable the goroutine is
+    handed."""
+    call = site.named_children[0] if site.type == kinds.GO_STATEMENT and site.named_children else None
+    args = call.child_by_field_name(kinds.F_ARGUMENTS) if call is not None else None
+    handed = {text(a) for a in (args.named_children if args is not None else []) if a.type == kinds.IDENTIFIER}
+    body = loop.child_by_field_name(kinds.F_BODY)
+    lst = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None) if body is not None else None
+    for stmt in lst.named_children if lst is not None and handed else []:
+        if stmt.start_byte >= site.start_byte:
+            break
+        if stmt.type not in (kinds.SHORT_VAR_DECLARATION, kinds.ASSIGNMENT_STATEMENT):
+            continue
+        left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
+        value = right.named_children[0] if right is not None and len(right.named_children) == 1 else None
+        fn = value.child_by_field_name(kinds.F_FUNCTION) if value is not None and value.type == kinds.CALL_EXPRESSION \
+            else None
+        field = fn.child_by_field_name(kinds.F_FIELD) if fn is not None and fn.type == kinds.SELECTOR_EXPRESSION else None
+        if field is not None and text(field) == "Accept" and left is not None \
+                and handed & {text(n) for n in left.named_children if n.type == kinds.IDENTIFIER}:
+            return True
+    return False

@@ -915,3 +915,35 @@ func run(m map[string]int) {
     sender_ctx, drainer = _contexts(an, GOROUTINE)
     write = next(a for a in an.accesses if a.context == drainer.index and a.write)
     assert an.ended_before(sender_ctx, write) is joined
+
+
+@pytest.mark.parametrize(("path", "accepted", "multi"), [
+    ("fake_test.go", "c", False),   # a test's fake server: one client connection at a time
+    ("server.go", "c", True),       # a real server: many clients at once
+    ("fake_test.go", "nil", True),  # not handed the accepted connection
+])
+def test_goroutines_per_accepted_connection_in_test_fakes(path: str, accepted: str, multi: bool) -> None:
+    src = """package p
+
+import "net"
+
+type fake struct {
+	ln   net.Listener
+	seen map[string]int
+}
+
+func (f *fake) serve() {
+	for {
+		c, err := f.ln.Accept()
+		if err != nil {
+			return
+		}
+		go f.handle(""" + accepted + """)
+	}
+}
+
+func (f *fake) handle(c net.Conn) { f.seen["conn"]++ }
+"""
+    pkg = package({path: src})
+    (goroutine,) = _contexts(pkg.concurrency.analysis(()), GOROUTINE)
+    assert goroutine.multi is multi
