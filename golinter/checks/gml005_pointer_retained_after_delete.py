@@ -23,6 +23,7 @@ from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model import occurrences
 from golinter.model.coheld import kept_by_map
+from golinter.model.filters import drops_only_nils
 from golinter.model.mutations import Mutations, Op, word_offsets
 from golinter.model.package import enclosing_function
 from golinter.model.removals import (
@@ -173,6 +174,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return
     if zeroes_in_function(pkg, key, hit["gml005.reslice"]):
         return
+    if shape == "filter" and _filters_nils(pkg, value):
+        return  # the filter dropped only nils: the slots past the end hold nothing more
     if shape == "reset" and refilled(pkg, key, hit["gml005.reslice"]):
         return  # `s = s[:0]` then appends: the reuse idiom overwrites the slots
     if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, hit["gml005.reslice"]):
@@ -206,6 +209,13 @@ def _taken_before(pkg: Package, key: StorageKey, stmt: Node) -> int | None:
     top = top_function(stmt)
     uses = Mutations.of(pkg).uses_in(key, top) if top is not None else ()
     return next((u.line for u in uses if u.op is Op.ESCAPE and u.detail == "copied" and u.start < stmt.start_byte), None)
+
+
+def _filters_nils(pkg: Package, value: Node) -> bool:
+    """`s = s[:n]` after keeping the non-nil elements of s (model/filters.py)."""
+    inner = unparen(value)
+    operand, end = inner.child_by_field_name(kinds.F_OPERAND), inner.child_by_field_name(kinds.F_END)
+    return operand is not None and end is not None and drops_only_nils(pkg, unparen(operand), unparen(end))
 
 
 def _drops_one(pkg: Package, shape: str, value: Node) -> bool:

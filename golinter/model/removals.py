@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.bounds import preceding
+from golinter.model.filters import filled_at, keeps_every
 from golinter.model.mutations import Mutations, Op
 from golinter.model.package import enclosing_function
 from golinter.model.spawnplaces import statements_after
@@ -81,8 +82,10 @@ def removal_shape(pkg: Package, value: Node, *, helpers: bool = True) -> str:
         return "reset"
     if _is_len_minus(pkg, end, operand):
         return "pop"
-    if unparen(end).type == kinds.IDENTIFIER and _filled_at(pkg, operand, unparen(end)):
-        return "filter"
+    if unparen(end).type == kinds.IDENTIFIER:
+        assign = filled_at(pkg, operand, unparen(end))
+        if assign is not None and not keeps_every(pkg, assign, operand, unparen(end)):
+            return "filter"
     return ""  # `s[:n]` for an n of unknown relation to len(s) may grow the slice
 
 
@@ -179,27 +182,6 @@ def _is_len_minus(pkg: Package, end: Node, operand: Node) -> bool:
         return False
     op = e.child_by_field_name(kinds.F_OPERATOR)
     return op is not None and pkg.text(op) == "-" and _is_len_of(pkg, e.child_by_field_name(kinds.F_LEFT), operand)
-
-
-def _filled_at(pkg: Package, operand: Node, n: Node) -> bool:
-    """An in-place filter before `s = s[:n]`: the function assigns `s[n] = x`."""
-    from golinter.parse import walk_named
-    func = enclosing_function(operand)
-    body = func.child_by_field_name(kinds.F_BODY) if func is not None else None
-    if body is None:
-        return False
-    for node in walk_named(body):
-        if node.start_byte >= operand.start_byte:
-            break
-        if node.type == kinds.INDEX_EXPRESSION and node.parent is not None \
-                and node.parent.type == kinds.EXPRESSION_LIST and node.parent.parent is not None \
-                and node.parent.parent.type == kinds.ASSIGNMENT_STATEMENT:
-            index = node.child_by_field_name(kinds.F_INDEX)
-            target = node.child_by_field_name(kinds.F_OPERAND)
-            if index is not None and target is not None and index.type == kinds.IDENTIFIER \
-                    and pkg.scopes.same_object(index, n) and pkg.storage.same(target, operand):
-                return True
-    return False
 
 
 def helper_removes(pkg: Package, decl: Node) -> bool:

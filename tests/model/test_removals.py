@@ -112,3 +112,34 @@ def test_removals_helper_and_pointer_kinds() -> None:
     assert pointer_kind(pkg, Struct((Field("a", Basic("int")), Field("b", Slice(Basic("byte")))))) == "pointer"
     assert pointer_kind(pkg, Named("", "T")) == "pointer"
     assert pointer_kind(pkg, UNKNOWN) == ""
+
+
+@pytest.mark.parametrize(("loop", "only_nils"), [
+    ("for _, x := range t.s {\n\t\tif x != nil {\n\t\t\tt.s[m] = x\n\t\t\tm++\n\t\t}\n\t}", True),
+    ("for _, x := range t.s {\n\t\tif nil != x {\n\t\t\tt.s[m] = x\n\t\t\tm++\n\t\t}\n\t}", True),
+    ("for _, x := range t.s {\n\t\tif x != nil && *x > 0 {\n\t\t\tt.s[m] = x\n\t\t\tm++\n\t\t}\n\t}", False),
+    ("for _, x := range t.s {\n\t\tif x != nil {\n\t\t\tt.s[m] = x\n\t\t\tm++\n\t\t} else {\n\t\t\tm++\n\t\t}\n\t}", False),
+    ("for _, x := range other {\n\t\tif x != nil {\n\t\t\tt.s[m] = x\n\t\t\tm++\n\t\t}\n\t}", False),
+    ("for i := range t.s {\n\t\tif t.s[i] != nil {\n\t\t\tt.s[m] = t.s[i]\n\t\t\tm++\n\t\t}\n\t}", False),
+])
+def test_removals_filter_dropping_only_nils(loop: str, only_nils: bool) -> None:
+    from golinter.model.filters import drops_only_nils
+    pkg, stmt = assignment("var other []*int\n\tm := 0\n\t" + loop + "\n\tt.s = t.s[:m]", nth=1)
+    value = stmt.child_by_field_name("right").named_children[0]  # type: ignore[union-attr]
+    operand, end = value.child_by_field_name("operand"), value.child_by_field_name("end")
+    assert operand is not None and end is not None
+    assert drops_only_nils(pkg, operand, end) is only_nils
+
+
+@pytest.mark.parametrize(("loop", "shape"), [
+    # every element is written back and counted: nothing is dropped
+    ("for _, x := range t.s {\n\t\t*x++\n\t\tt.s[m] = x\n\t\tm++\n\t}", ""),
+    # a skipped element, a conditional count, a value from elsewhere: a filter
+    ("for _, x := range t.s {\n\t\tif x == nil {\n\t\t\tcontinue\n\t\t}\n\t\tt.s[m] = x\n\t\tm++\n\t}", "filter"),
+    ("for _, x := range t.s {\n\t\tt.s[m] = x\n\t\tif *x > 0 {\n\t\t\tm++\n\t\t}\n\t}", "filter"),
+    ("for _, x := range other {\n\t\tt.s[m] = x\n\t\tm++\n\t}", "filter"),
+])
+def test_removals_filter_keeping_every_element_is_no_removal(loop: str, shape: str) -> None:
+    pkg, stmt = assignment("var other []*int\n\tm := 0\n\t" + loop + "\n\tt.s = t.s[:m]", nth=1)
+    right = stmt.child_by_field_name("right")
+    assert right is not None and removal_shape(pkg, right.named_children[0]) == shape
