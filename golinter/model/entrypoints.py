@@ -161,27 +161,48 @@ def sets_unguarded_fields(pkg: Package, decl: Node, type_name: str) -> bool:
 # The collector's component.Component: `Start(ctx, host component.Host) error` and
 # `Shutdown(ctx) error`, called by the service in dependency order, one component at a time.
 _OTEL_COMPONENT = "go.opentelemetry.io/collector/component"
-LIFECYCLE_METHODS = frozenset({"Start", "Shutdown"})
+# Telegraf's telegraf.Output: "Connect is only called once when the plugin starts", "Close will not
+# be called until all writes have finished, and Write() will not be called once Close() has been,
+# so locking is not necessary" (its output.go).
+_TELEGRAF = "github.com/influxdata/telegraf"
+LIFECYCLE_METHODS = frozenset({"Start", "Shutdown", "Connect", "Close"})
 
 
 def component_lifecycle(pkg: Package, type_name: str, method: str) -> bool:
-    """`method` is Start or Shutdown of a type whose Start takes a `component.Host` of the
-    OpenTelemetry collector: a lifecycle method, which never runs beside the component's other
-    methods (it still runs beside the goroutines the component starts)."""
-    if method not in LIFECYCLE_METHODS:
-        return False
-    start = pkg.scopes.method_decl(type_name, "Start")
-    if start is None:
-        return False
-    params = start.child_by_field_name(kinds.F_PARAMETERS)
-    if params is None:
-        return False
-    f = pkg.file_of(start)
+    """`method` is a lifecycle method that never runs beside the type's other methods (it still
+    runs beside the goroutines the type starts): Start or Shutdown of a type whose Start takes a
+    `component.Host` of the OpenTelemetry collector; Connect or Close of a Telegraf output (its
+    Write takes `[]telegraf.Metric`)."""
+    if method in ("Start", "Shutdown"):
+        found = _param_types(pkg, type_name, "Start", 2)
+        return found is not None and found[1] == (_OTEL_COMPONENT, "Host", False)
+    if method in ("Connect", "Close"):
+        found = _param_types(pkg, type_name, "Write", 1)
+        return found is not None and found[0] == (_TELEGRAF, "Metric", True)
+    return False
+
+
+def _param_types(pkg: Package, type_name: str, method: str,
+                 count: int) -> list[tuple[str | None, str, bool]] | None:
+    """(import path, name, a slice of it?) of each of the `count` parameter types of the method,
+    which are qualified types (`component.Host`, `[]telegraf.Metric`); None otherwise."""
+    decl = pkg.scopes.method_decl(type_name, method)
+    params = decl.child_by_field_name(kinds.F_PARAMETERS) if decl is not None else None
+    if decl is None or params is None:
+        return None
+    f = pkg.file_of(decl)
     types = [t for d in params.named_children if d.type == kinds.PARAMETER_DECLARATION
              for t in (d.child_by_field_name(kinds.F_TYPE),) if t is not None]
-    host = types[1] if len(types) == 2 else None
-    if host is None or host.type != kinds.QUALIFIED_TYPE:
-        return False
-    package, name = host.child_by_field_name(kinds.F_PACKAGE), host.child_by_field_name(kinds.F_NAME)
-    return package is not None and name is not None and f.text(name) == "Host" \
-        and pkg.scopes.import_path(f, f.text(package)) == _OTEL_COMPONENT
+    if len(types) != count:
+        return None
+    out: list[tuple[str | None, str, bool]] = []
+    for t in types:
+        sliced = t.type == kinds.SLICE_TYPE
+        elem = t.child_by_field_name(kinds.F_ELEMENT) if sliced else t
+        package = elem.child_by_field_name(kinds.F_PACKAGE) if elem is not None else None
+        name = elem.child_by_field_name(kinds.F_NAME) if elem is not None else None
+        if elem is None or elem.type != kinds.QUALIFIED_TYPE or package is None or name is None:
+            out.append((None, "", sliced))
+            continue
+        out.append((pkg.scopes.import_path(f, f.text(package)), f.text(name), sliced))
+    return out
