@@ -146,25 +146,21 @@ def _holder_body(spawn: Spawn) -> Node | None:
 def _waits_for(pkg: Package, node: Node, waits: set[StorageKey], chans: set[StorageKey]) -> bool:
     """`node` (a call, unary expression or range clause) waits for the goroutine: `wg.Wait()` on one
     of `waits`, `<-ch` or `range ch` on one of `chans`."""
-    if node.type == kinds.CALL_EXPRESSION:
-        fn = node.child_by_field_name(kinds.F_FUNCTION)
-        if fn is None or fn.type != kinds.SELECTOR_EXPRESSION:
-            return False
-        name = fn.child_by_field_name(kinds.F_FIELD)
-        operand = fn.child_by_field_name(kinds.F_OPERAND)
-        if name is None or operand is None or pkg.text(name) != "Wait":
-            return False
-        return pkg.storage.key(operand) in waits
-    if node.type == kinds.UNARY_EXPRESSION:
-        op = node.child_by_field_name(kinds.F_OPERATOR)
-        operand = node.child_by_field_name(kinds.F_OPERAND)
-        if op is None or operand is None or pkg.text(op) != "<-":
-            return False
-        return pkg.storage.key(operand) in chans
     if node.type == kinds.RANGE_CLAUSE:
         right = node.child_by_field_name(kinds.F_RIGHT)
         return right is not None and pkg.storage.key(right) in chans
-    return False
+    holder: Node | None = node  # `<-ch`: the operator and operand are the unary expression's own
+    word, keys, name_field = "<-", chans, kinds.F_OPERATOR
+    if node.type == kinds.CALL_EXPRESSION:  # `wg.Wait()`: the selector's
+        holder = node.child_by_field_name(kinds.F_FUNCTION)
+        word, keys, name_field = "Wait", waits, kinds.F_FIELD
+        if holder is None or holder.type != kinds.SELECTOR_EXPRESSION:
+            return False
+    elif node.type != kinds.UNARY_EXPRESSION:
+        return False
+    name = holder.child_by_field_name(name_field) if holder is not None else None
+    operand = holder.child_by_field_name(kinds.F_OPERAND) if holder is not None else None
+    return name is not None and operand is not None and pkg.text(name) == word and pkg.storage.key(operand) in keys
 
 
 def _join_keys(pkg: Package, spawn: Spawn) -> tuple[set[StorageKey], set[StorageKey]]:
