@@ -666,6 +666,9 @@ class _UnitBuilder:
         return unparen(value) if key.root != own else None
 
     def operand(self, expr: Node) -> Operand:
+        detached = self._detached(expr, before=expr.start_byte)  # `m := s.items; s.items = ...; sum(m)`
+        if detached is not None:
+            return Operand(Root(LOCAL), detached, self._site(expr))
         return Operand(self.root(expr), self.pkg.storage.key(expr), self._site(expr))
 
     # -- accesses ------------------------------------------------------------------------------------
@@ -802,9 +805,10 @@ class _UnitBuilder:
         return any(node.type == kinds.IDENTIFIER and node != fn and self.pkg.scopes.resolve(node) is obj
                    for node in walk_named(call))
 
-    def _detached(self, expr: Node) -> StorageKey | None:
+    def _detached(self, expr: Node, before: int | None = None) -> StorageKey | None:
         """`m := t.idle; t.idle = nil` (under the lock): m is the old map, which the function now
-        owns alone. Its own local key then, not the field's."""
+        owns alone. Its own local key then, not the field's. With `before`, the field must be
+        replaced before that position (an argument passed after the swap)."""
         expr = unparen(expr)
         if expr.type != kinds.IDENTIFIER:
             return None
@@ -817,7 +821,8 @@ class _UnitBuilder:
             return None
         from golinter.model.package import enclosing_function
         func = enclosing_function(obj.ident)
-        if func is not None and any(pos > obj.ident.start_byte for pos in self.provider.assigned(func).get(source, ())):
+        if func is not None and any(obj.ident.start_byte < pos and (before is None or pos < before)
+                                    for pos in self.provider.assigned(func).get(source, ())):
             return own
         return None
 

@@ -243,9 +243,10 @@ def _is_len_of(pkg: Package, expr: Node | None, operand: Node) -> bool:
 
 
 def zeroes_in_function(pkg: Package, key: StorageKey, stmt: Node) -> bool:
-    """`s[len(s)-1] = nil`, `clear(s[n:])`, `s[i] = T{}` in the same function."""
+    """`s[len(s)-1] = nil`, `clear(s[n:])`, `clear(s)`, `s[i] = T{}` in the same function (on a
+    slice, `clear(s)` zeroes every element up to its length)."""
     top = top_function(stmt)
-    return top is not None and any(u.op is Op.ZERO and u.detail != "copy"
+    return top is not None and any((u.op is Op.ZERO and u.detail != "copy") or u.op is Op.CLEAR
                                    for u in Mutations.of(pkg).uses_in(key, top))
 
 

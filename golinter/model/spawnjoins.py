@@ -3,6 +3,8 @@ for it, in the function that started it.
 
 `joins_of(pkg, spawn)` finds it from what the goroutine signals when it is done (`_join_keys`):
 - `g.Go(f)`, `wg.Go(f)` on an errgroup or WaitGroup: its `Wait()`;
+- the literal of `time.AfterFunc(d, func() {...})` or `context.AfterFunc` as a statement of its own
+  (it runs at most once): what it signals when done, as for a `go` statement below;
 - `wg.Done()` as the goroutine's last act (deferred, its body's last statement, or right before a
   `return`): `wg.Wait()`; a Done followed by more work, or in a literal of unknown timing, is no
   join;
@@ -173,7 +175,8 @@ def _join_keys(pkg: Package, spawn: Spawn) -> tuple[set[StorageKey], set[Storage
         key = pkg.storage.key(operand) if operand is not None else None
         if key is not None and spawn.how in ("errgroup.Group.Go", "errgroup.Group.TryGo", "sync.WaitGroup.Go"):
             waits.add(key)
-        return waits, chans
+        if not _runs_once(spawn):
+            return waits, chans
     body = spawn.unit.child_by_field_name(kinds.F_BODY)
     if body is None:
         return waits, chans
@@ -223,6 +226,15 @@ def _join_keys(pkg: Package, spawn: Spawn) -> tuple[set[StorageKey], set[Storage
             if key is not None:
                 chans.add(key)
     return waits - early, chans
+
+def _runs_once(spawn: Spawn) -> bool:
+    """`time.AfterFunc(d, f)` or `context.AfterFunc(ctx, f)` as a statement of its own: f runs at
+    most once (nothing keeps the Timer to Reset it), so what it signals when done joins it as a
+    `go` statement's body would (`defer wg.Done()` in f, then `wg.Wait()`)."""
+    parent = spawn.site.parent
+    return spawn.how in ("time.AfterFunc", "context.AfterFunc") and spawn.unit.type == kinds.FUNC_LITERAL \
+        and parent is not None and parent.type == kinds.EXPRESSION_STATEMENT
+
 
 def spawner_key(pkg: Package, spawn: Spawn, expr: Node) -> StorageKey | None:
     """The storage key, in the spawner's terms, of an expression in the goroutine body
