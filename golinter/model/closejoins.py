@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import occurrences
-from golinter.model.exitjoins import last_act, top_statement
+from golinter.model.exitjoins import close_calls, last_act, top_statement
 from golinter.model.spawnplaces import runs_in_body
 
 if TYPE_CHECKING:
@@ -46,18 +46,12 @@ def local_closes(pkg: Package, unit: Node, spawner: Node) -> frozenset[StorageKe
     """Channels local to `spawner` that the goroutine literal `unit` closes as its last act and
     that nothing else can close (module docstring)."""
     body = unit.child_by_field_name(kinds.F_BODY)
-    f = pkg.file_of(unit)
-    if body is None or not occurrences.has_word(f.src, b"close", body.start_byte, body.end_byte):
+    if body is None:
         return frozenset()
+    f = pkg.file_of(unit)
     out: set[StorageKey] = set()
-    for token in occurrences.name_tokens(f, ("close",)):
-        if not body.start_byte <= token.start_byte < body.end_byte:
-            continue
-        call = occurrences.identifier_call(token)
-        args = call.child_by_field_name(kinds.F_ARGUMENTS) if call is not None else None
-        channel = args.named_children[0] if args is not None and len(args.named_children) == 1 else None
-        if call is None or channel is None or channel.type != kinds.IDENTIFIER \
-                or not pkg.scopes.is_builtin(token, "close") or not runs_in_body(call, body):
+    for call, channel in close_calls(pkg, f, body):
+        if channel is None or channel.type != kinds.IDENTIFIER or not runs_in_body(call, body):
             continue
         obj = pkg.scopes.resolve(channel)
         key = pkg.storage.key(channel)
@@ -85,8 +79,7 @@ def drained_before(pkg: Package, unit: Node, keys: frozenset[StorageKey]) -> int
         loop_body = stmt.child_by_field_name(kinds.F_BODY)
         if right is None or loop_body is None or pkg.storage.key(right) not in keys:
             continue
-        if any(occurrences.has_word(f.src, word, loop_body.start_byte, loop_body.end_byte)
-               for word in (b"break", b"return", b"goto")):
+        if occurrences.has_any_word(f.src, (b"break", b"return", b"goto"), loop_body.start_byte, loop_body.end_byte):
             continue
         if top_statement(stmt, lst) is stmt:
             return stmt.end_byte

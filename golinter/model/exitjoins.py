@@ -48,14 +48,7 @@ def exit_channels(pkg: Package, unit: Node) -> frozenset[StorageKey]:
     f = pkg.file_of(unit)
     if body is None:
         return frozenset()
-    signals: list[tuple[Node, Node | None]] = []  # (the close call or the send, its channel)
-    if b"close" in f.src[body.start_byte:body.end_byte]:
-        for token in _tokens_in(f, ("close",), body):
-            call = occurrences.identifier_call(token)
-            if call is not None and pkg.scopes.is_builtin(token, "close"):
-                args = call.child_by_field_name(kinds.F_ARGUMENTS)
-                signals.append((call, args.named_children[0] if args is not None and len(args.named_children) == 1
-                                else None))
+    signals: list[tuple[Node, Node | None]] = close_calls(pkg, f, body)  # (the close or the send, its channel)
     if b"<-" in f.src[body.start_byte:body.end_byte]:
         from golinter.parse import query_captures
         for send in query_captures(_send_query(), body, body.start_byte, body.end_byte).get("send", []):
@@ -68,6 +61,19 @@ def exit_channels(pkg: Package, unit: Node) -> frozenset[StorageKey]:
         if last_act(f, signal, body) and _only_received(pkg, key, channel):
             out.add(key)
     return frozenset(out)
+
+
+def close_calls(pkg: Package, f: SourceFile, body: Node) -> list[tuple[Node, Node | None]]:
+    """The builtin `close(ch)` calls in `body`, each with its channel (None unless one argument)."""
+    out: list[tuple[Node, Node | None]] = []
+    if b"close" not in f.src[body.start_byte:body.end_byte]:
+        return out
+    for token in _tokens_in(f, ("close",), body):
+        call = occurrences.identifier_call(token)
+        if call is not None and pkg.scopes.is_builtin(token, "close"):
+            args = call.child_by_field_name(kinds.F_ARGUMENTS)
+            out.append((call, args.named_children[0] if args is not None and len(args.named_children) == 1 else None))
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from golinter import kinds
-from golinter.model.occurrences import has_word
+from golinter.model.occurrences import has_any_word
 from golinter.model.package import enclosing_function
 from golinter.model.typelite import unparen
 
@@ -72,7 +72,7 @@ def keeps_every(pkg: Package, assign: Node, operand: Node, n: Node) -> bool:
     if lst is None or body is None or ranged is None or not pkg.storage.same(ranged, operand):
         return False
     src = pkg.file_of(assign).src
-    if any(has_word(src, word, body.start_byte, body.end_byte) for word in (b"continue", b"break", b"goto", b"return")):
+    if has_any_word(src, (b"continue", b"break", b"goto", b"return"), body.start_byte, body.end_byte):
         return False
     return any(stmt.type == kinds.INC_STATEMENT and stmt.named_children
                and unparen(stmt.named_children[0]).type == kinds.IDENTIFIER

@@ -105,7 +105,7 @@ class Lifetimes:
         obj = pkg.scopes.resolve(root)
         if obj is None or obj.kind is not ObjKind.VAR or obj.package_level or obj.ident is None:
             return False
-        if obj.value is not None and obj.value_count == 1 and _is_fresh_value(pkg, obj.value):
+        if obj.value is not None and obj.value_count == 1 and is_fresh_value(pkg, obj.value):
             return True
         from golinter.model.package import enclosing_function
         from golinter.parse import walk_named
@@ -123,7 +123,7 @@ class Lifetimes:
             lefts = left.named_children if left is not None else []
             rights = right.named_children if right is not None else []
             for lhs, rhs in zip(lefts, rights):
-                if lhs.type == kinds.IDENTIFIER and pkg.scopes.resolve(lhs) == obj and _is_fresh_value(pkg, rhs):
+                if lhs.type == kinds.IDENTIFIER and pkg.scopes.resolve(lhs) == obj and is_fresh_value(pkg, rhs):
                     return True
         return False
 
@@ -353,7 +353,7 @@ def _sync_name(t: Type) -> str:
     return ""
 
 
-def _is_fresh_value(pkg: Package, value: Node) -> bool:
+def is_fresh_value(pkg: Package, value: Node) -> bool:
     """`&T{...}`, `T{...}`, `new(T)`."""
     v = _unparen(value)
     if v.type == kinds.UNARY_EXPRESSION:

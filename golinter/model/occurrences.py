@@ -173,6 +173,11 @@ def has_word(src: bytes, name: bytes, start: int, end: int) -> bool:
     return False
 
 
+def has_any_word(src: bytes, names: Iterable[bytes], start: int, end: int) -> bool:
+    """One of `names` as a whole word in `src[start:end]` (`has_word`)."""
+    return any(has_word(src, name, start, end) for name in names)
+
+
 _ASSIGN_OPS = (b"=", b":=", b"++", b"--", b"+=", b"-=", b"*=", b"/=", b"%=", b"&=", b"|=", b"^=",
                b"<<=", b">>=", b"&^=")
 # `, b, c.d, e[i] =` or `:=` after a name: it is one of several targets, not an argument.

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model import occurrences
+from golinter.model.lifetimes import is_fresh_value
 from golinter.model.package import enclosing_function
 from golinter.model.scopes import ObjKind, receiver_name
 from golinter.model.spawnplaces import in_literal
@@ -117,7 +118,7 @@ def _on_unshared_value(pkg: Package, call: Node, type_name: str, method: str, fi
 
 def _made_here(pkg: Package, value: Node) -> bool:
     """`&T{...}`, `T{...}`, `new(T)`, or a call of a same-package function returning only those."""
-    if _is_literal(pkg, value):
+    if is_fresh_value(pkg, value):
         return True
     value = unparen(value)
     if value.type != kinds.CALL_EXPRESSION:
@@ -150,20 +151,9 @@ def _returns_literals(pkg: Package, func: Node) -> bool:
     for ret in returns:
         values = next((c for c in ret.named_children if c.type == kinds.EXPRESSION_LIST), None)
         first = values.named_children[0] if values is not None and values.named_children else None
-        if first is None or not _is_literal(pkg, first):
+        if first is None or not is_fresh_value(pkg, first):
             return False
     return bool(returns)
-
-
-def _is_literal(pkg: Package, value: Node) -> bool:
-    v = unparen(value)
-    if v.type == kinds.UNARY_EXPRESSION and pkg.text(v)[:1] == "&":
-        inner = v.child_by_field_name(kinds.F_OPERAND)
-        v = unparen(inner) if inner is not None else v
-    if v.type == kinds.COMPOSITE_LITERAL:
-        return True
-    fn = v.child_by_field_name(kinds.F_FUNCTION) if v.type == kinds.CALL_EXPRESSION else None
-    return fn is not None and pkg.scopes.is_builtin(fn, "new")
 
 
 def _outer_loop(call: Node, func: Node, decl: Node) -> Node | None:
