@@ -240,8 +240,12 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
         if src is None:
             continue
         src = _prepare(gofile.path, src, notes)
+        left_out: list[tuple[int, int]] = []
         try:
-            tree = parse.parse(worker.parser, src, settings.parse_budget)
+            if gofile.generated:
+                tree, left_out = parse.parse_for_context(worker.parser, src, settings.parse_budget)
+            else:
+                tree = parse.parse(worker.parser, src, settings.parse_budget)
         except parse.ParseBudgetExceeded:
             notes.append(Notification(Level.WARNING, "parse-budget",
                                       f"not analysed: parsing took over {settings.parse_budget:g}s "
@@ -250,7 +254,7 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
         lang = lang_version_for(gopkg.lang_version, gofile.build_lang, settings.go_version)
         deep = parse.too_deep(tree, src)
         sf = SourceFile(gofile.path, src, tree, lang, reported=gofile.reported and not gofile.generated,
-                        generated=gofile.generated, broken=parse.broken_ranges(tree) + deep)
+                        generated=gofile.generated, broken=parse.broken_ranges(tree) + deep, left_out=left_out)
         err = parse.first_error(tree)
         if err is not None and sf.reported:
             row, col, missing = err

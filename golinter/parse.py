@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 
 if TYPE_CHECKING:
-    from tree_sitter import Language, Node, Parser, Query, Tree
+    from tree_sitter import Language, Node, Parser, Query, Range, Tree
 
 Match = dict[str, "Node"]
 
@@ -71,14 +71,31 @@ def new_parser() -> Parser:
 
 
 _CHUNK = 1 << 16
+# The parser's default included range: the whole document.
+_WHOLE_END = 0xFFFFFFFF
 
 
-def parse(parser: Parser, source: bytes, budget_seconds: float = 10.0) -> Tree:
+def _whole() -> Range:
+    import tree_sitter
+
+    return tree_sitter.Range((0, 0), (_WHOLE_END, _WHOLE_END), 0, _WHOLE_END)
+
+
+def parse(parser: Parser, source: bytes, budget_seconds: float = 10.0,
+          skip: Sequence[tuple[int, int]] = ()) -> Tree:
     """Parse `source`, giving up after `budget_seconds` (raises ParseBudgetExceeded).
+    The byte ranges `skip` (sorted, disjoint) are left out: tree-sitter never reads them, node
+    offsets stay those of `source`, and a node around one spans it (`context_only_spans`).
 
     The progress callback only works with the read-callback form of `Parser.parse`; a
     cancelled parse raises ValueError there, and the parser must be reset before reuse.
     """
+    if skip:
+        parser.included_ranges = _included(source, skip)
+        try:
+            return parse(parser, source, budget_seconds)
+        finally:
+            parser.included_ranges = [_whole()]
     deadline = time.monotonic() + budget_seconds
 
     def read(offset: int, _point: tuple[int, int]) -> bytes:
@@ -149,6 +166,96 @@ class CandidateQuery:
                     out[code].append(match)
             over_limit = over_limit or bool(cursor.did_exceed_match_limit)
         return out, over_limit
+
+
+# -- context-only files -----------------------------------------------------------------------
+# A generated file is loaded for context only (SPEC section 4: never reported, no candidates
+# checked), and the bodies of its functions are most of its parse: 2.4 s of the Go library's
+# 3.7 s of generated code (ssa's rewrite rules). What the model needs from such a file is its
+# declarations; from a body, only effects that silence a rule in hand-written code: a lock taken,
+# a goroutine joined, a map deleted from or cleared, a field of ours pruned or replaced. So a
+# body is left out of the parse unless its text holds one of the words below, and the mutation
+# facts count each name a left-out body mentions as an escape of that storage
+# (`Mutations`, "generated"): silence, never a finding. A left-out function reads as one with an
+# empty body (no effect), the same as a callee the rule cannot see into.
+# Bodies are found by the layout gofmt gives every generated file: `func ...{` ending a line, the
+# body ending at the next line that is `}` alone. A body with a raw string or a block comment
+# (where such a line could hide) is kept; a file whose parse then has an error is parsed again
+# whole (`context_only_spans` is a heuristic, never trusted on its own).
+_FUNC_LINE = re.compile(rb"^func [^\n]*\{\n", re.MULTILINE)
+_KEEP_BODY_WORDS = (b"Lock", b"Wait", b"Done", b"<-", b"close(", b"delete(", b"clear(", b"go ", b"`", b"/*")
+# Embedded data, a string constant continued line after line with `+` (time/tzdata's zipdata.go is
+# 1.4 MB of them): the contents of each such line's literal are left out.
+_DATA_LINE = re.compile(rb'^\t*(?:(?:const|var) \w+ = )?"([^"\\\n]*(?:\\.[^"\\\n]*)*)"(?: \+)?\n', re.MULTILINE)
+_DATA_CONTINUED = b'" +\n\t"'
+_DATA_MIN = 64
+
+
+def context_only_spans(src: bytes) -> list[tuple[int, int]]:
+    """Byte ranges of a generated file that the parse may leave out (see above), sorted."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = _FUNC_LINE.search(src, pos)
+        if m is None:
+            break
+        start = m.end() - 1  # the newline after `{` stays: the body is `{\n}`
+        end = src.find(b"\n}\n", start)
+        if end < 0:
+            break
+        pos = end + 3
+        if not any(src.find(word, start, end) >= 0 for word in _KEEP_BODY_WORDS):
+            spans.append((start, end))
+    if src.find(_DATA_CONTINUED) >= 0:
+        bodies = spans
+        spans = []
+        for m in _DATA_LINE.finditer(src):
+            if m.end(1) - m.start(1) >= _DATA_MIN:
+                spans.append(m.span(1))
+        spans = _union(bodies, spans)
+    return spans
+
+
+def _union(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Two sorted lists of ranges as one, sorted, with ranges inside another dropped."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(a + b):
+        if out and start < out[-1][1]:
+            continue  # a data line in a body already left out
+        out.append((start, end))
+    return out
+
+
+def parse_for_context(parser: Parser, source: bytes, budget_seconds: float = 10.0) -> tuple[Tree, list[tuple[int, int]]]:
+    """Parse a file loaded for context only, leaving out `context_only_spans` unless the result
+    has a syntax error (then the whole file is parsed): the tree, and the spans left out."""
+    spans = context_only_spans(source)
+    if spans:
+        tree = parse(parser, source, budget_seconds, spans)
+        if not tree.root_node.has_error:
+            return tree, spans
+    return parse(parser, source, budget_seconds), []
+
+
+def _included(source: bytes, skip: Sequence[tuple[int, int]]) -> list[Range]:
+    """The complement of `skip` as tree-sitter Ranges (a point is (row, byte column))."""
+    import tree_sitter
+
+    row = last = 0
+
+    def point(offset: int) -> tuple[int, int]:  # offsets come in increasing order
+        nonlocal row, last
+        row += source.count(b"\n", last, offset)
+        last = offset
+        return row, offset - source.rfind(b"\n", 0, offset) - 1
+
+    ranges = []
+    keep = 0
+    for start, end in [*skip, (len(source), len(source))]:
+        if start > keep:
+            ranges.append(tree_sitter.Range(point(keep), point(start), keep, start))
+        keep = end
+    return ranges
 
 
 # A top-level declaration no check's QUERY can match in: a const or var declaration whose text has

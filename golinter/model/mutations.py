@@ -29,6 +29,7 @@ re-exported here.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -54,6 +55,9 @@ class Mutations:
     def __init__(self, package: Package) -> None:
         self._pkg = package
         self._by_name: dict[str, list[tuple[int, SourceFile, Node]]] = {}
+        # Occurrences of a name in function bodies the parse left out (a generated file's, see
+        # parse.context_only_spans): what they do is not known, so each is an escape.
+        self._left_out: dict[str, list[Use]] = {}
         self._uses: dict[StorageKey, tuple[Use, ...]] = {}
         self._replaced: dict[str, tuple[Use, ...]] = {}
 
@@ -205,6 +209,7 @@ class Mutations:
                     continue
                 if not is_initialisation(self._pkg, expr, key):
                     out.append(self._use(Op.REPLACE, expr, "holder"))
+            out += [replace(use, op=Op.REPLACE) for use in self._left_out.get(name, ())]
         return tuple(out)
 
     # -- collection ------------------------------------------------------------------------------
@@ -232,11 +237,22 @@ class Mutations:
             for index, f in enumerate(self._pkg.files):
                 root = f.tree.root_node
                 for start in word_offsets(f.src, word):
+                    if f.left_out and f.left_out_at(start) is not None:
+                        self._left_out.setdefault(name, []).append(self._left_out_use(f, start, len(word)))
+                        continue
                     node = _named_at(root, start, len(word))
                     if node is not None and not f.in_broken(node):
                         found.append((index, f, node))
             self._by_name[name] = found
         return found
+
+    def _left_out_use(self, f: SourceFile, start: int, size: int, op: Op = Op.ESCAPE) -> Use:
+        """A use at a name in a left-out body, in the function declaration around it."""
+        node = f.tree.root_node.descendant_for_byte_range(start, start + size)
+        top = self._pkg.top_level(node) if node is not None else None
+        name = top.child_by_field_name(kinds.F_NAME) if top is not None else None
+        return Use(op, f.path, f.line_of_byte(start), start, start + size, top.start_byte if top is not None else 0,
+                   f.text(name) if name is not None else "", "generated")
 
     def _name_of(self, key: StorageKey) -> str | None:
         names = [p for p in key.path if p != "[]"]
@@ -275,6 +291,9 @@ class Mutations:
                     seen.add(detail[5:])
                     names.append(detail[5:])  # `m := s.items`: uses of m are uses of s.items
                 out.append((index, self._use(op, expr, detail, f)))
+            if within is None:
+                out += [(self._pkg.files.index(f), use) for use in self._left_out.get(word, ())
+                        for f in self._pkg.files if f.path == use.path]
         return [u for _i, u in sorted(out, key=lambda x: (x[0], x[1].start))]
 
     def _declares(self, expr: Node) -> bool:

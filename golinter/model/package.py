@@ -58,6 +58,9 @@ class SourceFile:
     reported: bool = True
     generated: bool = False
     broken: list[tuple[int, int]] = field(default_factory=list)
+    # Byte ranges the parse left out (a generated file's function bodies: parse.context_only_spans);
+    # the tree holds an empty body there, `src` the text.
+    left_out: list[tuple[int, int]] = field(default_factory=list)
     matches: dict[str, list[Match]] = field(default_factory=dict)
 
     @property
@@ -69,6 +72,13 @@ class SourceFile:
 
     def in_broken(self, node: Node) -> bool:
         return any(s <= node.start_byte < e for s, e in self.broken)
+
+    def left_out_at(self, offset: int) -> tuple[int, int] | None:
+        """The range left out of the parse that holds byte `offset`, if any."""
+        i = bisect.bisect_right(self.left_out, (offset, 1 << 62)) - 1
+        if i >= 0 and self.left_out[i][0] <= offset < self.left_out[i][1]:
+            return self.left_out[i]
+        return None
 
     @cached_property
     def line_starts(self) -> list[int]:

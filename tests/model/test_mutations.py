@@ -119,3 +119,42 @@ def test_mutations_element_field_zeroing_and_function_scope() -> None:
     assert all(u.func_name == "Trim" for u in scoped)
     assert [u.op for u in mut.uses(key)] == [Op.LEN_BOUND, Op.ZERO, Op.RESLICE, Op.RESLICE, Op.APPEND, Op.APPEND]
     assert mut.uses_in(key, trim) == scoped  # now answered from the package-wide uses
+
+
+def _with_generated(hand: str, generated: str) -> Package:
+    """A package of one hand-written file and one generated file parsed for context only."""
+    from golinter.model.package import SourceFile
+    from golinter.parse import new_parser, parse, parse_for_context
+    parser = new_parser()
+    hand_src, gen_src = (HEAD + hand).encode(), ("// Code generated. DO NOT EDIT.\n\n" + generated).encode()
+    gen_tree, left_out = parse_for_context(parser, gen_src)
+    assert left_out
+    files = [SourceFile("/pkg/a.go", hand_src, parse(parser, hand_src), (1, 22)),
+             SourceFile("/pkg/a_gen.go", gen_src, gen_tree, (1, 22), reported=False, generated=True,
+                        left_out=left_out)]
+    return Package("/pkg", "p", files, (1, 22))
+
+
+def test_mutations_a_name_in_a_left_out_generated_body_escapes() -> None:
+    # The generated body is not parsed: what it does with c.items is not known, so it is an
+    # escape (someone may prune it) and a holder replacement, never nothing.
+    hand = ("type Cache struct{ items map[string]*int }\n"
+            "type Server struct{ cache *Cache }\n"
+            "func (c *Cache) Put(k string, v *int) { c.items[k] = v }\n")
+    generated = ("package p\n\nfunc (c *Cache) reset() {\n\tc.items = make(map[string]*int)\n}\n\n"
+                 "func (s *Server) renew() {\n\ts.cache = &Cache{}\n}\n")
+    pkg = _with_generated(hand, generated)
+    uses = Mutations.of(pkg).uses(CACHE)
+    assert [(u.op, u.func_name, u.detail) for u in uses] == [(Op.INSERT, "Put", ""), (Op.ESCAPE, "reset", "generated")]
+    assert uses[1].path == "/pkg/a_gen.go" and uses[1].line == 6  # after the two header lines
+    assert [(u.op, u.func_name) for u in Mutations.of(pkg).holder_replacements("Cache")] == [(Op.REPLACE, "renew")]
+    assert Mutations.of(pkg).is_pruned(CACHE)
+
+
+def test_mutations_a_left_out_body_not_naming_the_storage_changes_nothing() -> None:
+    hand = ("type Cache struct{ items map[string]*int }\n"
+            "func (c *Cache) Put(k string, v *int) { c.items[k] = v }\n")
+    generated = "package p\n\nfunc (c *Cache) String() string {\n\treturn \"cache\"\n}\n"
+    pkg = _with_generated(hand, generated)
+    assert [u.op for u in Mutations.of(pkg).uses(CACHE)] == [Op.INSERT]
+    assert not Mutations.of(pkg).is_pruned(CACHE)
