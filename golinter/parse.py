@@ -184,6 +184,12 @@ class CandidateQuery:
 # whole (`context_only_spans` is a heuristic, never trusted on its own).
 _FUNC_LINE = re.compile(rb"^func [^\n]*\{\n", re.MULTILINE)
 _KEEP_BODY_WORDS = (b"Lock", b"Wait", b"Done", b"<-", b"close(", b"delete(", b"clear(", b"go ", b"`", b"/*")
+# A table: a package-level `var` made by a composite literal whose type is on the line (`T{`, no
+# space before the brace: `struct {` opens a type) and whose elements end at `}` alone on a line.
+# The elements are left out unless they hold a func literal (or a raw string or block comment):
+# no rule reads a table's elements, and `[...]T{}` has an unknown length in type-lite anyway.
+_TABLE_LINE = re.compile(rb"^var \w+ = [^\n]*[^\s]\{\n", re.MULTILINE)
+_KEEP_TABLE_WORDS = (b"func", b"`", b"/*")
 # Embedded data, a string constant continued line after line with `+` (time/tzdata's zipdata.go is
 # 1.4 MB of them): the contents of each such line's literal are left out.
 _DATA_LINE = re.compile(rb'^\t*(?:(?:const|var) \w+ = )?"([^"\\\n]*(?:\\.[^"\\\n]*)*)"(?: \+)?\n', re.MULTILINE)
@@ -193,27 +199,31 @@ _DATA_MIN = 64
 
 def context_only_spans(src: bytes) -> list[tuple[int, int]]:
     """Byte ranges of a generated file that the parse may leave out (see above), sorted."""
+    spans = _blocks(src, _FUNC_LINE, _KEEP_BODY_WORDS)
+    if src.find(b"\nvar ") >= 0:
+        spans = _union(spans, _blocks(src, _TABLE_LINE, _KEEP_TABLE_WORDS))
+    if src.find(_DATA_CONTINUED) >= 0:
+        data = [m.span(1) for m in _DATA_LINE.finditer(src) if m.end(1) - m.start(1) >= _DATA_MIN]
+        spans = _union(spans, data)
+    return spans
+
+
+def _blocks(src: bytes, opening: re.Pattern[bytes], keep_words: tuple[bytes, ...]) -> list[tuple[int, int]]:
+    """From each line `opening` matches (ending in `{`) to the next `}` alone on a line, the
+    ranges inside the braces holding none of `keep_words`; the newline after `{` stays."""
     spans: list[tuple[int, int]] = []
     pos = 0
     while True:
-        m = _FUNC_LINE.search(src, pos)
+        m = opening.search(src, pos)
         if m is None:
-            break
-        start = m.end() - 1  # the newline after `{` stays: the body is `{\n}`
+            return spans
+        start = m.end() - 1
         end = src.find(b"\n}\n", start)
         if end < 0:
-            break
+            return spans
         pos = end + 3
-        if not any(src.find(word, start, end) >= 0 for word in _KEEP_BODY_WORDS):
+        if not any(src.find(word, start, end) >= 0 for word in keep_words):
             spans.append((start, end))
-    if src.find(_DATA_CONTINUED) >= 0:
-        bodies = spans
-        spans = []
-        for m in _DATA_LINE.finditer(src):
-            if m.end(1) - m.start(1) >= _DATA_MIN:
-                spans.append(m.span(1))
-        spans = _union(bodies, spans)
-    return spans
 
 
 def _union(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:

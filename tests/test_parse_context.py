@@ -1,6 +1,7 @@
-"""golinter/parse.py: a generated file is parsed for context only, its function bodies without
-lock, join or delete words left out (`context_only_spans`), and the tree keeps every declaration
-at the offsets and points of the whole parse."""
+"""golinter/parse.py: a generated file is parsed for context only: its function bodies without
+lock, join or delete words, the elements of its tables and its embedded data are left out
+(`context_only_spans`), and the tree keeps every declaration at the offsets and points of the
+whole parse."""
 from __future__ import annotations
 
 from golinter import parse
@@ -49,6 +50,20 @@ const data = "PK\\x03\\x04\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x0
 	"\\x05\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00" +
 	"ab"
 
+var table = []uint16{
+	0x41, 0x5a,
+}
+
+var handlers = map[string]func(){
+	"a": func() {},
+}
+
+var rows = []struct {
+	a int
+}{
+	{1},
+}
+
 var After = map[string]int{"x": 1}
 '''
 
@@ -63,7 +78,8 @@ def test_bodies_without_effects_are_left_out_and_the_rest_kept() -> None:
     left = _bodies(src, spans)
     assert any("return m.Labels" in text for text in left)
     assert any("*m = Msg{}" in text for text in left)
-    for kept in ("m.mu.Lock()", "delete(m, k)", "<-done", "return `"):
+    assert any("0x41, 0x5a" in text for text in left)
+    for kept in ("m.mu.Lock()", "delete(m, k)", "<-done", "return `", "func() {}", "a int", "{1}"):
         assert not any(kept in text for text in left), kept
     # the data lines' contents, not the short last one, nor anything outside the literals
     assert sum(text.startswith(("PK", "\\x05")) for text in left) == 2
