@@ -26,6 +26,7 @@ from golinter.model.coheld import kept_by_map
 from golinter.model.filters import drops_only_nils
 from golinter.model.mutations import Mutations, Op, word_offsets
 from golinter.model.package import enclosing_function
+from golinter.model.pools import pushed_back_by_defer
 from golinter.model.removals import (
     SLICES_REMOVERS,
     head_known_nil,
@@ -180,6 +181,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # `s = s[:0]` then appends: the reuse idiom overwrites the slots
     if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, hit["gml005.reslice"]):
         return  # remove, then re-add at the end: the append writes the vacated slot
+    if shape == "pop" and pushed_back_by_defer(pkg, key, hit["gml005.reslice"]):
+        return  # a pool: the popped element is appended back before the function returns
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
     if shape == "front" and head_known_nil(pkg, hit["gml005.reslice"], target):
