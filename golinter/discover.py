@@ -62,6 +62,7 @@ _PACKAGE_RE = re.compile(r"package\s+(\w+)")
 _GENERATED_RE = re.compile(r"^// Code generated .* DO NOT EDIT\.$")
 _GO_BUILD_RE = re.compile(r"^//go:build(?:\s+(.*))?$")
 _PLUS_BUILD_RE = re.compile(r"^//\s*\+build(?:\s+(.*))?$")
+_HEADER_MARKS = ("// Code generated ", "//go:build")
 _TOKEN_RE = re.compile(r"\s*(\(|\)|!|&&|\|\||[\w.]+)")
 _TAG_RE = re.compile(r"[\w.]+")
 _GO_VERSION_TAG_RE = re.compile(r"go1\.(\d+)")
@@ -529,12 +530,15 @@ def _scan_header(text: str) -> _Header:
         if text.startswith("//", pos):
             end = text.find("\n", pos)
             end = len(text) if end < 0 else end
-            line = text[pos:end].rstrip("\r").rstrip()
-            generated = generated or bool(_GENERATED_RE.match(text[pos:end].rstrip("\r")))
-            if (g := _GO_BUILD_RE.match(line)) and go_build is None:
-                go_build = g.group(1) or ""
-            elif p := _PLUS_BUILD_RE.match(line):
-                plus_build.append(p.group(1) or "")
+            # Most header comments are a licence: only `// Code generated`, `//go:build` and
+            # `// +build` lines need the regexes (a third of discovery's time went to them).
+            if text.startswith(_HEADER_MARKS, pos) or text[pos + 2:end].lstrip().startswith("+build"):
+                line = text[pos:end].rstrip("\r").rstrip()
+                generated = generated or bool(_GENERATED_RE.match(text[pos:end].rstrip("\r")))
+                if (g := _GO_BUILD_RE.match(line)) and go_build is None:
+                    go_build = g.group(1) or ""
+                elif p := _PLUS_BUILD_RE.match(line):
+                    plus_build.append(p.group(1) or "")
             pos = end
         elif text.startswith("/*", pos):
             end = text.find("*/", pos + 2)
