@@ -67,6 +67,9 @@ def main() -> int:
                                           "of the largest package)")
     parser.add_argument("--no-cache-run", action="store_true", help="also time a cold run with --no-cache")
     args = parser.parse_args()
+    args.directory = os.path.abspath(args.directory)
+    if args.single:
+        args.single = os.path.abspath(args.single)
     sys.path.insert(0, str(REPO))
     from golinter.discover import discover
     from golinter.engine import usable_cores
@@ -199,8 +202,10 @@ def _golinter(args: list[str], cache: str) -> Run:
     env = {**os.environ, "GOLINTER_CACHE_DIR": cache,
            "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     start = time.monotonic()
+    # cwd: `python -m` puts the working directory first on sys.path, so run from another
+    # checkout it would time that checkout's golinter
     proc = subprocess.Popen([sys.executable, "-m", "golinter", *args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, cwd=REPO)
     peak = [0.0]
     done = threading.Event()
     sampler = threading.Thread(target=_sample_pss, args=(proc.pid, peak, done), daemon=True)
