@@ -235,6 +235,8 @@ class Mutations:
             word = name.encode()
             found = []
             for index, f in enumerate(self._pkg.files):
+                if not f.may_name(word):
+                    continue
                 root = f.tree.root_node
                 for start in word_offsets(f.src, word):
                     if f.left_out and f.left_out_at(start) is not None:

@@ -87,7 +87,7 @@ def name_tokens(f: SourceFile, names: Iterable[str]) -> list[Node]:
     found: dict[int, Node] = {}
     for name in set(names):
         raw = name.encode()
-        if not raw:
+        if not raw or not f.may_name(raw):
             continue
         src = f.src
         for pos in _word_positions(src, raw):
@@ -105,9 +105,14 @@ def _word_positions(src: bytes, raw: bytes) -> Iterable[int]:
     """Where `raw` occurs not followed by an identifier character (`Go` but not `Golang`: the
     lexer would take it in), found in C. A name that can overlap itself (`GoGo`) is searched
     occurrence by occurrence, since a regex match skips the overlaps."""
-    if any(raw[k:] == raw[:-k] for k in range(1, len(raw))):
+    if _overlaps(raw):
         return (pos for pos in _positions(src, raw) if src[pos + len(raw):pos + len(raw) + 1] not in _WORD_CHARS)
     return (m.start() for m in _word(raw).finditer(src))
+
+
+@lru_cache(maxsize=1024)
+def _overlaps(raw: bytes) -> bool:
+    return any(raw[k:] == raw[:-k] for k in range(1, len(raw)))
 
 
 # One-byte strings that continue an identifier (b"" at the end of the source does not).

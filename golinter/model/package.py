@@ -47,6 +47,12 @@ NEWEST_GO: Version = (1, 27)
 MAX_EVAL_DEPTH = 120
 
 
+# `may_name`: searches of one file before its words are indexed, and the byte table that keeps
+# identifier bytes (ASCII letters, digits, `_`) and turns every other byte into a space.
+_SEARCHES_BEFORE_INDEX = 16
+_WORD_BYTES = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == ord("_")) else ord(" ") for c in range(256))
+
+
 @dataclass(eq=False)
 class SourceFile:
     """One parsed .go file. `path` is absolute; `src` is the bytes tree-sitter parsed."""
@@ -62,6 +68,8 @@ class SourceFile:
     # the tree holds an empty body there, `src` the text.
     left_out: list[tuple[int, int]] = field(default_factory=list)
     matches: dict[str, list[Match]] = field(default_factory=dict)
+    _words: frozenset[bytes] | None = field(default=None, init=False, repr=False)
+    _searches: int = field(default=0, init=False, repr=False)
 
     @property
     def is_test(self) -> bool:
@@ -72,6 +80,22 @@ class SourceFile:
 
     def in_broken(self, node: Node) -> bool:
         return any(s <= node.start_byte < e for s, e in self.broken)
+
+    def may_name(self, raw: bytes) -> bool:
+        """False when no identifier of the file can be spelled `raw`: a cheap test before a search
+        of the text for a name. After a few searches of one file (a large package asks hundreds
+        of names of each of its files: nats-server's 13 MB `server` took 5 s of text scans), the
+        file's words are indexed once, every maximal run of ASCII letters, digits and `_` (0.2 s
+        for 12 MB): an identifier token is such a run, since the lexer takes in any neighbouring
+        identifier character (a number literal right before a name is a syntax error).
+        Non-ASCII names are always searched."""
+        words = self._words
+        if words is None:
+            self._searches += 1
+            if self._searches <= _SEARCHES_BEFORE_INDEX:
+                return True
+            words = self._words = frozenset(self.src.translate(_WORD_BYTES).split())
+        return raw in words or not raw.isascii()
 
     def left_out_at(self, offset: int) -> tuple[int, int] | None:
         """The range left out of the parse that holds byte `offset`, if any."""

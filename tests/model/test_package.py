@@ -24,3 +24,16 @@ def test_file_of_names_the_file_of_every_node(by_hash: bool) -> None:
         assert pkg._by_tree is not None  # py-tree-sitter as pinned: the hash names the tree
     for path, node in _every_node(pkg):
         assert pkg.file_of(node).path == path  # type: ignore[arg-type]
+
+
+def test_may_name_indexes_a_file_s_words_after_a_few_searches() -> None:
+    from golinter.model import package as package_module
+    src = "package p\n\n// café\nfunc run(x int) int { return x + 0x1f }\nvar é = run\n"
+    pkg = package({"a.go": src})
+    f = pkg.files[0]
+    # before the index: every name may be there
+    assert all(f.may_name(b"absent") for _ in range(package_module._SEARCHES_BEFORE_INDEX))
+    # indexed: exactly the maximal runs of ASCII identifier bytes
+    assert f.may_name(b"run") and f.may_name(b"x") and f.may_name(b"caf") and f.may_name(b"0x1f")
+    assert not f.may_name(b"absent") and not f.may_name(b"ru") and not f.may_name(b"un")
+    assert f.may_name("é".encode())  # a non-ASCII name is always searched
