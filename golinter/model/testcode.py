@@ -8,7 +8,9 @@
   Stand-ins for testing.TB count too: a parameter of a type named `TB` or `TestingT` from a
   package whose path names tests (tailscale's `testenv.TB`, testify's `require.TestingT`), or
   declared in this package as an interface with `Helper` or `Fatal...` methods (code that
-  avoids importing "testing" outside tests).
+  avoids importing "testing" outside tests). The methods of a test harness too: an unexported
+  struct type with a field of one of those types whose every composite literal and `new` in
+  the package is test code (hashicorp/raft's `cluster`, made by `makeCluster(t *testing.T)`).
 
 - `is_test_package(name)`: a package whose name says it exists for tests: `test`, `tests`,
   `e2e`, `testutil(s)`, `testhelper(s)`, `mock(s)`, `fake(s)`, and names ending in `test` like
@@ -30,15 +32,16 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from golinter import kinds
-from golinter.model.occurrences import has_word
+from golinter.model.occurrences import has_word, offsets
 from golinter.model.types import Named, Pointer
-from golinter.parse import compile_query, query_captures
+from golinter.parse import IDENT_BYTES, compile_query, query_captures
 from golinter.testnames import is_test_package
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Query
 
     from golinter.model.package import Package, SourceFile
+    from golinter.model.types import Type
 
 _POINTER_TYPES = frozenset({"T", "B", "F"})  # *testing.T, *testing.B, *testing.F
 _VALUE_TYPES = frozenset({"TB"})  # testing.TB, an interface
@@ -69,6 +72,8 @@ class TestCode:
     def __init__(self, package: Package) -> None:
         self._pkg = package
         self._ranges: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._takers: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._harnesses: frozenset[str] | None = None
 
     @staticmethod
     def for_package(pkg: Package) -> TestCode:
@@ -86,20 +91,75 @@ class TestCode:
         return f.is_test or any(start <= node.start_byte < end for start, end in self.support_ranges(f))
 
     def support_ranges(self, f: SourceFile) -> tuple[tuple[int, int], ...]:
-        """Byte ranges of the functions of `f` that take a testing.T, B, F or TB."""
+        """Byte ranges of the functions of `f` that take a testing.T, B, F or TB, and of the
+        methods of its test harnesses (`harnesses`)."""
         cached = self._ranges.get(f.path)
         if cached is not None:
             return cached
+        result = self._takes_testing(f)
+        harnesses = self.harnesses()
+        if harnesses:
+            from golinter.model.scopes import receiver_type_name
+            result += tuple((top.start_byte, top.end_byte) for top in f.tree.root_node.named_children
+                            if top.type == kinds.METHOD_DECLARATION and receiver_type_name(f, top) in harnesses)
+            result = tuple(sorted(set(result)))
+        self._ranges[f.path] = result
+        return result
+
+    def _takes_testing(self, f: SourceFile) -> tuple[tuple[int, int], ...]:
+        """Byte ranges of the functions of `f` that take a testing.T, B, F or TB."""
+        cached = self._takers.get(f.path)
+        if cached is not None:
+            return cached
         found: list[tuple[int, int]] = []
-        if "testing" in self._pkg.scopes.imports.get(f.path, {}).values() \
-                or any(has_word(f.src, name.encode(), 0, len(f.src)) for name in _STAND_INS):
+        if self._may_test(f):
             for type_node in query_captures(_param_query(), f.tree.root_node).get("type", []):
                 func = _function_of(type_node)
                 if func is not None and _is_testing_param(self._pkg, type_node):
                     found.append((func.start_byte, func.end_byte))
         result = tuple(found)
-        self._ranges[f.path] = result
+        self._takers[f.path] = result
         return result
+
+    def _may_test(self, f: SourceFile) -> bool:
+        return "testing" in self._pkg.scopes.imports.get(f.path, {}).values() \
+            or any(has_word(f.src, name.encode(), 0, len(f.src)) for name in _STAND_INS)
+
+    def harnesses(self) -> frozenset[str]:
+        """Test harnesses: unexported struct types with a testing.T, B, F or TB field whose every
+        composite literal and `new` in the package is in test code (raft's `cluster`, made only
+        by `makeCluster(t *testing.T, ...)`). Only a test can make one, so their methods run only
+        under `go test`."""
+        if self._harnesses is not None:
+            return self._harnesses
+        from golinter.model.scopes import ObjKind
+        from golinter.model.types import Struct
+        pkg = self._pkg
+        found: set[str] = set()
+        if any(self._may_test(f) for f in pkg.files if not f.is_test):
+            for name, objs in pkg.scopes.package_objects(ObjKind.TYPE):
+                if not name[:1].islower() or len(objs) != 1 or objs[0].file is None or objs[0].file.is_test:
+                    continue
+                u = pkg.types.underlying(Named("", name))
+                if isinstance(u, Struct) and any(_is_testing_type(pkg, fld.type) for fld in u.fields) \
+                        and self._made_only_in_tests(name):
+                    found.add(name)
+        self._harnesses = frozenset(found)
+        return self._harnesses
+
+    def _made_only_in_tests(self, name: str) -> bool:
+        """Every `name{` and `new(name)` of the package is in a test file or a function taking a
+        testing.T, B, F or TB; at least one exists."""
+        made = False
+        for f in self._pkg.files:
+            for needle in (name.encode() + b"{", b"new(" + name.encode() + b")"):
+                for pos in offsets(f.src, needle):
+                    if pos and f.src[pos - 1] in IDENT_BYTES:
+                        continue
+                    made = True
+                    if not f.is_test and not any(start <= pos < end for start, end in self._takes_testing(f)):
+                        return False
+        return made
 
 
 def _function_of(type_node: Node) -> Node | None:
@@ -116,7 +176,11 @@ def _function_of(type_node: Node) -> Node | None:
 
 def _is_testing_param(pkg: Package, type_node: Node) -> bool:
     """`*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`, through the file's imports."""
-    t = pkg.types.type_from_expr(type_node)
+    return _is_testing_type(pkg, pkg.types.type_from_expr(type_node))
+
+
+def _is_testing_type(pkg: Package, t: Type) -> bool:
+    """`*testing.T`, `*testing.B`, `*testing.F`, `testing.TB`, or a stand-in for TB."""
     if isinstance(t, Pointer) and isinstance(t.elem, Named):
         return t.elem.pkg == "testing" and t.elem.name in _POINTER_TYPES
     if not isinstance(t, Named):

@@ -137,3 +137,49 @@ def test_testcode_stand_ins_for_testing_tb(marker: str, expected: bool) -> None:
     with Helper/Fatal methods, marks a test helper; `units.TB` does not."""
     pkg = package({"a.go": STAND_INS})
     assert TestCode.for_package(pkg).is_test_code(at(pkg, marker)) is expected
+
+
+HARNESS = """package p
+
+import "testing"
+
+type cluster struct {
+	nodes []int
+	t     *testing.T
+}
+
+func MakeCluster(t *testing.T) *cluster { return &cluster{t: t} }
+
+func (c *cluster) Remove(i int) { c.nodes = /*@harness*/c.nodes[:i] }
+
+type Fixture struct{ t *testing.T }
+
+func NewFixture(t *testing.T) *Fixture { return &Fixture{t: t} }
+
+func (f *Fixture) Run() { _ = /*@exported*/f }
+
+type rig struct{ tb testing.TB }
+
+func newRig(tb testing.TB) *rig { return &rig{tb: tb} }
+
+func localRig() *rig { return new(rig) }
+
+func (r *rig) Run() { _ = /*@made_in_production*/r }
+
+type plain struct{ n int }
+
+func newPlain(t *testing.T) *plain { return &plain{} }
+
+func (p *plain) Run() { _ = /*@no_testing_field*/p }
+"""
+
+
+def test_methods_of_a_harness_only_tests_make_are_test_code() -> None:
+    pkg = package({"p.go": HARNESS})
+    tests = TestCode.for_package(pkg)
+    assert tests.harnesses() == frozenset({"cluster"})
+    assert tests.in_test_function(at(pkg, "harness"))
+    # an exported type can be made anywhere; a harness also made by production code runs there;
+    # a type without a testing field is no harness, whoever makes it
+    for marker in ("exported", "made_in_production", "no_testing_field"):
+        assert not tests.in_test_function(at(pkg, marker)), marker
