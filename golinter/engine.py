@@ -228,7 +228,7 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
     `whole_package` (their findings may sit in another file than the candidate). A
     restricted result covers the reported files only: never cache it as the package's whole
     result."""
-    from golinter import parse, suppress
+    from golinter import context_only, parse, suppress
     from golinter.model.package import Package, SourceFile
 
     notes: list[Notification] = []
@@ -243,7 +243,7 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
         left_out: list[tuple[int, int]] = []
         try:
             if gofile.generated:
-                tree, left_out = parse.parse_for_context(worker.parser, src, settings.parse_budget)
+                tree, left_out = context_only.parse_for_context(worker.parser, src, settings.parse_budget)
             else:
                 tree = parse.parse(worker.parser, src, settings.parse_budget)
         except parse.ParseBudgetExceeded:

@@ -17,6 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "golinter"
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "parse.py": ("golinter.model", "golinter.checks", "golinter.engine", "golinter.report", "golinter.cli",
                  "golinter.run", "click"),
+    "context_only.py": ("golinter.model", "golinter.checks", "golinter.engine", "golinter.report", "golinter.cli",
+                        "golinter.run", "click"),
     "model": ("golinter.checks", "golinter.report", "golinter.cli", "golinter.run", "golinter.engine",
               "click"),
     "checks": ("golinter.report", "golinter.cli", "golinter.run", "golinter.engine", "click"),

@@ -56,7 +56,7 @@ class Mutations:
         self._pkg = package
         self._by_name: dict[str, list[tuple[int, SourceFile, Node]]] = {}
         # Occurrences of a name in function bodies the parse left out (a generated file's, see
-        # parse.context_only_spans): what they do is not known, so each is an escape.
+        # golinter/context_only.py): what they do is not known, so each is an escape.
         self._left_out: dict[str, list[Use]] = {}
         self._uses: dict[StorageKey, tuple[Use, ...]] = {}
         self._replaced: dict[str, tuple[Use, ...]] = {}
@@ -248,12 +248,12 @@ class Mutations:
             self._by_name[name] = found
         return found
 
-    def _left_out_use(self, f: SourceFile, start: int, size: int, op: Op = Op.ESCAPE) -> Use:
-        """A use at a name in a left-out body, in the function declaration around it."""
+    def _left_out_use(self, f: SourceFile, start: int, size: int) -> Use:
+        """An escape at a name in a left-out body, in the function declaration around it."""
         node = f.tree.root_node.descendant_for_byte_range(start, start + size)
         top = self._pkg.top_level(node) if node is not None else None
         name = top.child_by_field_name(kinds.F_NAME) if top is not None else None
-        return Use(op, f.path, f.line_of_byte(start), start, start + size, top.start_byte if top is not None else 0,
+        return Use(Op.ESCAPE, f.path, f.line_of_byte(start), start, start + size, top.start_byte if top is not None else 0,
                    f.text(name) if name is not None else "", "generated")
 
     def _name_of(self, key: StorageKey) -> str | None:

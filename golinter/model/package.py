@@ -64,7 +64,7 @@ class SourceFile:
     reported: bool = True
     generated: bool = False
     broken: list[tuple[int, int]] = field(default_factory=list)
-    # Byte ranges the parse left out (a generated file's function bodies: parse.context_only_spans);
+    # Byte ranges the parse left out (a generated file's function bodies: golinter/context_only.py);
     # the tree holds an empty body there, `src` the text.
     left_out: list[tuple[int, int]] = field(default_factory=list)
     matches: dict[str, list[Match]] = field(default_factory=dict)

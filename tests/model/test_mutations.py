@@ -123,8 +123,9 @@ def test_mutations_element_field_zeroing_and_function_scope() -> None:
 
 def _with_generated(hand: str, generated: str) -> Package:
     """A package of one hand-written file and one generated file parsed for context only."""
+    from golinter.context_only import parse_for_context
     from golinter.model.package import SourceFile
-    from golinter.parse import new_parser, parse, parse_for_context
+    from golinter.parse import new_parser, parse
     parser = new_parser()
     hand_src, gen_src = (HEAD + hand).encode(), ("// Code generated. DO NOT EDIT.\n\n" + generated).encode()
     gen_tree, left_out = parse_for_context(parser, gen_src)
