@@ -198,8 +198,10 @@ def may_assign(src: bytes, name: bytes, start: int, end: int) -> bool:
         before = src[pos - 1] if pos > 0 else 0
         after = pos + len(name)
         if before not in IDENT_BYTES and before != ord(".") and (after >= end or src[after] not in IDENT_BYTES):
-            rest = src[after:end].lstrip(b" \t")
-            if (rest.startswith(_ASSIGN_OPS) and not rest.startswith(b"==")) \
+            op = after
+            while op < end and src[op] in b" \t":
+                op += 1
+            if (src.startswith(_ASSIGN_OPS, op, end) and not src.startswith(b"==", op, end)) \
                     or _MORE_TARGETS.match(src, after, end) is not None:
                 return True
         pos = src.find(name, pos + 1, end)

@@ -70,6 +70,13 @@ def _fresh_receiver(pkg: Package, call: Node) -> tuple[Node, Obj] | None:
     recv = _receiver(call)
     if recv is None or recv.type != kinds.IDENTIFIER:
         return None
+    # A local is bound in its top-level declaration before the call (`p := New()`, `p, err := ...`,
+    # `var p *T = ...`): without such text there, no resolution (most receivers are parameters).
+    f = pkg.file_of(call)
+    top = f.tree.root_node.child_with_descendant(call)
+    if top is not None and f.src.find(b"var", top.start_byte, call.start_byte) < 0 \
+            and not occurrences.may_assign(f.src, f.src[recv.start_byte:recv.end_byte], top.start_byte, call.start_byte):
+        return None
     obj = pkg.scopes.resolve(recv)
     if obj is None or obj.kind is not ObjKind.VAR or obj.package_level or obj.ident is None \
             or obj.value is None or obj.value_index != 0 or not _made_here(pkg, obj.value):
