@@ -87,6 +87,7 @@ from golinter.model.entrypoints import (
 from golinter.model.exitjoins import exit_channels, received_before
 from golinter.model.handlers import HANDLER_SIGNS, Handlers
 from golinter.model.handoff import handed_off
+from golinter.model.lifetimes import is_fresh_value
 from golinter.model.locksets import (
     EMPTY,
     FREE,
@@ -582,17 +583,8 @@ class _Builder:
         root_node = self.pkg.file_of(near).tree.root_node
         ident = root_node.named_descendant_for_byte_range(decl, decl)
         obj = self.pkg.scopes.resolve(ident) if ident is not None and ident.type == kinds.IDENTIFIER else None
-        value = unparen(obj.value) if obj is not None and obj.value is not None and obj.value_count == 1 else None
-        if value is not None and value.type == kinds.UNARY_EXPRESSION:
-            operand = value.child_by_field_name(kinds.F_OPERAND)
-            value = unparen(operand) if operand is not None else None
-        if value is None:
-            return False
-        if value.type == kinds.COMPOSITE_LITERAL:
-            return True
-        fn = value.child_by_field_name(kinds.F_FUNCTION) if value.type == kinds.CALL_EXPRESSION else None
-        return fn is not None and fn.type == kinds.IDENTIFIER and self.pkg.text(fn) in ("make", "new") \
-            and self.pkg.scopes.is_builtin(fn, self.pkg.text(fn))
+        return obj is not None and obj.value is not None and obj.value_count == 1 \
+            and is_fresh_value(self.pkg, obj.value, made=True)
 
     def _in_region(self, spawn: Spawn, pos: int) -> bool:
         """Whether spawner code at byte `pos` runs while the goroutine may: after the spawn and

@@ -353,8 +353,8 @@ def _sync_name(t: Type) -> str:
     return ""
 
 
-def is_fresh_value(pkg: Package, value: Node) -> bool:
-    """`&T{...}`, `T{...}`, `new(T)`."""
+def is_fresh_value(pkg: Package, value: Node, *, made: bool = False) -> bool:
+    """`&T{...}`, `T{...}`, `new(T)`; with `made`, `make(...)` too."""
     v = _unparen(value)
     if v.type == kinds.UNARY_EXPRESSION:
         inner = v.child_by_field_name(kinds.F_OPERAND)
@@ -363,7 +363,7 @@ def is_fresh_value(pkg: Package, value: Node) -> bool:
         return True
     if v.type == kinds.CALL_EXPRESSION:
         fn = v.child_by_field_name(kinds.F_FUNCTION)
-        return fn is not None and pkg.scopes.is_builtin(fn, "new")
+        return fn is not None and (pkg.scopes.is_builtin(fn, "new") or (made and pkg.scopes.is_builtin(fn, "make")))
     return False
 
 
