@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from golinter import kinds
 from golinter.model.occurrences import has_any_word, may_assign
 from golinter.model.package import enclosing_function
-from golinter.model.removals import appends_one
+from golinter.model.removals import appended_one
 from golinter.model.typelite import unparen
 from golinter.parse import path_down
 
@@ -114,11 +114,7 @@ def _defers_append(pkg: Package, key: StorageKey, defer: Node, taken: str) -> bo
         return False
     lst = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None)
     for stmt in lst.named_children if lst is not None else []:
-        if appends_one(pkg, key, stmt):
-            right = stmt.child_by_field_name(kinds.F_RIGHT)
-            call_node = unparen(right.named_children[0]) if right is not None else None
-            values = call_node.child_by_field_name(kinds.F_ARGUMENTS) if call_node is not None else None
-            items = [a for a in values.named_children if a.type != kinds.COMMENT] if values is not None else []
-            if len(items) == 2 and unparen(items[1]).type == kinds.IDENTIFIER and pkg.text(unparen(items[1])) == taken:
-                return True
+        value = appended_one(pkg, key, stmt)
+        if value is not None and unparen(value).type == kinds.IDENTIFIER and pkg.text(unparen(value)) == taken:
+            return True
     return False

@@ -379,21 +379,28 @@ def _label_target(pkg: Package, goto: Node) -> Node | None:
 
 def appends_one(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     """`s = append(s, x)`: one element, no spread."""
+    return appended_one(pkg, key, stmt) is not None
+
+
+def appended_one(pkg: Package, key: StorageKey, stmt: Node) -> Node | None:
+    """`x` of `s = append(s, x)` (one element, no spread), else None."""
     if stmt.type != kinds.ASSIGNMENT_STATEMENT:
-        return False
+        return None
     left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
     op = stmt.child_by_field_name(kinds.F_OPERATOR)
     if left is None or right is None or (op is not None and pkg.text(op) != "=") \
             or len(left.named_children) != 1 or len(right.named_children) != 1:
-        return False
+        return None
     call = unparen(right.named_children[0])
     fn = call.child_by_field_name(kinds.F_FUNCTION) if call.type == kinds.CALL_EXPRESSION else None
     args = call.child_by_field_name(kinds.F_ARGUMENTS) if fn is not None else None
     if fn is None or args is None or not pkg.scopes.is_builtin(fn, "append") or b"..." in pkg.file_of(args).src[
             args.start_byte:args.end_byte]:
-        return False
+        return None
     values = [a for a in args.named_children if a.type != kinds.COMMENT]
-    return len(values) == 2 and pkg.storage.key(left.named_children[0]) == key == pkg.storage.key(values[0])
+    if len(values) != 2 or not pkg.storage.key(left.named_children[0]) == key == pkg.storage.key(values[0]):
+        return None
+    return values[1]
 
 
 def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:

@@ -73,6 +73,7 @@ class TestCode:
         self._pkg = package
         self._ranges: dict[str, tuple[tuple[int, int], ...]] = {}
         self._takers: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._mentions_testing: dict[str, bool] = {}
         self._harnesses: frozenset[str] | None = None
 
     @staticmethod
@@ -122,8 +123,12 @@ class TestCode:
         return result
 
     def _may_test(self, f: SourceFile) -> bool:
-        return "testing" in self._pkg.scopes.imports.get(f.path, {}).values() \
-            or any(has_word(f.src, name.encode(), 0, len(f.src)) for name in _STAND_INS)
+        """The file imports "testing" or names a stand-in for testing.TB (asked once a file)."""
+        found = self._mentions_testing.get(f.path)
+        if found is None:
+            found = self._mentions_testing[f.path] = "testing" in self._pkg.scopes.imports.get(f.path, {}).values() \
+                or any(has_word(f.src, name.encode(), 0, len(f.src)) for name in _STAND_INS)
+        return found
 
     def harnesses(self) -> frozenset[str]:
         """Test harnesses: unexported struct types with a testing.T, B, F or TB field whose every
