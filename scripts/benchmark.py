@@ -15,8 +15,12 @@ golang-1.19-src`). Reported, each as wall-clock seconds:
 - single file, dirty: the same after the named file changed (its package is parsed, the
   file's candidates checked), on a copy of the file's directory in a temporary directory, so
   DIR is never written;
-- peak memory of each golinter run: the sum of PSS over the process tree, sampled every 20 ms
-  (Linux; PSS splits pages that fork shares), and the largest single process's max RSS.
+- floor and cold alternate and each is the best of --repeat (default 3), as are warm and
+  single-file runs;
+- peak memory of each kind of golinter run: the sum of PSS over the process tree, sampled
+  every 20 ms (Linux; PSS splits pages that fork shares), and the largest single process's max
+  RSS. The sampling takes a run of its own, not timed: reading /proc that often on 2 cores
+  slowed a cold run of the Go library by 1-2 s.
 
 golinter runs as a subprocess (`python -m golinter` from this checkout), as users see it:
 interpreter start-up, imports, discovery and report included. The cold/floor ratio is the
@@ -25,6 +29,7 @@ figure SPEC 9 sets (2x first milestone, 1.5x target).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -62,7 +67,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", nargs="?", default=DEFAULT_DIR)
     parser.add_argument("--jobs", type=int, default=None, help="default: usable cores")
-    parser.add_argument("--repeat", type=int, default=3, help="warm and single-file runs: best of N")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="best of N: floor and cold runs (alternating), warm and single-file runs")
     parser.add_argument("--single", help="the file for the single-file runs (default: a mid-sized file "
                                           "of the largest package)")
     parser.add_argument("--no-cache-run", action="store_true", help="also time a cold run with --no-cache")
@@ -88,21 +94,31 @@ def main() -> int:
     print(f"machine     {_machine()}; --jobs {jobs}; Python {sys.version.split()[0]}")
     print(f"discovery   {discovery:.2f}s (in-process, for reference)")
 
-    floor = _floor([p for _s, p in files], jobs)
-    _row("floor", floor, None)
     with tempfile.TemporaryDirectory(prefix="golinter-bench-") as tmp:
-        cache = os.path.join(tmp, "cache")
-        _compile_bytecode(os.path.join(tmp, "pycache"))
+        _compile_bytecode(os.path.join(tmp, "pycache"), _smallest(found.packages),
+                          os.path.join(tmp, "scratch-cache"))
         command = ["check", args.directory, "--jobs", str(jobs), "--format", "json", "-o", os.devnull]
-        cold = _golinter(command, cache)
-        _row("cold", cold, floor)
+        # Floor and cold runs alternate, each its best of --repeat: a VM's speed drifts by a
+        # quarter over minutes, and a ratio of two runs minutes apart drifts with it.
+        floors: list[Run] = []
+        colds: list[Run] = []
+        for n in range(args.repeat):
+            floors.append(_floor([p for _s, p in files], jobs))
+            cache = os.path.join(tmp, f"cache{n}")
+            colds.append(_golinter(command, cache, sample=False))
+        # Memory from one more cold run: sampling /proc every 20 ms slows a run on 2 cores
+        # (1-2 s of a 12 s run), so no timed run samples.
+        floor = _best(floors)
+        cold = _with_memory(_best(colds), _golinter(command, os.path.join(tmp, "cache-sampled")))
+        _row("floor", floor, None, note=_spread(floors))
+        _row("cold", cold, floor, note=_spread(colds))
         if args.no_cache_run:
-            _row("cold, no cache", _golinter([*command, "--no-cache"], cache), floor)
-        warm = _best([_golinter(command, cache) for _ in range(args.repeat)])
+            _row("cold, no cache", _golinter([*command, "--no-cache"], cache, sample=False), floor)
+        warm = _best_of(command, cache, args.repeat)
         _row("warm", warm, floor)
         single = args.single or _pick_single(found.packages)
         one = ["check", single, "--jobs", str(jobs), "--format", "json", "-o", os.devnull]
-        single_warm = _best([_golinter(one, cache) for _ in range(args.repeat)])
+        single_warm = _best_of(one, cache, args.repeat)
         _row("single file, warm", single_warm, None, note=os.path.relpath(single, args.directory))
         dirty, package_files = _single_dirty(single, jobs, os.path.join(tmp, "copy"), cache, args.repeat)
         _row("single file, dirty", dirty, None, note=f"its package parsed: {package_files} files")
@@ -133,18 +149,44 @@ def _row(name: str, value: Run, floor: Run | None, note: str = "") -> None:
           + (f"  ({note})" if note else ""))
 
 
-def _compile_bytecode(prefix: str) -> None:
+# What a pooled run imports beyond what a small, in-process run does.
+_POOL_MODULES = ("concurrent.futures.process", "multiprocessing.context", "multiprocessing.popen_fork",
+                 "multiprocessing.queues", "multiprocessing.connection", "multiprocessing.synchronize")
+
+
+def _compile_bytecode(prefix: str, small_package: str, scratch: str) -> None:
     """Byte-compile golinter once into `prefix` (PYTHONPYCACHEPREFIX), as an installed wheel is:
     no run below pays for compiling, even with PYTHONDONTWRITEBYTECODE set, and the checkout
-    gets no __pycache__ directories."""
+    gets no __pycache__ directories. With a cache prefix Python looks for the bytecode of every
+    module there, the standard library's, click's and tree-sitter's too: a run of golinter on
+    one small package (and importing the pool's modules) writes theirs. Without it the first,
+    cold run alone compiled about 70 modules (0.26 s)."""
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = prefix
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "golinter")], check=True,
                    stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-c", "; ".join(f"import {name}" for name in _POOL_MODULES)], check=True)
+    _golinter(["check", small_package, "--format", "json", "-o", os.devnull], scratch)
 
 
 def _best(runs: list[Run]) -> Run:
     return min(runs, key=lambda r: r.seconds)
+
+
+def _best_of(args: list[str], cache: str, repeat: int) -> Run:
+    """The fastest of `repeat` unsampled runs, with the memory of one more, sampled."""
+    return _with_memory(_best([_golinter(args, cache, sample=False) for _ in range(repeat)]), _golinter(args, cache))
+
+
+def _with_memory(timed: Run, sampled: Run) -> Run:
+    return dataclasses.replace(timed, pss_mib=sampled.pss_mib, max_rss_mib=max(timed.max_rss_mib, sampled.max_rss_mib),
+                               returncode=timed.returncode if timed.returncode not in (0, 1) else sampled.returncode,
+                               stderr=timed.stderr if "Traceback" in timed.stderr else sampled.stderr)
+
+
+def _spread(runs: list[Run]) -> str:
+    """The other runs' wall times, when there were several."""
+    return "of " + ", ".join(f"{r.seconds:.2f}" for r in runs) + "s" if len(runs) > 1 else ""
 
 
 def _count_lines(path: str) -> int:
@@ -198,7 +240,8 @@ def _floor(paths: list[str], jobs: int) -> Run:
 
 # -- golinter runs ---------------------------------------------------------------------------
 
-def _golinter(args: list[str], cache: str) -> Run:
+def _golinter(args: list[str], cache: str, sample: bool = True) -> Run:
+    """One run as a subprocess; with `sample`, its peak memory (which slows it: time runs without)."""
     env = {**os.environ, "GOLINTER_CACHE_DIR": cache,
            "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     start = time.monotonic()
@@ -209,12 +252,14 @@ def _golinter(args: list[str], cache: str) -> Run:
     peak = [0.0]
     done = threading.Event()
     sampler = threading.Thread(target=_sample_pss, args=(proc.pid, peak, done), daemon=True)
-    sampler.start()
+    if sample:
+        sampler.start()
     stderr = proc.stderr.read() if proc.stderr else b""
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.monotonic() - start
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     rss_kib = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
     return Run(seconds, usage.ru_utime + usage.ru_stime, proc.returncode, peak[0] / 1024, rss_kib / 1024,
@@ -259,6 +304,11 @@ def _pss_kib(pid: int) -> float:
 
 # -- single files ----------------------------------------------------------------------------
 
+def _smallest(packages: Sequence[GoPackage]) -> str:
+    """The directory of the smallest package with a file to analyse (the bytecode warm-up's)."""
+    return min((p for p in packages if p.has_reported_files), key=lambda p: sum(f.size for f in p.files)).dir
+
+
 def _pick_single(packages: Sequence[GoPackage]) -> str:
     """A mid-sized non-test file of the largest package: what a pre-commit hook passes."""
     largest = max(packages, key=lambda p: sum(f.size for f in p.files))
@@ -278,14 +328,14 @@ def _single_dirty(single: str, jobs: int, copy_dir: str, cache: str, repeat: int
     one = ["check", target, "--jobs", str(jobs), "--format", "json", "-o", os.devnull]
     _golinter(one, cache)
     runs = []
-    for i in range(repeat):
+    for i in range(repeat + 1):
         with open(target, "a", encoding="utf-8") as fh:
             fh.write(f"\n// benchmark edit {i}\n")
-        runs.append(_golinter(one, cache))
+        runs.append(_golinter(one, cache, sample=i == repeat))
     from golinter.discover import discover
 
     count = sum(len(p.files) for p in discover([target]).packages)
-    return _best(runs), count
+    return _with_memory(_best(runs[:-1]), runs[-1]), count
 
 
 def _copy_go_mod(src_dir: str, copy_dir: str) -> None:
