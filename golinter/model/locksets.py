@@ -101,6 +101,7 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Query
 
     from golinter.model.package import Package, SourceFile
+    from golinter.model.scopes import Obj
 
 
 # The lock facts (model/lockfacts.py) are re-exported: callers name them from here.
@@ -214,6 +215,10 @@ class Locksets:
         functions = list(scopes.package_objects(ObjKind.FUNC))
         self.func_names = frozenset(n for n, _objs in functions)
         self.method_names = frozenset(m for _t, m in scopes.methods)
+        # Methods of the package's types that may be map types (any but struct types): only a
+        # call of one, or of a std map type's method, can be `_map_method`'s.
+        self.map_method_names = _MAP_METHOD_NAMES | frozenset(
+            m for t, m in scopes.methods if not _is_struct_type(scopes.package_objs(t)))
         self.lock_helpers = frozenset(
             name for decl_name, decls in ((m, d) for (_t, m), d in scopes.methods.items())
             for name in [decl_name] for d in decls if self.may_lock(d)) | frozenset(
@@ -888,7 +893,7 @@ class _UnitBuilder:
             if q is not None:
                 self._std_call(q, call, args, flow, entry)
                 return
-            if self._map_method(fn, call, flow, entry):
+            if name in self.provider.map_method_names and self._map_method(fn, call, flow, entry):
                 return
         if call.parent is not None and call.parent.type == kinds.GO_STATEMENT:
             return  # a spawn, not a call
@@ -992,6 +997,12 @@ _BUILTIN_MAP_FUNCS = frozenset({"delete", "clear", "len"})
 # Import paths of the functions _std_call knows. A call of another package's function records
 # nothing: its operand, when it is no import (a shadowing local), has no method of that name here.
 _CALL_PATHS = frozenset({p for p, _f in _MAP_FUNCS} | {p for p, _f in _UNMARSHAL_FUNCS} | _READER_PACKAGES)
+def _is_struct_type(objs: list[Obj]) -> bool:
+    """Every declaration of a package-level name is a struct type's (`type T struct{...}`)."""
+    return bool(objs) and all(o.kind is ObjKind.TYPE and o.type_node is not None
+                              and o.type_node.type == kinds.STRUCT_TYPE for o in objs)
+
+
 _MAP_METHOD_NAMES = frozenset({m for pair in _MAP_TYPE_METHODS.values() for group in pair for m in group} | {"Decode"})
 _UNIT_QUERY = """
 (func_literal) @lit
