@@ -30,6 +30,7 @@ from golinter.model.pools import pushed_back_by_defer
 from golinter.model.removals import (
     SLICES_REMOVERS,
     head_known_nil,
+    makes_room,
     pointer_kind,
     refilled,
     refilled_at_once,
@@ -187,8 +188,9 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # slices.Delete and friends zero the tail since Go 1.22
     if shape == "front" and head_known_nil(pkg, hit["gml005.reslice"], target):
         return  # the code just saw the dropped head is nil: an abandoned slot skipped
-    if shape == "front" and trims_window(pkg, key, hit["gml005.reslice"]):
-        return  # a window of the latest n, trimmed right after each append: bounded by the slack
+    reslice = hit["gml005.reslice"]
+    if shape == "front" and (trims_window(pkg, key, reslice) or makes_room(pkg, key, reslice)):
+        return  # a window of the latest n, trimmed right after or before each append: bounded by the slack
     if kept_by_map(pkg, key) is not None:
         return  # every element is also kept by a map nothing prunes: zeroing the slot frees nothing
     name = pkg.text(target)

@@ -384,6 +384,14 @@ def appends_one(pkg: Package, key: StorageKey, stmt: Node) -> bool:
 
 def appended_one(pkg: Package, key: StorageKey, stmt: Node) -> Node | None:
     """`x` of `s = append(s, x)` (one element, no spread), else None."""
+    values = _appended(pkg, key, stmt)
+    if values is None or len(values) != 1 or b"..." in pkg.file_of(stmt).src[values[0].start_byte:stmt.end_byte]:
+        return None
+    return values[0]
+
+
+def _appended(pkg: Package, key: StorageKey, stmt: Node) -> list[Node] | None:
+    """What `s = append(s, ...)` appends to storage `key` (`xs` of `append(s, xs...)` too), else None."""
     if stmt.type != kinds.ASSIGNMENT_STATEMENT:
         return None
     left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
@@ -394,13 +402,12 @@ def appended_one(pkg: Package, key: StorageKey, stmt: Node) -> Node | None:
     call = unparen(right.named_children[0])
     fn = call.child_by_field_name(kinds.F_FUNCTION) if call.type == kinds.CALL_EXPRESSION else None
     args = call.child_by_field_name(kinds.F_ARGUMENTS) if fn is not None else None
-    if fn is None or args is None or not pkg.scopes.is_builtin(fn, "append") or b"..." in pkg.file_of(args).src[
-            args.start_byte:args.end_byte]:
+    if fn is None or args is None or not pkg.scopes.is_builtin(fn, "append"):
         return None
     values = [a for a in args.named_children if a.type != kinds.COMMENT]
-    if len(values) != 2 or not pkg.storage.key(left.named_children[0]) == key == pkg.storage.key(values[0]):
+    if len(values) < 2 or not pkg.storage.key(left.named_children[0]) == key == pkg.storage.key(values[0]):
         return None
-    return values[1]
+    return values[1:]
 
 
 def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
@@ -421,6 +428,72 @@ def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
         return False
     before = next(preceding(branch), None)
     return before is not None and appends_one(pkg, key, before)
+
+
+def makes_room(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+    """The same window kept the other way round: the front removal `stmt` makes room right before
+    an append, `if len(s) >= n { s = s[1:] }` or `if d := len(s) + len(xs) - n; d > 0 { s = s[d:] }`
+    followed by `s = append(s, ...)` as the next statement, with no way out of the if between
+    (prometheus's alert queue). After the append the slice holds the latest n again."""
+    branch = _if_around(stmt)
+    left_side = stmt.child_by_field_name(kinds.F_LEFT)
+    right_side = stmt.child_by_field_name(kinds.F_RIGHT)
+    if branch is None or left_side is None or len(left_side.named_children) != 1 or right_side is None \
+            or len(right_side.named_children) != 1 or may_jump(pkg, branch):
+        return False
+    target = left_side.named_children[0]
+    cond = branch.child_by_field_name(kinds.F_CONDITION)
+    cond = unparen(cond) if cond is not None else None
+    op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None and cond.type == kinds.BINARY_EXPRESSION else None
+    if op is None or cond is None:
+        return False
+    init = branch.child_by_field_name(kinds.F_INITIALIZER)
+    if init is None:
+        over = pkg.text(op) in (">", ">=") and _is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), target)
+    else:
+        over = _excess_over_bound(pkg, init, cond, unparen(right_side.named_children[0]), target)
+    after = branch.next_named_sibling
+    while after is not None and after.type == kinds.COMMENT:
+        after = after.next_named_sibling
+    return over and after is not None and _appended(pkg, key, after) is not None
+
+
+def _excess_over_bound(pkg: Package, init: Node, cond: Node, trim: Node, target: Node) -> bool:
+    """`d := len(s) + ... - n; d > 0` trimming `s[d:]`: d counts what would pass the bound."""
+    left, right = init.child_by_field_name(kinds.F_LEFT), init.child_by_field_name(kinds.F_RIGHT)
+    if init.type != kinds.SHORT_VAR_DECLARATION or left is None or right is None \
+            or len(left.named_children) != 1 or len(right.named_children) != 1:
+        return False
+    name = pkg.text(left.named_children[0])
+    start = trim.child_by_field_name(kinds.F_START) if trim.type == kinds.SLICE_EXPRESSION else None
+    if start is None or pkg.text(start) != name or _binary(pkg, cond) != (name, ">", "0"):
+        return False
+    excess = unparen(right.named_children[0])
+    parts = _binary(pkg, excess)
+    if parts is None or parts[1] != "-":
+        return False
+    terms = [excess.child_by_field_name(kinds.F_LEFT)]
+    while terms:  # the terms of the sum before `- n`
+        term = terms.pop()
+        term = unparen(term) if term is not None else None
+        if term is None:
+            continue
+        if _is_len_of(pkg, term, target):
+            return True
+        sum_ = _binary(pkg, term)
+        if sum_ is not None and sum_[1] == "+":
+            terms += [term.child_by_field_name(kinds.F_LEFT), term.child_by_field_name(kinds.F_RIGHT)]
+    return False
+
+
+def _binary(pkg: Package, expr: Node) -> tuple[str, str, str] | None:
+    """(left, operator, right) texts of a binary expression, else None."""
+    if expr.type != kinds.BINARY_EXPRESSION:
+        return None
+    left, op, right = (expr.child_by_field_name(f) for f in (kinds.F_LEFT, kinds.F_OPERATOR, kinds.F_RIGHT))
+    if left is None or op is None or right is None:
+        return None
+    return pkg.text(left), pkg.text(op), pkg.text(right)
 
 
 def _if_around(stmt: Node) -> Node | None:

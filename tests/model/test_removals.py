@@ -5,7 +5,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from golinter.model.removals import helper_removes, pointer_kind, refilled, removal_shape, zeroes_in_function
+from golinter.model.removals import (
+    helper_removes,
+    makes_room,
+    pointer_kind,
+    refilled,
+    removal_shape,
+    zeroes_in_function,
+)
 from golinter.model.storage import StorageKey
 from golinter.parse import walk_named
 from tests.model.test_lifetimes import make_package
@@ -143,3 +150,25 @@ def test_removals_filter_keeping_every_element_is_no_removal(loop: str, shape: s
     pkg, stmt = assignment("var other []*int\n\tm := 0\n\t" + loop + "\n\tt.s = t.s[:m]", nth=1)
     right = stmt.child_by_field_name("right")
     assert right is not None and removal_shape(pkg, right.named_children[0]) == shape
+
+
+@pytest.mark.parametrize("body, nth, room", [
+    # the trim is the nth assignment; the append follows the if
+    ("if d := len(t.s) + n - 8; d > 0 {\n\t\tt.s = t.s[d:]\n\t}\n\tt.s = append(t.s, nil)", 0, True),
+    ("if d := (n + len(t.s)) - 8; d > 0 {\n\t\tt.s = t.s[d:]\n\t}\n\t// then add\n\tt.s = append(t.s, t.s...)", 0, True),
+    ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t}\n\tt.s = append(t.s, nil)", 0, True),
+    ("if len(t.s) > n {\n\t\tt.s = t.s[1:]\n\t}\n\tt.s = append(t.s, nil)", 0, True),
+    # not a window made room for
+    ("if d := n - 8; d > 0 {\n\t\tt.s = t.s[d:]\n\t}\n\tt.s = append(t.s, nil)", 0, False),
+    ("if d := len(t.s) - 8; d > 0 {\n\t\tt.s = t.s[i:]\n\t}\n\tt.s = append(t.s, nil)", 0, False),
+    ("if d := len(t.s) * 2; d > 0 {\n\t\tt.s = t.s[d:]\n\t}\n\tt.s = append(t.s, nil)", 0, False),
+    ("if len(t.s) < n {\n\t\tt.s = t.s[1:]\n\t}\n\tt.s = append(t.s, nil)", 0, False),
+    ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t\treturn\n\t}\n\tt.s = append(t.s, nil)", 0, False),
+    ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t}\n\tn++\n\tt.s = append(t.s, nil)", 0, False),
+    ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t}", 0, False),
+])
+def test_removals_window_making_room_before_an_append(body: str, nth: int, room: bool) -> None:
+    pkg, stmt = assignment(body, nth)
+    key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
+    assert key is not None
+    assert makes_room(pkg, key, stmt) is room
