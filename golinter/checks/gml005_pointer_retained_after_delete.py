@@ -29,11 +29,13 @@ from golinter.model.package import enclosing_function
 from golinter.model.pools import pushed_back_by_defer
 from golinter.model.removals import (
     SLICES_REMOVERS,
+    TEARDOWN_METHODS,
     head_known_nil,
     makes_room,
     pointer_kind,
     refilled,
     refilled_at_once,
+    released_at_teardown,
     removal_shape,
     top_function,
     trims_window,
@@ -180,6 +182,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # the filter dropped only nils: the slots past the end hold nothing more
     if shape == "reset" and refilled(pkg, key, hit["gml005.reslice"]):
         return  # `s = s[:0]` then appends: the reuse idiom overwrites the slots
+    if shape == "reset" and released_at_teardown(pkg, key, hit["gml005.reslice"]):
+        return  # Close released each element, then emptied the slice: the value is being retired
     if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, hit["gml005.reslice"]):
         return  # remove, then re-add at the end: the append writes the vacated slot
     if shape == "pop" and pushed_back_by_defer(pkg, key, hit["gml005.reslice"]):
@@ -327,15 +331,13 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
                       level=Level.NOTE)
 
 
-# Methods that end a value's life: a map replaced or cleared there bounds nothing while it runs.
-_TEARDOWN = frozenset({"Close", "Shutdown", "Stop"})
 
 
 def _empty_entries_intended(pkg: Package, key: StorageKey) -> bool:
     """The package itself stores an empty entry (`s.subs[c] = nil`: an empty slice under a key is
     a state it means), or replaces or clears the whole map outside a teardown method
     (`s.subs = make(...)` on a restart), which drops the emptied keys with the rest."""
-    return any((u.op in (Op.REPLACE, Op.CLEAR) and u.func_name not in _TEARDOWN)
+    return any((u.op in (Op.REPLACE, Op.CLEAR) and u.func_name not in TEARDOWN_METHODS)
                or (u.op is Op.INSERT and u.detail in ("nil", "zero")) for u in Mutations.of(pkg).uses(key))
 
 

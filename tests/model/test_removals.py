@@ -10,6 +10,7 @@ from golinter.model.removals import (
     makes_room,
     pointer_kind,
     refilled,
+    released_at_teardown,
     removal_shape,
     zeroes_in_function,
 )
@@ -172,3 +173,20 @@ def test_removals_window_making_room_before_an_append(body: str, nth: int, room:
     key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
     assert key is not None
     assert makes_room(pkg, key, stmt) is room
+
+
+@pytest.mark.parametrize("method, body, released", [
+    ("Close", "for _, x := range t.s {\n\t\t_ = x\n\t}\n\tt.s = t.s[:0]", True),
+    ("Stop", "for i := range t.s {\n\t\tt.s[i] = nil\n\t}\n\tt.s = t.s[:0]", True),
+    ("Flush", "for _, x := range t.s {\n\t\t_ = x\n\t}\n\tt.s = t.s[:0]", False),
+    ("Close", "t.s = t.s[:0]", False),
+    ("Close", "for _, x := range t.ids {\n\t\t_ = x\n\t}\n\tt.s = t.s[:0]", False),
+    ("Close", "t.s = t.s[:0]\n\tfor _, x := range t.s {\n\t\t_ = x\n\t}", False),
+])
+def test_removals_reset_at_teardown_after_releasing_each(method: str, body: str, released: bool) -> None:
+    pkg = make_package(HEAD + f"func (t *T) {method}() {{\n\t{body}\n}}\n")
+    stmt = next(n for n in walk_named(pkg.files[0].tree.root_node)
+                if n.type == "assignment_statement" and pkg.text(n).endswith("[:0]"))
+    key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
+    assert key is not None
+    assert released_at_teardown(pkg, key, stmt) is released
