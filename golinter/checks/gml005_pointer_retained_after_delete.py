@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Query
 
     from golinter.findings import Finding
-    from golinter.model.package import Package
+    from golinter.model.package import Package, SourceFile
     from golinter.model.storage import StorageKey
     from golinter.parse import Match
 
@@ -190,6 +190,9 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # a pool: the popped element is appended back before the function returns
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
+    func = top_function(hit["gml005.reslice"])
+    if shape in ("front", "pop") and func is not None and _free_list(pkg, key, func, slice_type, Op.APPEND):
+        return  # a pool: get hands out the element it removes, put appends it back
     if shape == "front" and head_known_nil(pkg, hit["gml005.reslice"], target):
         return  # the code just saw the dropped head is nil: an abandoned slot skipped
     reslice = hit["gml005.reslice"]
@@ -341,19 +344,21 @@ def _empty_entries_intended(pkg: Package, key: StorageKey) -> bool:
                or (u.op is Op.INSERT and u.detail in ("nil", "zero")) for u in Mutations.of(pkg).uses(key))
 
 
-def _free_list(pkg: Package, key: StorageKey, func: Node, slice_type: Type) -> bool:
-    """A pool of idle values per key: the removing function hands out an element (it returns the
-    slice's element type), another function puts values back (`m[k] = append(m[k], v)`), and
-    some caller gives back what it borrowed: `pr := p.borrow(k); defer p.release(k, pr)`."""
+def _free_list(pkg: Package, key: StorageKey, func: Node, slice_type: Type, put_back: Op = Op.INSERT) -> bool:
+    """A pool of idle values: the removing function hands out an element (it returns the slice's
+    element type), another function puts values back (`m[k] = append(m[k], v)` for a map of
+    slices, `s = append(s, v)` for a slice, `put_back` APPEND), and some caller gives back what
+    it borrowed: `pr := p.borrow(k); defer p.release(k, pr)`, `c, err := f.get(); f.put(&c, err)`."""
     name_node = func.child_by_field_name(kinds.F_NAME)
     if name_node is None or not isinstance(slice_type, Slice) \
             or slice_type.elem not in pkg.types.signature(func).results:
         return False
     mutations = Mutations.of(pkg)
     releases = {use.func_name for use in mutations.uses(key)
-                if use.op is Op.INSERT and use.func_start != func.start_byte and use.func_name
-                and _appends_back(pkg, mutations.node_of(use))}
-    return bool(releases) and _borrowed_and_released(pkg, pkg.text(name_node), releases)
+                if use.op is put_back and use.func_start != func.start_byte and use.func_name
+                and (put_back is Op.APPEND or _appends_back(pkg, mutations.node_of(use)))}
+    # A map of slices: some caller giving back is enough (sarama); a slice: every caller must.
+    return bool(releases) and _borrowed_and_released(pkg, pkg.text(name_node), releases, every=put_back is Op.APPEND)
 
 
 def _appends_back(pkg: Package, node: Node | None) -> bool:
@@ -373,27 +378,40 @@ def _appends_back(pkg: Package, node: Node | None) -> bool:
         and pkg.scopes.is_builtin(fn, "append") and pkg.text(args.named_children[0]) == pkg.text(left)
 
 
-def _borrowed_and_released(pkg: Package, borrow: str, releases: set[str]) -> bool:
-    """Some function does `x := recv.borrow(...)` and later passes x to one of `releases`."""
+def _borrowed_and_released(pkg: Package, borrow: str, releases: set[str], every: bool = False) -> bool:
+    """Some function does `x := recv.borrow(...)` and later passes x (or &x) to one of `releases`;
+    with `every`, each call of borrow outside test files does so, in its own function."""
+    found = [released for f, released in _borrow_sites(pkg, borrow, releases) if not (every and f.is_test)]
+    return bool(found) and (all(found) if every else any(found))
+
+
+def _borrow_sites(pkg: Package, borrow: str, releases: set[str]) -> Iterator[tuple[SourceFile, bool]]:
+    """Each call of `borrow` (its file), and whether it is `x := recv.borrow(...)` whose function
+    later passes x or &x to one of `releases`."""
     for f in pkg.files:
         for token in occurrences.name_tokens(f, (borrow,)):
             call = occurrences.selector_call(token) or occurrences.identifier_call(token)
-            exprs = call.parent if call is not None else None
+            if call is None:
+                continue  # the declaration, a method value
+            exprs = call.parent
             decl = exprs.parent if exprs is not None and exprs.type == kinds.EXPRESSION_LIST else None
             left = decl.child_by_field_name(kinds.F_LEFT) if decl is not None and decl.type in (
                 kinds.SHORT_VAR_DECLARATION, kinds.ASSIGNMENT_STATEMENT) else None
-            taker = enclosing_function(call) if call is not None else None
-            if call is None or left is None or taker is None or not left.named_children:
+            taker = enclosing_function(call)
+            if left is None or taker is None or not left.named_children:
+                yield f, False
                 continue
             held = f.text(left.named_children[0])
-            for release in occurrences.name_tokens(f, releases):
-                back = occurrences.selector_call(release) or occurrences.identifier_call(release)
-                if back is None or not call.end_byte <= back.start_byte < taker.end_byte:
-                    continue
-                args = back.child_by_field_name(kinds.F_ARGUMENTS)
-                if args is not None and any(a.type == kinds.IDENTIFIER and f.text(a) == held for a in args.named_children):
-                    return True
-    return False
+            yield f, any(_passes(f, back, held) for release in occurrences.name_tokens(f, releases)
+                         if (back := occurrences.selector_call(release) or occurrences.identifier_call(release))
+                         is not None and call.end_byte <= back.start_byte < taker.end_byte)
+
+
+def _passes(f: SourceFile, call: Node, held: str) -> bool:
+    """`call` has the variable `held`, or its address, among its arguments."""
+    args = call.child_by_field_name(kinds.F_ARGUMENTS)
+    return args is not None and any(f.text(a).removeprefix("&") == held and a.type in (
+        kinds.IDENTIFIER, kinds.UNARY_EXPRESSION) for a in args.named_children)
 
 
 # -- 1. also-held --------------------------------------------------------------------------------

@@ -454,9 +454,10 @@ def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
 
 def makes_room(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     """The same window kept the other way round: the front removal `stmt` makes room right before
-    an append, `if len(s) >= n { s = s[1:] }` or `if d := len(s) + len(xs) - n; d > 0 { s = s[d:] }`
-    followed by `s = append(s, ...)` as the next statement, with no way out of the if between
-    (prometheus's alert queue). After the append the slice holds the latest n again."""
+    an append, `if len(s) >= n { s = s[1:] }` (or `>`, `==`) or `if d := len(s) + len(xs) - n;
+    d > 0 { s = s[d:] }`, followed by `s = append(s, ...)`, with no way out of the if and nothing
+    between but statements that leave s alone (`leaves_alone`): prometheus's alert queue,
+    grpc's channelz trace. After the append the slice holds the latest n again."""
     branch = _if_around(stmt)
     left_side = stmt.child_by_field_name(kinds.F_LEFT)
     right_side = stmt.child_by_field_name(kinds.F_RIGHT)
@@ -471,13 +472,35 @@ def makes_room(pkg: Package, key: StorageKey, stmt: Node) -> bool:
         return False
     init = branch.child_by_field_name(kinds.F_INITIALIZER)
     if init is None:
-        over = pkg.text(op) in (">", ">=") and _is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), target)
+        over = pkg.text(op) in (">", ">=", "==") and _is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), target)
     else:
         over = _excess_over_bound(pkg, init, cond, unparen(right_side.named_children[0]), target)
+    raw = pkg.file_of(stmt).src[target.start_byte:target.end_byte]
     after = branch.next_named_sibling
-    while after is not None and after.type == kinds.COMMENT:
+    while after is not None and (after.type == kinds.COMMENT or leaves_alone(pkg, after, raw)):
         after = after.next_named_sibling
     return over and after is not None and _appended(pkg, key, after) is not None
+
+
+_SIMPLE_STATEMENTS = frozenset({kinds.ASSIGNMENT_STATEMENT, kinds.SHORT_VAR_DECLARATION, kinds.INC_STATEMENT,
+                                kinds.DEC_STATEMENT, kinds.EXPRESSION_STATEMENT})
+
+
+def leaves_alone(pkg: Package, stmt: Node, raw: bytes) -> bool:
+    """A simple statement that cannot touch the slice spelled `raw` or leave the path: its text
+    does not name it, it may not jump, and it calls only functions of imported packages
+    (`e.Timestamp = time.Now()`), not code of this package that could reach the slice."""
+    from golinter.parse import walk_named
+    if stmt.type not in _SIMPLE_STATEMENTS or raw in pkg.file_of(stmt).src[stmt.start_byte:stmt.end_byte] \
+            or may_jump(pkg, stmt):
+        return False
+    for node in walk_named(stmt):
+        if node.type == kinds.FUNC_LITERAL:
+            return False
+        fn = node.child_by_field_name(kinds.F_FUNCTION) if node.type == kinds.CALL_EXPRESSION else None
+        if fn is not None and pkg.types.qualified(unparen(fn)) is None:
+            return False
+    return True
 
 
 def _excess_over_bound(pkg: Package, init: Node, cond: Node, trim: Node, target: Node) -> bool:

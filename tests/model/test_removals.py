@@ -165,7 +165,10 @@ def test_removals_filter_keeping_every_element_is_no_removal(loop: str, shape: s
     ("if d := len(t.s) * 2; d > 0 {\n\t\tt.s = t.s[d:]\n\t}\n\tt.s = append(t.s, nil)", 0, False),
     ("if len(t.s) < n {\n\t\tt.s = t.s[1:]\n\t}\n\tt.s = append(t.s, nil)", 0, False),
     ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t\treturn\n\t}\n\tt.s = append(t.s, nil)", 0, False),
-    ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t}\n\tn++\n\tt.s = append(t.s, nil)", 0, False),
+    ("if len(t.s) == n {\n\t\tt.s = t.s[1:]\n\t}\n\tn++\n\tt.s = append(t.s, nil)", 0, True),
+    ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t}\n\tt.refill()\n\tt.s = append(t.s, nil)", 0, False),
+    ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t}\n\tt.ids = nil\n\tt.s = append(t.s, nil)", 0, True),
+    ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t}\n\tt.s[0] = nil\n\tt.s = append(t.s, nil)", 0, False),
     ("if len(t.s) >= n {\n\t\tt.s = t.s[1:]\n\t}", 0, False),
 ])
 def test_removals_window_making_room_before_an_append(body: str, nth: int, room: bool) -> None:
