@@ -174,7 +174,8 @@ def _read_toml(path: str) -> dict[str, object]:
         import tomli as tomllib
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data: dict[str, object] = tomllib.load(fh)
+            return data
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found; check --config") from exc
     except OSError as exc:
