@@ -176,26 +176,26 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # consumed arguments and reused string buffers: nothing worth a note
     if not pkg.lifetimes.is_long_lived(key) or pkg.lifetimes.is_fresh_owner(target):
         return
-    if zeroes_in_function(pkg, key, hit["gml005.reslice"]):
+    reslice = hit["gml005.reslice"]
+    if zeroes_in_function(pkg, key, reslice):
         return
     if shape == "filter" and _filters_nils(pkg, value):
         return  # the filter dropped only nils: the slots past the end hold nothing more
-    if shape == "reset" and refilled(pkg, key, hit["gml005.reslice"]):
+    if shape == "reset" and refilled(pkg, key, reslice):
         return  # `s = s[:0]` then appends: the reuse idiom overwrites the slots
-    if shape == "reset" and released_at_teardown(pkg, key, hit["gml005.reslice"]):
+    if shape == "reset" and released_at_teardown(pkg, key, reslice):
         return  # Close released each element, then emptied the slice: the value is being retired
-    if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, hit["gml005.reslice"]):
+    if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, reslice):
         return  # remove, then re-add at the end: the append writes the vacated slot
-    if shape == "pop" and pushed_back_by_defer(pkg, key, hit["gml005.reslice"]):
+    if shape == "pop" and pushed_back_by_defer(pkg, key, reslice):
         return  # a pool: the popped element is appended back before the function returns
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
-    func = top_function(hit["gml005.reslice"])
+    func = top_function(reslice)
     if shape in ("front", "pop") and func is not None and _free_list(pkg, key, func, slice_type, Op.APPEND):
         return  # a pool: get hands out the element it removes, put appends it back
-    if shape == "front" and head_known_nil(pkg, hit["gml005.reslice"], target):
+    if shape == "front" and head_known_nil(pkg, reslice, target):
         return  # the code just saw the dropped head is nil: an abandoned slot skipped
-    reslice = hit["gml005.reslice"]
     if shape == "front" and (trims_window(pkg, key, reslice) or makes_room(pkg, key, reslice)):
         return  # a window of the latest n, trimmed right after or before each append: bounded by the slack
     if kept_by_map(pkg, key) is not None:
@@ -206,10 +206,10 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     held = "strings" if kind == "string" else "pointers"
     what = held if zero in ("nil", '""') else f"elements, and the {held} they hold,"  # `[]T` of structs
     advice = _advice(pkg, shape, name, value, zero)
-    taken = _taken_before(pkg, key, hit["gml005.reslice"])
+    taken = _taken_before(pkg, key, reslice)
     if taken is not None:  # `taken := q[:n:n]; q = q[n:]`: zeroing the slots first would empty `taken`
         advice += f", but copy out what line {taken} takes from it beforehand (slices.Clone): that slice shares the slots"
-    yield pkg.finding(RULE, hit["gml005.reslice"],
+    yield pkg.finding(RULE, reslice,
                       f"this removal from {name} leaves the dropped {what} in its backing array, where they stay "
                       f"reachable until it is reallocated; {advice}",
                       level=Level.NOTE if kind == "string" else Level.WARNING)
@@ -332,8 +332,6 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
     yield pkg.finding(RULE, stmt, f"{name}[{k}] can become empty here but its key stays, so keys with empty slices "
                                   f"accumulate in {name}; delete({name}, {k}) when the slice is empty",
                       level=Level.NOTE)
-
-
 
 
 def _empty_entries_intended(pkg: Package, key: StorageKey) -> bool:

@@ -250,7 +250,7 @@ def zeroes_in_function(pkg: Package, key: StorageKey, stmt: Node) -> bool:
                                    for u in Mutations.of(pkg).uses_in(key, top))
 
 
-# Methods that end a value's life (GML005 and GML008 ask).
+# Methods that end a value's life: what they empty or replace bounds nothing while the value runs.
 TEARDOWN_METHODS = frozenset({"Close", "Shutdown", "Stop"})
 
 
