@@ -26,7 +26,7 @@ from golinter.model.coheld import kept_by_map
 from golinter.model.filters import drops_only_nils
 from golinter.model.mutations import Mutations, Op, word_offsets
 from golinter.model.package import enclosing_function
-from golinter.model.pools import pushed_back_by_defer
+from golinter.model.pools import makes_when_empty, pushed_back_by_defer
 from golinter.model.removals import (
     SLICES_REMOVERS,
     TEARDOWN_METHODS,
@@ -192,8 +192,9 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
     func = top_function(reslice)
-    if shape in ("front", "pop") and func is not None and _free_list(pkg, key, func, slice_type, Op.APPEND):
-        return  # a pool: get hands out the element it removes, put appends it back
+    if shape in ("front", "pop") and func is not None and isinstance(slice_type, Slice) and (
+            _free_list(pkg, key, func, slice_type, Op.APPEND) or makes_when_empty(pkg, key, func, slice_type.elem)):
+        return  # a pool: get hands out the element it removes (or a new one), put appends it back
     if shape == "front" and head_known_nil(pkg, reslice, target):
         return  # the code just saw the dropped head is nil: an abandoned slot skipped
     if shape == "front" and (trims_window(pkg, key, reslice) or makes_room(pkg, key, reslice)):

@@ -1,4 +1,5 @@
-"""Pools: a tail pop whose element always comes back to the same slice.
+"""Pools: a tail pop whose element always comes back to the same slice, and get-or-create
+pools (`makes_when_empty`, at the end).
 
     b := s[len(s)-1]
     s = s[:len(s)-1]
@@ -24,6 +25,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from golinter import kinds
+from golinter.model.accessshapes import returned_values
 from golinter.model.occurrences import has_any_word, may_assign
 from golinter.model.package import enclosing_function
 from golinter.model.removals import appended_one
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
     from golinter.model.package import Package
     from golinter.model.storage import StorageKey
+    from golinter.model.types import Type
 
 _LEAVES = (b"return", b"goto", b"panic", b"Exit", b"Goexit", b"Fatal", b"Fatalf", b"Fatalln")
 
@@ -118,3 +121,29 @@ def _defers_append(pkg: Package, key: StorageKey, defer: Node, taken: str) -> bo
         if value is not None and unparen(value).type == kinds.IDENTIFIER and pkg.text(unparen(value)) == taken:
             return True
     return False
+
+
+def makes_when_empty(pkg: Package, key: StorageKey, func: Node, elem: Type) -> bool:
+    """A get-or-create pool: the function removing from slice `key` hands out a variable in one
+    `return` and a new element of the slice's type in another (`return make([]T, 0, n)`,
+    `return &reader{...}`: none idle), and another function appends to the slice (the put:
+    prometheus's batch pool, fasthttp's big-file readers). A queue never makes an element when it
+    is empty, so a popped element of this shape is one lent out, expected back."""
+    from golinter.model.lifetimes import is_fresh_value
+    from golinter.model.mutations import Mutations, Op
+    from golinter.parse import walk_named
+
+    handed = made = False
+    for node in walk_named(func, frozenset({kinds.FUNC_LITERAL})):
+        if node.type != kinds.RETURN_STATEMENT:
+            continue
+        values = returned_values(node)
+        first = unparen(values[0]) if values else None
+        if first is None:
+            continue
+        if first.type == kinds.IDENTIFIER:
+            handed = True
+        elif is_fresh_value(pkg, first, made=True) and pkg.types.type_of(first) == elem:
+            made = True
+    return handed and made and any(u.op is Op.APPEND and u.func_start != func.start_byte
+                                   for u in Mutations.of(pkg).uses(key))

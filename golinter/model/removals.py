@@ -169,19 +169,27 @@ def _same_value(pkg: Package, a: Node, b: Node) -> bool:
 
 
 def _is_len_minus(pkg: Package, end: Node, operand: Node) -> bool:
-    """`len(s)-1`, or `last` declared as `last := len(s) - 1` (not a loop counter)."""
-    e = unparen(end)
-    if e.type == kinds.IDENTIFIER:
-        obj = pkg.scopes.resolve(e)
-        if obj is None or obj.value is None or obj.value_count != 1 or obj.decl is None \
-                or obj.decl.type != kinds.SHORT_VAR_DECLARATION or obj.decl.parent is None \
-                or obj.decl.parent.type != kinds.STATEMENT_LIST:
-            return False
-        e = unparen(obj.value)
+    """`len(s)-1`, with `last := len(s) - 1` or `n := len(s)` (`s[:n-1]`) standing for their values."""
+    e = _value_of(pkg, unparen(end))
     if e.type != kinds.BINARY_EXPRESSION:
         return False
     op = e.child_by_field_name(kinds.F_OPERATOR)
-    return op is not None and pkg.text(op) == "-" and _is_len_of(pkg, e.child_by_field_name(kinds.F_LEFT), operand)
+    left = e.child_by_field_name(kinds.F_LEFT)
+    return op is not None and pkg.text(op) == "-" and left is not None \
+        and _is_len_of(pkg, _value_of(pkg, unparen(left)), operand)
+
+
+def _value_of(pkg: Package, e: Node) -> Node:
+    """For a variable declared once by `x := v` in a statement list or an if's initializer (not a
+    loop counter), v; otherwise e itself."""
+    if e.type != kinds.IDENTIFIER:
+        return e
+    obj = pkg.scopes.resolve(e)
+    if obj is None or obj.value is None or obj.value_count != 1 or obj.decl is None \
+            or obj.decl.type != kinds.SHORT_VAR_DECLARATION or obj.decl.parent is None \
+            or obj.decl.parent.type not in (kinds.STATEMENT_LIST, kinds.IF_STATEMENT):
+        return e
+    return unparen(obj.value)
 
 
 def helper_removes(pkg: Package, decl: Node) -> bool:

@@ -1,9 +1,10 @@
-"""model/pools.py: a tail pop whose element a deferred func always appends back."""
+"""model/pools.py: a tail pop whose element a deferred func always appends back; get-or-create pools."""
 from __future__ import annotations
 
 import pytest
 
-from golinter.model.pools import pushed_back_by_defer
+from golinter.model.pools import makes_when_empty, pushed_back_by_defer
+from golinter.model.types import Slice
 from tests.model._modelkit import at, package
 
 HEAD = "package p\n\ntype item struct{ b []byte }\n\nvar free []*item\n\n"
@@ -45,3 +46,36 @@ def test_a_deferred_push_back_of_the_popped_element_closes_the_pool() -> None:
 ])
 def test_a_push_back_that_can_miss_is_no_pool(body: str) -> None:
     assert not _pushed_back(body)
+
+
+def _made_when_empty(get: str, rest: str = "func put(x *item) { free = append(free, x) }\n") -> bool:
+    pkg = package({"p.go": HEAD + get + rest})
+    stmt = at(pkg, "pop")
+    while stmt.type != "assignment_statement" and stmt.parent is not None:
+        stmt = stmt.parent
+    key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
+    func = stmt
+    while func.type != "function_declaration" and func.parent is not None:
+        func = func.parent
+    slice_type = pkg.types.type_of(stmt.child_by_field_name("left").named_children[0])
+    assert key is not None and isinstance(slice_type, Slice)
+    return makes_when_empty(pkg, key, func, slice_type.elem)
+
+
+GET = ("func get() *item {\nif len(free) > 0 {\nx := free[len(free)-1]\n/*@pop*/free = free[:len(free)-1]\n"
+       "return x\n}\n{made}\n}\n")
+
+
+def test_a_get_or_create_with_a_put_is_a_pool() -> None:
+    assert _made_when_empty(GET.replace("{made}", "return &item{}"))
+    assert _made_when_empty(GET.replace("{made}", "return new(item)"))
+
+
+@pytest.mark.parametrize("get, rest", [
+    (GET.replace("{made}", "return nil"), "func put(x *item) { free = append(free, x) }\n"),  # a queue
+    (GET.replace("{made}", "return &item{}"), ""),  # nothing puts back
+    (GET.replace("{made}", "return mk()"), ("func put(x *item) { free = append(free, x) }\n"
+                                            "func mk() *item { return &item{} }\n")),  # not evidently new
+])
+def test_a_pop_that_makes_nothing_or_gets_nothing_back_is_no_pool(get: str, rest: str) -> None:
+    assert not _made_when_empty(get, rest)

@@ -46,6 +46,9 @@ def assignment(body: str, nth: int = 0) -> tuple[Package, Node]:
 @pytest.mark.parametrize("code, shape", [
     ("t.s = t.s[:len(t.s)-1]", "pop"),
     ("last := len(t.s) - 1\n\tt.s = t.s[:last]", "pop"),
+    ("n := len(t.s)\n\tt.s = t.s[:n-1]", "pop"),
+    ("if n := len(t.s); n > 0 {\n\t\tt.s = t.s[:n-1]\n\t}", "pop"),
+    ("for n := len(t.s); n > 0; n-- {\n\t\tt.s = t.s[:n-1]\n\t}", ""),
     ("t.s = t.s[:0]", "reset"),
     ("t.s = t.s[1:]", "front"),
     ("t.s = t.s[i:len(t.s)]", "front"),
