@@ -30,6 +30,7 @@ from golinter.model.pools import makes_when_empty, pushed_back_by_defer
 from golinter.model.removals import (
     SLICES_REMOVERS,
     TEARDOWN_METHODS,
+    handed_out_whole,
     head_known_nil,
     makes_room,
     pointer_kind,
@@ -183,6 +184,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # the filter dropped only nils: the slots past the end hold nothing more
     if shape == "reset" and refilled(pkg, key, reslice):
         return  # `s = s[:0]` then appends: the reuse idiom overwrites the slots
+    if shape == "reset" and handed_out_whole(pkg, key, reslice):
+        return  # `items := s; s = s[:0]; return items`: the emptied slots are the function's result
     if shape == "reset" and released_at_teardown(pkg, key, reslice):
         return  # Close released each element, then emptied the slice: the value is being retired
     if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, reslice):

@@ -280,6 +280,19 @@ def released_at_teardown(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     return False
 
 
+def handed_out_whole(pkg: Package, key: StorageKey, stmt: Node) -> bool:
+    """`items := s; s = s[:0]; return items` (gf's GetRegisteredCallbacks): the function copies the
+    slice's header before emptying it and returns the copy, so the slots it empties are its
+    result, held by the caller (clearing them would break it)."""
+    top = top_function(stmt)
+    uses = Mutations.of(pkg).uses_in(key, top) if top is not None else ()
+    src = pkg.file_of(stmt).src
+    aliases = {u.detail[len("copy:"):].encode() for u in uses
+               if u.op is Op.READ and u.detail.startswith("copy:") and u.start < stmt.start_byte}
+    return any(u.op is Op.ESCAPE and u.detail == "return" and u.start > stmt.start_byte
+               and src[u.start:u.end] in aliases for u in uses)
+
+
 def refilled(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     """After `s = s[:0]`, the same function appends to s, or a same-package function it calls
     does (two call levels: `expand1` calling `expand0`), or every caller of the function

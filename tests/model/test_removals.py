@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from golinter.model.removals import (
+    handed_out_whole,
     helper_removes,
     makes_room,
     pointer_kind,
@@ -196,3 +197,18 @@ def test_removals_reset_at_teardown_after_releasing_each(method: str, body: str,
     key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
     assert key is not None
     assert released_at_teardown(pkg, key, stmt) is released
+
+
+@pytest.mark.parametrize("body, handed", [
+    ("items := t.s\n\tt.s = t.s[:0]\n\t_ = items\n\treturn items", True),
+    ("items := t.s\n\tt.s = t.s[:0]\n\treturn t.s", False),
+    ("items := t.s\n\tt.s = t.s[:0]\n\t_ = len(items)\n\treturn nil", False),
+    ("t.s = t.s[:0]\n\titems := t.s\n\treturn items", False),
+])
+def test_removals_reset_handing_the_old_slice_out(body: str, handed: bool) -> None:
+    pkg = make_package(HEAD + f"func (t *T) take() []*int {{\n\t{body}\n}}\n")
+    stmt = next(n for n in walk_named(pkg.files[0].tree.root_node)
+                if n.type == "assignment_statement" and pkg.text(n).endswith("[:0]"))
+    key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
+    assert key is not None
+    assert handed_out_whole(pkg, key, stmt) is handed
