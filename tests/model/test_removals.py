@@ -182,6 +182,16 @@ def test_removals_window_making_room_before_an_append(body: str, nth: int, room:
     assert makes_room(pkg, key, stmt) is room
 
 
+def _reset(func: str) -> tuple[Package, Node, StorageKey]:
+    """The package of HEAD + `func`, its `t.s = t.s[:0]` statement and that slice's key."""
+    pkg = make_package(HEAD + func)
+    stmt = next(n for n in walk_named(pkg.files[0].tree.root_node)
+                if n.type == "assignment_statement" and pkg.text(n).endswith("[:0]"))
+    key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
+    assert key is not None
+    return pkg, stmt, key
+
+
 @pytest.mark.parametrize("method, body, released", [
     ("Close", "for _, x := range t.s {\n\t\t_ = x\n\t}\n\tt.s = t.s[:0]", True),
     ("Stop", "for i := range t.s {\n\t\tt.s[i] = nil\n\t}\n\tt.s = t.s[:0]", True),
@@ -191,11 +201,7 @@ def test_removals_window_making_room_before_an_append(body: str, nth: int, room:
     ("Close", "t.s = t.s[:0]\n\tfor _, x := range t.s {\n\t\t_ = x\n\t}", False),
 ])
 def test_removals_reset_at_teardown_after_releasing_each(method: str, body: str, released: bool) -> None:
-    pkg = make_package(HEAD + f"func (t *T) {method}() {{\n\t{body}\n}}\n")
-    stmt = next(n for n in walk_named(pkg.files[0].tree.root_node)
-                if n.type == "assignment_statement" and pkg.text(n).endswith("[:0]"))
-    key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
-    assert key is not None
+    pkg, stmt, key = _reset(f"func (t *T) {method}() {{\n\t{body}\n}}\n")
     assert released_at_teardown(pkg, key, stmt) is released
 
 
@@ -206,9 +212,5 @@ def test_removals_reset_at_teardown_after_releasing_each(method: str, body: str,
     ("t.s = t.s[:0]\n\titems := t.s\n\treturn items", False),
 ])
 def test_removals_reset_handing_the_old_slice_out(body: str, handed: bool) -> None:
-    pkg = make_package(HEAD + f"func (t *T) take() []*int {{\n\t{body}\n}}\n")
-    stmt = next(n for n in walk_named(pkg.files[0].tree.root_node)
-                if n.type == "assignment_statement" and pkg.text(n).endswith("[:0]"))
-    key = pkg.storage.key(stmt.child_by_field_name("left").named_children[0])
-    assert key is not None
+    pkg, stmt, key = _reset(f"func (t *T) take() []*int {{\n\t{body}\n}}\n")
     assert handed_out_whole(pkg, key, stmt) is handed
