@@ -32,14 +32,12 @@ from golinter.model.removals import (
     TEARDOWN_METHODS,
     handed_out_whole,
     head_known_nil,
-    makes_room,
     pointer_kind,
     refilled,
     refilled_at_once,
     released_at_teardown,
     removal_shape,
     top_function,
-    trims_window,
     zeroes_in_function,
 )
 from golinter.model.typelite import unparen
@@ -56,6 +54,7 @@ from golinter.model.types import (
     Struct,
     Type,
 )
+from golinter.model.windows import makes_room, trims_window
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -74,7 +74,7 @@ def removal_shape(pkg: Package, value: Node, *, helpers: bool = True) -> str:
     if operand is None or v.child_by_field_name(kinds.F_CAPACITY) is not None:
         return ""
     zero_start = start is None or pkg.consts.int_value(start) == 0
-    if end is None or _is_len_of(pkg, end, operand):
+    if end is None or is_len_of(pkg, end, operand):
         return "" if zero_start else "front"
     if not zero_start:
         return ""  # a window `s[i:j]`: whether it shrinks is not evident
@@ -111,7 +111,7 @@ def drops_middle(pkg: Package, call: Node) -> bool:
     j, t_end = tail.child_by_field_name(kinds.F_START), tail.child_by_field_name(kinds.F_END)
     if h_start is not None and pkg.consts.int_value(h_start) != 0:
         return False
-    if i is None or j is None or (t_end is not None and not _is_len_of(pkg, t_end, t_operand)):
+    if i is None or j is None or (t_end is not None and not is_len_of(pkg, t_end, t_operand)):
         return False
     return _evidently_past(pkg, j, i)
 
@@ -176,7 +176,7 @@ def _is_len_minus(pkg: Package, end: Node, operand: Node) -> bool:
     op = e.child_by_field_name(kinds.F_OPERATOR)
     left = e.child_by_field_name(kinds.F_LEFT)
     return op is not None and pkg.text(op) == "-" and left is not None \
-        and _is_len_of(pkg, _value_of(pkg, unparen(left)), operand)
+        and is_len_of(pkg, _value_of(pkg, unparen(left)), operand)
 
 
 def _value_of(pkg: Package, e: Node) -> Node:
@@ -238,7 +238,7 @@ def _removed_from(value: Node) -> Node | None:
     return v.child_by_field_name(kinds.F_OPERAND) if v.type == kinds.SLICE_EXPRESSION else v
 
 
-def _is_len_of(pkg: Package, expr: Node | None, operand: Node) -> bool:
+def is_len_of(pkg: Package, expr: Node | None, operand: Node) -> bool:
     """`len(s)` of the same storage as `operand`."""
     if expr is None or unparen(expr).type != kinds.CALL_EXPRESSION:
         return False
@@ -427,13 +427,13 @@ def appends_one(pkg: Package, key: StorageKey, stmt: Node) -> bool:
 
 def appended_one(pkg: Package, key: StorageKey, stmt: Node) -> Node | None:
     """`x` of `s = append(s, x)` (one element, no spread), else None."""
-    values = _appended(pkg, key, stmt)
+    values = appended_values(pkg, key, stmt)
     if values is None or len(values) != 1 or b"..." in pkg.file_of(stmt).src[values[0].start_byte:stmt.end_byte]:
         return None
     return values[0]
 
 
-def _appended(pkg: Package, key: StorageKey, stmt: Node) -> list[Node] | None:
+def appended_values(pkg: Package, key: StorageKey, stmt: Node) -> list[Node] | None:
     """What `s = append(s, ...)` appends to storage `key` (`xs` of `append(s, xs...)` too), else None."""
     if stmt.type != kinds.ASSIGNMENT_STATEMENT:
         return None
@@ -453,116 +453,7 @@ def _appended(pkg: Package, key: StorageKey, stmt: Node) -> list[Node] | None:
     return values[1:]
 
 
-def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
-    """`s = append(s, x); if len(s) > n { s = s[1:] }` (or `s[len(s)-n:]`): the front removal
-    `stmt` keeps a window of the latest n right after an append. What it drops stays only until
-    an append reallocates, which copies the window alone: at most the append slack, a bounded
-    overhead on a window kept by design, not a leak."""
-    branch = _if_around(stmt)
-    left_side = stmt.child_by_field_name(kinds.F_LEFT)
-    if branch is None or branch.child_by_field_name(kinds.F_INITIALIZER) is not None \
-            or left_side is None or not left_side.named_children:
-        return False
-    cond = branch.child_by_field_name(kinds.F_CONDITION)
-    cond = unparen(cond) if cond is not None else None
-    op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None and cond.type == kinds.BINARY_EXPRESSION else None
-    if op is None or cond is None or pkg.text(op) not in (">", ">=") \
-            or not _is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), left_side.named_children[0]):
-        return False
-    before = next(preceding(branch), None)
-    return before is not None and appends_one(pkg, key, before)
-
-
-def makes_room(pkg: Package, key: StorageKey, stmt: Node) -> bool:
-    """The same window kept the other way round: the front removal `stmt` makes room right before
-    an append, `if len(s) >= n { s = s[1:] }` (or `>`, `==`) or `if d := len(s) + len(xs) - n;
-    d > 0 { s = s[d:] }`, followed by `s = append(s, ...)`, with no way out of the if and nothing
-    between but statements that leave s alone (`leaves_alone`): prometheus's alert queue,
-    grpc's channelz trace. After the append the slice holds the latest n again."""
-    branch = _if_around(stmt)
-    left_side = stmt.child_by_field_name(kinds.F_LEFT)
-    right_side = stmt.child_by_field_name(kinds.F_RIGHT)
-    if branch is None or left_side is None or len(left_side.named_children) != 1 or right_side is None \
-            or len(right_side.named_children) != 1 or may_jump(pkg, branch):
-        return False
-    target = left_side.named_children[0]
-    cond = branch.child_by_field_name(kinds.F_CONDITION)
-    cond = unparen(cond) if cond is not None else None
-    op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None and cond.type == kinds.BINARY_EXPRESSION else None
-    if op is None or cond is None:
-        return False
-    init = branch.child_by_field_name(kinds.F_INITIALIZER)
-    if init is None:
-        over = pkg.text(op) in (">", ">=", "==") and _is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), target)
-    else:
-        over = _excess_over_bound(pkg, init, cond, unparen(right_side.named_children[0]), target)
-    raw = pkg.file_of(stmt).src[target.start_byte:target.end_byte]
-    after = branch.next_named_sibling
-    while after is not None and (after.type == kinds.COMMENT or leaves_alone(pkg, after, raw)):
-        after = after.next_named_sibling
-    return over and after is not None and _appended(pkg, key, after) is not None
-
-
-_SIMPLE_STATEMENTS = frozenset({kinds.ASSIGNMENT_STATEMENT, kinds.SHORT_VAR_DECLARATION, kinds.INC_STATEMENT,
-                                kinds.DEC_STATEMENT, kinds.EXPRESSION_STATEMENT})
-
-
-def leaves_alone(pkg: Package, stmt: Node, raw: bytes) -> bool:
-    """A simple statement that cannot touch the slice spelled `raw` or leave the path: its text
-    does not name it, it may not jump, and it calls only functions of imported packages
-    (`e.Timestamp = time.Now()`), not code of this package that could reach the slice."""
-    from golinter.parse import walk_named
-    if stmt.type not in _SIMPLE_STATEMENTS or raw in pkg.file_of(stmt).src[stmt.start_byte:stmt.end_byte] \
-            or may_jump(pkg, stmt):
-        return False
-    for node in walk_named(stmt):
-        if node.type == kinds.FUNC_LITERAL:
-            return False
-        fn = node.child_by_field_name(kinds.F_FUNCTION) if node.type == kinds.CALL_EXPRESSION else None
-        if fn is not None and pkg.types.qualified(unparen(fn)) is None:
-            return False
-    return True
-
-
-def _excess_over_bound(pkg: Package, init: Node, cond: Node, trim: Node, target: Node) -> bool:
-    """`d := len(s) + ... - n; d > 0` trimming `s[d:]`: d counts what would pass the bound."""
-    left, right = init.child_by_field_name(kinds.F_LEFT), init.child_by_field_name(kinds.F_RIGHT)
-    if init.type != kinds.SHORT_VAR_DECLARATION or left is None or right is None \
-            or len(left.named_children) != 1 or len(right.named_children) != 1:
-        return False
-    name = pkg.text(left.named_children[0])
-    start = trim.child_by_field_name(kinds.F_START) if trim.type == kinds.SLICE_EXPRESSION else None
-    if start is None or pkg.text(start) != name or _binary(pkg, cond) != (name, ">", "0"):
-        return False
-    excess = unparen(right.named_children[0])
-    parts = _binary(pkg, excess)
-    if parts is None or parts[1] != "-":
-        return False
-    terms = [excess.child_by_field_name(kinds.F_LEFT)]
-    while terms:  # the terms of the sum before `- n`
-        term = terms.pop()
-        term = unparen(term) if term is not None else None
-        if term is None:
-            continue
-        if _is_len_of(pkg, term, target):
-            return True
-        sum_ = _binary(pkg, term)
-        if sum_ is not None and sum_[1] == "+":
-            terms += [term.child_by_field_name(kinds.F_LEFT), term.child_by_field_name(kinds.F_RIGHT)]
-    return False
-
-
-def _binary(pkg: Package, expr: Node) -> tuple[str, str, str] | None:
-    """(left, operator, right) texts of a binary expression, else None."""
-    if expr.type != kinds.BINARY_EXPRESSION:
-        return None
-    left, op, right = (expr.child_by_field_name(f) for f in (kinds.F_LEFT, kinds.F_OPERATOR, kinds.F_RIGHT))
-    if left is None or op is None or right is None:
-        return None
-    return pkg.text(left), pkg.text(op), pkg.text(right)
-
-
-def _if_around(stmt: Node) -> Node | None:
+def if_around(stmt: Node) -> Node | None:
     """The if statement whose consequence block holds `stmt` directly, or None."""
     lst = stmt.parent
     block = lst.parent if lst is not None and lst.type == kinds.STATEMENT_LIST else None
@@ -644,7 +535,7 @@ def head_known_nil(pkg: Package, stmt: Node, target: Node) -> bool:
         lst = next((c for c in body.named_children if c.type == kinds.STATEMENT_LIST), None) if body is not None else None
         last = [c for c in lst.named_children if c.type != kinds.COMMENT][-1:] if lst is not None else []
         return bool(last) and last[0].type in _LEAVES
-    branch = _if_around(stmt)
+    branch = if_around(stmt)
     lst = stmt.parent
     first = next((c for c in lst.named_children if c.type != kinds.COMMENT), None) if lst is not None else None
     return branch is not None and first == stmt and _head_test(pkg, branch, name) == "=="

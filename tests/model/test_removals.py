@@ -8,7 +8,6 @@ import pytest
 from golinter.model.removals import (
     handed_out_whole,
     helper_removes,
-    makes_room,
     pointer_kind,
     refilled,
     released_at_teardown,
@@ -16,6 +15,7 @@ from golinter.model.removals import (
     zeroes_in_function,
 )
 from golinter.model.storage import StorageKey
+from golinter.model.windows import makes_room
 from golinter.parse import walk_named
 from tests.model.test_lifetimes import make_package
 
