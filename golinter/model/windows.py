@@ -33,16 +33,20 @@ def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     branch = if_around(stmt)
     left_side = stmt.child_by_field_name(kinds.F_LEFT)
     if branch is None or branch.child_by_field_name(kinds.F_INITIALIZER) is not None \
-            or left_side is None or not left_side.named_children:
-        return False
-    cond = branch.child_by_field_name(kinds.F_CONDITION)
-    cond = unparen(cond) if cond is not None else None
-    op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None and cond.type == kinds.BINARY_EXPRESSION else None
-    if op is None or cond is None or pkg.text(op) not in (">", ">=") \
-            or not is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), left_side.named_children[0]):
+            or left_side is None or not left_side.named_children \
+            or not _len_over(pkg, branch, left_side.named_children[0], (">", ">=")):
         return False
     before = next(preceding(branch), None)
     return before is not None and appends_one(pkg, key, before)
+
+
+def _len_over(pkg: Package, branch: Node, target: Node, ops: tuple[str, ...]) -> bool:
+    """The if's condition is `len(target) OP n` for an OP of `ops`."""
+    cond = branch.child_by_field_name(kinds.F_CONDITION)
+    cond = unparen(cond) if cond is not None else None
+    op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None and cond.type == kinds.BINARY_EXPRESSION else None
+    return op is not None and cond is not None and pkg.text(op) in ops \
+        and is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), target)
 
 
 def makes_room(pkg: Package, key: StorageKey, stmt: Node) -> bool:
@@ -58,16 +62,13 @@ def makes_room(pkg: Package, key: StorageKey, stmt: Node) -> bool:
             or len(right_side.named_children) != 1 or may_jump(pkg, branch):
         return False
     target = left_side.named_children[0]
-    cond = branch.child_by_field_name(kinds.F_CONDITION)
-    cond = unparen(cond) if cond is not None else None
-    op = cond.child_by_field_name(kinds.F_OPERATOR) if cond is not None and cond.type == kinds.BINARY_EXPRESSION else None
-    if op is None or cond is None:
-        return False
     init = branch.child_by_field_name(kinds.F_INITIALIZER)
+    cond = branch.child_by_field_name(kinds.F_CONDITION)
     if init is None:
-        over = pkg.text(op) in (">", ">=", "==") and is_len_of(pkg, cond.child_by_field_name(kinds.F_LEFT), target)
+        over = _len_over(pkg, branch, target, (">", ">=", "=="))
     else:
-        over = _excess_over_bound(pkg, init, cond, unparen(right_side.named_children[0]), target)
+        over = cond is not None and _excess_over_bound(pkg, init, unparen(cond), unparen(right_side.named_children[0]),
+                                                       target)
     raw = pkg.file_of(stmt).src[target.start_byte:target.end_byte]
     after = branch.next_named_sibling
     while after is not None and (after.type == kinds.COMMENT or leaves_alone(pkg, after, raw)):
