@@ -997,6 +997,8 @@ _BUILTIN_MAP_FUNCS = frozenset({"delete", "clear", "len"})
 # Import paths of the functions _std_call knows. A call of another package's function records
 # nothing: its operand, when it is no import (a shadowing local), has no method of that name here.
 _CALL_PATHS = frozenset({p for p, _f in _MAP_FUNCS} | {p for p, _f in _UNMARSHAL_FUNCS} | _READER_PACKAGES)
+
+
 def _is_struct_type(objs: list[Obj]) -> bool:
     """Every declaration of a package-level name is a struct type's (`type T struct{...}`)."""
     return bool(objs) and all(o.kind is ObjKind.TYPE and o.type_node is not None
