@@ -40,6 +40,7 @@ from golinter.model.removals import (
     top_function,
     zeroes_in_function,
 )
+from golinter.model.swaps import copies_last_down
 from golinter.model.typelite import unparen
 from golinter.model.types import (
     STRING,
@@ -206,16 +207,33 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     name = pkg.text(target)
     elem = slice_type.elem if isinstance(slice_type, Slice) else None
     zero = _zero_value(pkg, elem) if elem is not None else None
-    held = "strings" if kind == "string" else "pointers"
-    what = held if zero in ("nil", '""') else f"elements, and the {held} they hold,"  # `[]T` of structs
     advice = _advice(pkg, shape, name, value, zero)
     taken = _taken_before(pkg, key, reslice)
     if taken is not None:  # `taken := q[:n:n]; q = q[n:]`: zeroing the slots first would empty `taken`
         advice += f", but copy out what line {taken} takes from it beforehand (slices.Clone): that slice shares the slots"
-    yield pkg.finding(RULE, reslice,
-                      f"this removal from {name} leaves the dropped {what} in its backing array, where they stay "
-                      f"reachable until it is reallocated; {advice}",
-                      level=Level.NOTE if kind == "string" else Level.WARNING)
+    yield pkg.finding(RULE, reslice, f"this removal from {name} {_left_behind(pkg, shape, key, reslice, value, kind, zero)}; "
+                                     f"{advice}", level=Level.NOTE if kind == "string" else Level.WARNING)
+
+
+def _left_behind(pkg: Package, shape: str, key: StorageKey, reslice: Node, value: Node, kind: str,
+                 zero: str | None) -> str:
+    """What the removal leaves past the slice's new length. A middle removal copies the tail down
+    and a swap-remove (`s[i] = s[n-1]; s = s[:n-1]`) moves the last element: the slots left
+    behind hold copies of elements still in the slice (model/swaps.py), which they keep reachable
+    once those leave it in turn; the removed element stays itself only when it was last."""
+    held = "string" if kind == "string" else "pointer"
+    end = unparen(value).child_by_field_name(kinds.F_END) if shape == "pop" else None
+    if shape == "middle" or (end is not None and copies_last_down(pkg, key, reslice, end)):
+        noun = held if zero in ("nil", '""') else "element"
+        if shape == "pop" or _drops_one(pkg, shape, value):
+            return (f"leaves a copy of its old last {noun} in the backing array past the new length, which keeps it "
+                    f"reachable after it leaves {pkg.text(reslice.child_by_field_name(kinds.F_LEFT) or reslice)} "
+                    f"(or keeps the removed {noun} itself, when that was last)")
+        return (f"leaves copies of its old last {noun}s in the backing array past the new length, which keep them "
+                f"reachable after they leave {pkg.text(reslice.child_by_field_name(kinds.F_LEFT) or reslice)} "
+                f"(or keep the removed {noun}s themselves, when those were last)")
+    what = f"{held}s" if zero in ("nil", '""') else f"elements, and the {held}s they hold,"  # `[]T` of structs
+    return f"leaves the dropped {what} in its backing array, where they stay reachable until it is reallocated"
 
 
 def _taken_before(pkg: Package, key: StorageKey, stmt: Node) -> int | None:
@@ -247,7 +265,12 @@ def _drops_one(pkg: Package, shape: str, value: Node) -> bool:
         if tail is not None and tail.type == kinds.VARIADIC_ARGUMENT and tail.named_children:
             tail = unparen(tail.named_children[0])  # `s[i+1:]...`
         start = tail.child_by_field_name(kinds.F_START) if tail is not None and tail.type == kinds.SLICE_EXPRESSION else None
-        return start is not None and pkg.text(start).replace(" ", "").endswith("+1")
+        if start is None:
+            return False
+        head = unparen(values[0])
+        end = head.child_by_field_name(kinds.F_END) if head.type == kinds.SLICE_EXPRESSION else None
+        i, j = (pkg.consts.int_value(end) if end is not None else None), pkg.consts.int_value(start)
+        return pkg.text(start).replace(" ", "").endswith("+1") or (i is not None and j == i + 1)  # `s[:0], s[1:]`
     return False
 
 
@@ -296,9 +319,10 @@ def _advice(pkg: Package, shape: str, name: str, value: Node, zero: str | None) 
             return f"set the elements of {head} {to_zero} first"
         return f"set the dropped elements {to_zero} first"
     if shape == "middle":
+        one = _drops_one(pkg, shape, value)
         if modern:
-            return f"use slices.Delete, which zeroes the tail (Go 1.22), or zero {last} after a copy"
-        return f"copy the tail down, {set_last}, then reslice"
+            return f"use slices.Delete, which zeroes the tail (Go 1.22), or zero {last if one else 'the vacated tail'} after a copy"
+        return f"copy the tail down, {set_last if one else 'zero the vacated tail'}, then reslice"
     if shape in SLICES_REMOVERS:
         return f"before Go 1.22 slices.{shape} does not zero the tail: clear the old tail after it"
     if has_clear:
