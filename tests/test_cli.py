@@ -826,3 +826,35 @@ def test_cli_readme_baseline_commands_run(tmp_path: Path) -> None:
     assert first.code == 0 and len(finding_lines(first.out)) == 1
     again = run("in-process", commands[1].split()[1:] + list(SELECT), root)
     assert again.code == 0 and finding_lines(again.out) == []
+
+
+def test_cli_output_through_symlink_keeps_the_link(tmp_path: Path) -> None:
+    root = module(tmp_path / "m", {"bad.go": BAD})
+    reports = root / "reports"
+    reports.mkdir()
+    (reports / "latest.txt").write_text("old report\n", encoding="utf-8")
+    (root / "report.txt").symlink_to("reports/latest.txt")
+    assert run("in-process", ["check", *SELECT, "-o", "report.txt"], root).code == 1
+    assert (root / "report.txt").is_symlink()  # the link stays; the file it names is replaced
+    assert "GML009" in (reports / "latest.txt").read_text(encoding="utf-8")
+    assert sorted(p.name for p in reports.iterdir()) == ["latest.txt"]  # the temp file was beside it
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_cli_output_to_a_named_pipe_writes_through_it(tmp_path: Path) -> None:
+    """`-o /dev/null`, `-o /dev/stdout`, `-o >(gzip > r.gz)`: not a regular file, so written in
+    place. A rename over it would leave a regular file where the pipe (or, as root, /dev/null)
+    was."""
+    import threading
+
+    root = module(tmp_path / "m", {"bad.go": BAD})
+    fifo = root / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run("subprocess", ["check", *SELECT, "-o", "pipe"], root)
+    reader.join(timeout=60)
+    assert result.code == 1, result.err
+    assert received and b"GML009" in received[0]
+    assert fifo.is_fifo()
