@@ -488,6 +488,10 @@ class Typelite:
         return UNKNOWN
 
     def _builtin_call(self, name: str, args: list[Node]) -> Type:
+        value = _value_of(self._pkg, args[0]) if name == "new" and args else None
+        if value is not None:  # Go 1.26: new(expr)
+            t = self.obj_type(value) if isinstance(value, Obj) else self.type_of(value)
+            return Pointer(_default_type(t))
         if name in ("make", "new") and args:
             t = self.type_from_expr(args[0])
             return Pointer(t) if name == "new" else t
@@ -537,7 +541,9 @@ class Typelite:
         if sym in ("<<", ">>"):
             return lt
         rt = self.type_of(right) if right is not None else UNKNOWN
-        if isinstance(lt, Basic) and lt.name.startswith("untyped") and rt is not UNKNOWN:
+        if isinstance(lt, Basic) and lt.name.startswith("untyped"):
+            if rt is UNKNOWN:
+                return UNKNOWN  # `2 * time.Second`: the other operand's type decides, and it is not known
             if not (isinstance(rt, Basic) and rt.name.startswith("untyped")):
                 return rt
             return UNTYPED_FLOAT if UNTYPED_FLOAT in (lt, rt) else lt
@@ -596,6 +602,24 @@ def _unparen(node: Node) -> Node:
 def unparen(node: Node) -> Node:
     """`((x))` -> `x`."""
     return _unparen(node)
+
+
+# Syntax that can only be a type: `new(T)` (anything else in `new(...)` is Go 1.26's `new(expr)`).
+_TYPE_SYNTAX = frozenset({
+    kinds.TYPE_IDENTIFIER, kinds.QUALIFIED_TYPE, kinds.GENERIC_TYPE, kinds.POINTER_TYPE, kinds.SLICE_TYPE,
+    kinds.ARRAY_TYPE, kinds.IMPLICIT_LENGTH_ARRAY_TYPE, kinds.MAP_TYPE, kinds.CHANNEL_TYPE, kinds.STRUCT_TYPE,
+    kinds.INTERFACE_TYPE, kinds.FUNCTION_TYPE, kinds.PARENTHESIZED_TYPE, kinds.NEGATED_TYPE,
+})
+
+
+def _value_of(pkg: Package, arg: Node) -> Node | Obj | None:
+    """`new`'s argument when it is an expression, not a type: any non-type syntax (`new(1)`, parsed
+    from Go 1.26 code by parse.py's respelling), or the variable or constant a name resolves to
+    (`new(x)` parses as `new(T)`, x a type_identifier); None for a type."""
+    if arg.type not in (kinds.TYPE_IDENTIFIER, kinds.IDENTIFIER):
+        return arg if arg.type not in _TYPE_SYNTAX else None
+    obj = pkg.scopes.resolve(arg)
+    return obj if obj is not None and obj.kind in (ObjKind.VAR, ObjKind.CONST) else None
 
 
 def _default_type(t: Type) -> Type:

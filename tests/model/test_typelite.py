@@ -101,3 +101,48 @@ def test_typelite_embedded_pointer_field_keeps_its_pointer() -> None:
     assert [(f.name, f.type, f.embedded) for f in u.fields] == [
         ("DB", Pointer(Named("", "DB")), True), ("Base", Named("", "Base"), True)]
     assert pkg.types.field(Named("", "Tx"), "n") == Basic("int")  # promoted through the pointer
+
+
+NEW_EXPR = """package p
+
+import "time"
+
+type Opts struct{ n int }
+
+func count() int64 { return 1 }
+
+var second time.Duration
+
+func f(verbose bool) {
+	const limit = 3
+	_ = /*@lit*/new(5 * second)
+	_ = /*@unknownlit*/new(5 * time.Second)
+	_ = /*@untypedlit*/new(1)
+	_ = /*@call*/new(count())
+	_ = /*@var*/new(verbose)
+	_ = /*@const*/new(limit)
+	_ = /*@composite*/new(Opts{n: 2})
+	_ = /*@type*/new(Opts)
+	_ = /*@slicetype*/new([]int)
+	_ = /*@unknowntype*/new(other.T)
+}
+"""
+
+
+def test_typelite_new_of_an_expression_points_to_its_type() -> None:
+    """Go 1.26's `new(expr)` is a *T of the expression's (default) type; `new(T)` stays *T.
+    parse.py respells the calls the grammar cannot parse, so none of this is a syntax error."""
+    pkg = package({"a.go": NEW_EXPR}, lang=(1, 26))
+    assert not pkg.files[0].tree.root_node.has_error
+    types = pkg.types
+    assert types.type_of(at(pkg, "lit")) == Pointer(Named("time", "Duration"))
+    assert types.type_of(at(pkg, "unknownlit")) == Pointer(UNKNOWN)  # time.Second is not in the table
+    assert types.type_of(at(pkg, "untypedlit")) == Pointer(Basic("int"))
+    assert types.type_of(at(pkg, "call")) == Pointer(Basic("int64"))
+    assert types.type_of(at(pkg, "var")) == Pointer(Basic("bool"))
+    assert types.type_of(at(pkg, "const")) == Pointer(Basic("int"))
+    assert types.type_of(at(pkg, "composite")) == Pointer(Named("", "Opts"))
+    assert types.type_of(at(pkg, "type")) == Pointer(Named("", "Opts"))
+    assert types.type_of(at(pkg, "slicetype")) == Pointer(Slice(Basic("int")))
+    assert types.type_of(at(pkg, "unknowntype")) == Pointer(Named("other", "T")) or \
+        types.type_of(at(pkg, "unknowntype")) == Pointer(UNKNOWN)
