@@ -99,16 +99,23 @@ def parse(parser: Parser, source: bytes, budget_seconds: float = 10.0,
             parser.included_ranges = [_whole()]
     deadline = time.monotonic() + budget_seconds
     tree = _parse_once(parser, source, deadline)
-    if tree.root_node.has_error and b"new" in source:
-        errors = _error_starts(tree)
+    if not tree.root_node.has_error or b"new" not in source:
+        return tree
+    errors = _error_starts(tree)
+    for _round in range(_NEW_ROUNDS):  # error recovery may hide a call until others are respelled
         patched = _new_of_expressions(source, sorted(errors))
-        if patched is not None:
-            try:
-                again = _parse_once(parser, patched, deadline)
-            except ParseBudgetExceeded:
-                return tree  # no time left for a second parse: the errors stand
-            if len(_error_starts(again)) < len(errors):
-                return again
+        if patched is None:
+            break
+        try:
+            again = _parse_once(parser, patched, deadline)
+        except ParseBudgetExceeded:
+            break  # no time left for another parse: the errors stand
+        again_errors = _error_starts(again)
+        if len(again_errors) >= len(errors):
+            break
+        source, tree, errors = patched, again, again_errors
+        if not errors:
+            break
     return tree
 
 
@@ -139,6 +146,7 @@ _NEW_CALL = re.compile(rb"(?<![\w.])new(?=[ \t]*\()")
 _NEW_STANDIN = b"ne_"
 _PAREN_SCAN = 4096  # bytes searched for one call's closing parenthesis
 _SCAN_BUDGET = 1 << 16  # bytes searched in all, beyond twice the file's size
+_NEW_ROUNDS = 4  # parses after the first, at most
 
 
 def _new_of_expressions(source: bytes, errors: list[int]) -> bytes | None:

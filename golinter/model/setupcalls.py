@@ -14,7 +14,9 @@ Such a method belongs to the value's construction, like an unexported setter: GM
 it for an entry point that runs beside the type's other methods (model/concurrency.py). A value is
 the caller's alone up to a call when:
 - the receiver is a variable declared in the function making the call (a call in a func literal
-  may run later, anywhere), bound once to `&T{...}`, `T{...}`, `new(T)`, or a call of a
+  may run later, anywhere), bound once to `&T{...}`, `T{...}`, `new(T)`, a value taken from a
+  sync.Pool (`c := s.pool.Get().(*Ctx)`: the pool gives each value to one owner at a time, so a
+  web framework's per-request context being reset is not yet shared), or a call of a
   same-package function each of whose `return` statements gives such a literal itself (a
   constructor that cannot have started or stored the value before returning it);
 - every other use of the variable from its declaration to the call, and anywhere in a loop
@@ -22,10 +24,11 @@ the caller's alone up to a call when:
   calls the method itself, or calls a method of T whose own receiver is only used to select
   fields (`p.addBuiltInPolicies()` filling `r.retries`); none is in a func literal. Any other
   method call, a method value (`register(p.Handle)`), an argument, a copy, a send or a `go` may
-  share it, so the method is then an entry point as before.
+  share it, so the method is then an entry point as before. A `defer` statement's uses run
+  when the function returns, after the call (`defer s.pool.Put(c)`): they share nothing before it.
 Calls in `_test.go` files say nothing of how the program uses the method (tests build their own
-values): one outside them is needed. A method with no such call, or one call on anything else,
-stays an entry point.
+values, and may reset a shared one between cases): they are not looked at, and one call outside
+them is needed. A method with no such call, or one call on anything else, stays an entry point.
 """
 from __future__ import annotations
 
@@ -50,9 +53,9 @@ if TYPE_CHECKING:
 
 
 def setup_only(pkg: Package, type_name: str, method: str, calls: Sequence[Node]) -> bool:
-    """Every call in `calls` (those of the package named `method`) is `p.method(...)` on a value of
-    `type_name` its caller made and still holds alone (module docstring); at least one outside
-    `_test.go` files."""
+    """Every call in `calls` (those of the package named `method`) outside `_test.go` files, and
+    at least one, is `p.method(...)` on a value of `type_name` its caller made and still holds
+    alone (module docstring)."""
     u = pkg.types.underlying(Named("", type_name))
     if not calls or not isinstance(u, Struct):
         return False
@@ -60,8 +63,8 @@ def setup_only(pkg: Package, type_name: str, method: str, calls: Sequence[Node])
         return False  # no call on a variable made in place: spares typing every receiver
     fields = frozenset(f.name for f in u.fields)
     own = [call for call in calls if not _other_type(pkg, call, type_name)]
-    return any(not pkg.file_of(call).is_test for call in own) \
-        and all(_on_unshared_value(pkg, call, type_name, method, fields) for call in own)
+    production = [call for call in own if not pkg.file_of(call).is_test]
+    return bool(production) and all(_on_unshared_value(pkg, call, type_name, method, fields) for call in production)
 
 
 def _fresh_receiver(pkg: Package, call: Node) -> tuple[Node, Obj] | None:
@@ -118,14 +121,27 @@ def _on_unshared_value(pkg: Package, call: Node, type_name: str, method: str, fi
         if not start <= token.start_byte < end or token == recv or token == obj.ident \
                 or pkg.scopes.resolve(token) != obj:
             continue
-        if not _field_use(pkg, token, func, type_name, method, fields):
+        if not _field_use(pkg, token, func, type_name, method, fields) and not _deferred(token, func):
             return False
     return True
 
 
+def _deferred(token: Node, func: Node) -> bool:
+    """`token` sits in a `defer` statement of `func` (`defer pool.Put(c)`): it runs when the
+    function returns, after the call."""
+    cur = token.parent
+    while cur is not None and cur != func:
+        if cur.type == kinds.DEFER_STATEMENT:
+            return True
+        cur = cur.parent
+    return False
+
+
 def _made_here(pkg: Package, value: Node) -> bool:
-    """`&T{...}`, `T{...}`, `new(T)`, or a call of a same-package function returning only those."""
-    if is_fresh_value(pkg, value):
+    """`&T{...}`, `T{...}`, `new(T)`, a value taken from a sync.Pool (`p.Get().(*T)`: the pool
+    gives each value to one owner at a time), or a call of a same-package function returning only
+    those literals."""
+    if is_fresh_value(pkg, value) or _from_pool(pkg, value):
         return True
     value = unparen(value)
     if value.type != kinds.CALL_EXPRESSION:
@@ -138,6 +154,20 @@ def _made_here(pkg: Package, value: Node) -> bool:
     if found is None:
         found = memo[callee.id] = _returns_literals(pkg, callee)
     return found
+
+
+def _from_pool(pkg: Package, value: Node) -> bool:
+    """`p.Get().(*T)` with p a sync.Pool."""
+    v = unparen(value)
+    if v.type != kinds.TYPE_ASSERTION_EXPRESSION:
+        return False
+    call = v.child_by_field_name(kinds.F_OPERAND)
+    call = unparen(call) if call is not None else None
+    fn = call.child_by_field_name(kinds.F_FUNCTION) if call is not None and call.type == kinds.CALL_EXPRESSION else None
+    if fn is None or fn.type != kinds.SELECTOR_EXPRESSION or pkg.text(fn.child_by_field_name(kinds.F_FIELD) or fn) != "Get":
+        return False
+    pool = fn.child_by_field_name(kinds.F_OPERAND)
+    return pool is not None and pkg.types.deref(pkg.types.type_of(pool)) == Named("sync", "Pool")
 
 
 class _Memo:
