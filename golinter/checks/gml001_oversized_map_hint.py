@@ -13,6 +13,7 @@ from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.handlers import in_http_handler
 from golinter.model.mapsize import estimate_make_map, format_bytes
+from golinter.model.mutations import Mutations
 from golinter.model.package import enclosing, enclosing_function
 from golinter.model.sizes import layout
 
@@ -52,7 +53,7 @@ def run(pkg: Package) -> Iterator[Finding]:
         if not pkg.scopes.is_builtin(hit["gml001.fn"], "make"):
             continue
         estimate = _estimate(pkg, hit["gml001.type"], hit["gml001.hint"])
-        if estimate is None:
+        if estimate is None or _presized_to_its_cap(pkg, call, hit["gml001.hint"]):
             continue
         loop = _enclosing_loop(call)
         if loop is not None and pkg.taint.is_iteration_local(call, loop):
@@ -79,6 +80,15 @@ def _estimate(pkg: Package, type_node: Node, hint_node: Node) -> MapEstimate | N
     key = layout(map_type.key, pkg.types.resolve_named)
     elem = layout(map_type.elem, pkg.types.resolve_named)
     return estimate_make_map(key, elem, hint, pkg.runtime_version)
+
+
+def _presized_to_its_cap(pkg: Package, call: Node, hint: Node) -> bool:
+    """The map is stored where the package compares its length with the hint's value
+    (`cache: make(map[K]V, cacheSize)` and `if len(t.cache) >= cacheSize { clear(t.cache) }`):
+    a cache presized to the size it is held to reaches that size, so the hint is its working set."""
+    dest = pkg.storage.destination(call)
+    value = pkg.consts.int_value(hint)
+    return dest is not None and value is not None and value in Mutations.of(pkg).len_limits(dest)
 
 
 def _enclosing_loop(call: Node) -> Node | None:

@@ -87,32 +87,10 @@ def cond_locks(pkg: Package) -> dict[StorageKey, StorageKey]:
                 continue
             arg = unparen(args.named_children[0])
             mutex = pkg.storage.key(arg)
-            target = _cond_target(pkg, node)
+            target = pkg.storage.destination(node)
             if mutex is not None and target is not None:
                 out[target] = mutex
     return out
-
-
-def _cond_target(pkg: Package, call: Node) -> StorageKey | None:
-    """Where a `sync.NewCond(...)` result is stored: an assignment target or a struct literal field."""
-    parent = call.parent
-    if parent is not None and parent.type == kinds.EXPRESSION_LIST and parent.parent is not None \
-            and parent.parent.type == kinds.ASSIGNMENT_STATEMENT:
-        left = parent.parent.child_by_field_name(kinds.F_LEFT)
-        targets = left.named_children if left is not None else []
-        index = parent.named_children.index(call) if call in parent.named_children else -1
-        return pkg.storage.key(targets[index]) if 0 <= index < len(targets) else None
-    if parent is not None and parent.type == kinds.LITERAL_ELEMENT:
-        parent = parent.parent
-    if parent is not None and parent.type == kinds.KEYED_ELEMENT:
-        field_node = parent.named_children[0] if parent.named_children else None
-        lit = parent.parent.parent if parent.parent is not None else None
-        if field_node is None or lit is None or lit.type != kinds.COMPOSITE_LITERAL:
-            return None
-        t = pkg.types.deref(pkg.types.type_of(lit))
-        if isinstance(t, Named) and not t.pkg:
-            return StorageKey(f"type:{t.name}", (pkg.text(field_node),))
-    return None
 
 
 def embedded_lock(pkg: Package, type_name: str) -> StorageKey | None:

@@ -35,7 +35,7 @@ _READER_FUNCS = frozenset({
 _DELETERS = frozenset({("maps", "DeleteFunc")})
 _SLICE_REMOVERS = frozenset({"Delete", "DeleteFunc", "Compact", "CompactFunc"})  # package slices
 _INIT_LITERALS = frozenset({kinds.COMPOSITE_LITERAL})
-_COMPARISON_OPS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+COMPARISON_OPS = frozenset({"<", "<=", ">", ">=", "==", "!="})
 
 
 def classify(pkg: Package, expr: Node, key: StorageKey) -> tuple[Op, str]:
@@ -379,7 +379,7 @@ def _in_comparison(pkg: Package, call: Node) -> bool:
     parent = node.parent
     while parent is not None and parent.type == kinds.BINARY_EXPRESSION:
         op = parent.child_by_field_name(kinds.F_OPERATOR)
-        if op is not None and pkg.text(op) in _COMPARISON_OPS:
+        if op is not None and pkg.text(op) in COMPARISON_OPS:
             return True
         parent = parent.parent
     return False

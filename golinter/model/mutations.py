@@ -11,6 +11,7 @@ context:
     M[k] = v, M[k] op= v, M[k]++       INSERT (detail "nil" when v is the literal nil)
     delete(M, k), maps.DeleteFunc(M,.) DELETE          clear(M)              CLEAR
     len(M) in a comparison             LEN_BOUND       len(M) elsewhere      LEN
+                                       (`len_limits`: the constants it is compared with)
     v, ok := M[k]                      COMMA_OK        for k := range M      RANGE_KEYS
     M = append(M, ...)                 APPEND          M = M[i:j], M = append(M[:i], M[j:]...),
                                                        M = slices.Delete(M, ...)   RESLICE
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from golinter import kinds
 from golinter.model.mutationfacts import PRUNING, Op, Use
-from golinter.model.mutationops import classify, is_initialisation, outer_parens
+from golinter.model.mutationops import COMPARISON_OPS, classify, is_initialisation, outer_parens
 from golinter.model.scopes import ObjKind
 from golinter.model.storage import StorageKey
 from golinter.model.typelite import unparen
@@ -87,6 +88,31 @@ class Mutations:
         """The node a Use stands for (its byte range in its file)."""
         f = next((f for f in self._pkg.files if f.path == use.path), None)
         return f.tree.root_node.descendant_for_byte_range(use.start, use.end) if f is not None else None
+
+    def len_limits(self, key: StorageKey) -> frozenset[int]:
+        """The constants the package compares `len(key)` with, `len(M) >= maxEntries` or
+        `limit < len(M)`: the sizes the code holds M to."""
+        found: set[int] = set()
+        for use in self.uses(key):
+            if use.op is not Op.LEN_BOUND:
+                continue
+            node = self.node_of(use)
+            args = outer_parens(node).parent if node is not None else None
+            call = args.parent if args is not None else None  # len(M)
+            if call is None:
+                continue
+            call = outer_parens(call)
+            comparison = call.parent
+            op = comparison.child_by_field_name(kinds.F_OPERATOR) if comparison is not None \
+                and comparison.type == kinds.BINARY_EXPRESSION else None
+            if comparison is None or op is None or self._pkg.text(op) not in COMPARISON_OPS:
+                continue
+            left, right = comparison.child_by_field_name(kinds.F_LEFT), comparison.child_by_field_name(kinds.F_RIGHT)
+            other = right if call == left else left
+            value = self._pkg.consts.int_value(other) if other is not None else None
+            if value is not None:
+                found.add(value)
+        return frozenset(found)
 
     def ops(self, key: StorageKey) -> frozenset[Op]:
         return frozenset(u.op for u in self.uses(key))

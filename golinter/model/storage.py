@@ -70,6 +70,39 @@ class Storage:
         ident = f.tree.root_node.named_descendant_for_byte_range(start, start)
         return ident if ident is not None and ident.type == kinds.IDENTIFIER and ident.start_byte == start else None
 
+    def destination(self, value: Node) -> StorageKey | None:
+        """Where a value is stored: the target of `x = v` or `x := v` (or `var x = v`) in the same
+        position, or a field of a same-package struct literal (`&T{f: v}`). None otherwise."""
+        pkg = self._pkg
+        node = value
+        while node.parent is not None and node.parent.type == kinds.PARENTHESIZED_EXPRESSION:
+            node = node.parent
+        parent = node.parent
+        if parent is not None and parent.type == kinds.EXPRESSION_LIST and parent.parent is not None:
+            stmt = parent.parent
+            if stmt.type in (kinds.ASSIGNMENT_STATEMENT, kinds.SHORT_VAR_DECLARATION) \
+                    and stmt.child_by_field_name(kinds.F_RIGHT) == parent:
+                left = stmt.child_by_field_name(kinds.F_LEFT)
+                targets = left.named_children if left is not None else []
+            elif stmt.type == kinds.VAR_SPEC and stmt.child_by_field_name(kinds.F_VALUE) == parent:
+                targets = stmt.children_by_field_name(kinds.F_NAME)
+            else:
+                return None
+            values = parent.named_children
+            index = values.index(node) if node in values else -1
+            return self.key(targets[index]) if len(values) == len(targets) and 0 <= index < len(targets) else None
+        if parent is not None and parent.type == kinds.LITERAL_ELEMENT:
+            parent = parent.parent
+        if parent is not None and parent.type == kinds.KEYED_ELEMENT:
+            field_node = parent.named_children[0] if parent.named_children else None
+            lit = parent.parent.parent if parent.parent is not None else None
+            if field_node is None or lit is None or lit.type != kinds.COMPOSITE_LITERAL:
+                return None
+            t = pkg.types.deref(pkg.types.type_of(lit))
+            if isinstance(t, Named) and not t.pkg:
+                return StorageKey(f"type:{t.name}", (pkg.text(field_node),))
+        return None
+
     def key(self, expr: Node) -> StorageKey | None:
         k = expr.id
         if k not in self._memo:

@@ -159,3 +159,13 @@ def test_mutations_a_left_out_body_not_naming_the_storage_changes_nothing() -> N
     pkg = _with_generated(hand, generated)
     assert [u.op for u in Mutations.of(pkg).uses(CACHE)] == [Op.INSERT]
     assert not Mutations.of(pkg).is_pruned(CACHE)
+
+
+def test_mutations_len_limits_are_the_constants_len_is_compared_with() -> None:
+    pkg = make_package("package p\n\nconst limit = 64\n\ntype C struct{ m, n map[int]int }\n\n"
+                       "func (c *C) f(k int) {\n\tif len(c.m) >= limit {\n\t\tclear(c.m)\n\t}\n"
+                       "\tif 1<<10 < (len(c.m)) {\n\t\treturn\n\t}\n\tif len(c.m)+1 > 99 {\n\t\treturn\n\t}\n"
+                       "\tif len(c.n) == k {\n\t\treturn\n\t}\n\tc.m[k] = len(c.m)\n}\n")
+    m = Mutations.of(pkg)
+    assert m.len_limits(StorageKey("type:C", ("m",))) == frozenset({64, 1024})  # not `len(c.m)+1 > 99`
+    assert m.len_limits(StorageKey("type:C", ("n",))) == frozenset()  # compared with a variable
