@@ -11,6 +11,8 @@
   avoids importing "testing" outside tests). The methods of a test harness too: an unexported
   struct type with a field of one of those types whose every composite literal and `new` in
   the package is test code (hashicorp/raft's `cluster`, made by `makeCluster(t *testing.T)`).
+  And the methods of test doubles (`doubles`): struct types named `Fake...`, `Mock...` or
+  `Stub...` that the package's non-test code mentions only in such types' own code.
 
 - `is_test_package(name)`: a package whose name says it exists for tests: `test`, `tests`,
   `e2e`, `testutil(s)`, `testhelper(s)`, `mock(s)`, `fake(s)`, and names ending in `test` like
@@ -28,6 +30,8 @@ function that takes it a test-support one. The memory and security rules skip te
 """
 from __future__ import annotations
 
+import bisect
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -45,7 +49,9 @@ if TYPE_CHECKING:
 
 _POINTER_TYPES = frozenset({"T", "B", "F"})  # *testing.T, *testing.B, *testing.F
 _VALUE_TYPES = frozenset({"TB"})  # testing.TB, an interface
-_STAND_INS = ("TB", "TestingT")  # testing.TB declared elsewhere: testenv.TB, require.TestingT
+_STAND_INS = ("TB", "TestingT")
+# Names of test doubles: `FakeQuerier`, `fakeClock`, `mockStore`, `StubResolver`, `Fake`.
+_DOUBLE_NAME = re.compile(r"(?:[Ff]ake|[Mm]ock|[Ss]tub)(?:[A-Z0-9_]|$)")  # testing.TB declared elsewhere: testenv.TB, require.TestingT
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +81,7 @@ class TestCode:
         self._takers: dict[str, tuple[tuple[int, int], ...]] = {}
         self._mentions_testing: dict[str, bool] = {}
         self._harnesses: frozenset[str] | None = None
+        self._doubles: frozenset[str] | None = None
 
     @staticmethod
     def for_package(pkg: Package) -> TestCode:
@@ -98,7 +105,7 @@ class TestCode:
         if cached is not None:
             return cached
         result = self._takes_testing(f)
-        harnesses = self.harnesses()
+        harnesses = self.harnesses() | self.doubles()
         if harnesses:
             from golinter.model.scopes import receiver_type_name
             result += tuple((top.start_byte, top.end_byte) for top in f.tree.root_node.named_children
@@ -151,6 +158,60 @@ class TestCode:
                     found.add(name)
         self._harnesses = frozenset(found)
         return self._harnesses
+
+    def doubles(self) -> frozenset[str]:
+        """Test doubles: struct types named for one (`FakeQuerier`, `fakeClock`, `mockStore`,
+        `StubResolver`) whose name the package's non-test files use only in the declarations and
+        methods of such types (VictoriaMetrics' vmalert `datasource.FakeQuerier`, embedded by
+        `FakeQuerierWithDelay`, used only by tests here and in other packages); an unexported one
+        must be named by a test of the package (else nothing here uses it: dead code, or made in a
+        way not seen). Their methods run only under `go test`."""
+        if self._doubles is not None:
+            return self._doubles
+        from golinter.model.scopes import ObjKind, receiver_type_name
+        from golinter.model.types import Struct
+        pkg = self._pkg
+        found = {name for name, objs in pkg.scopes.package_objects(ObjKind.TYPE)
+                 if _DOUBLE_NAME.match(name) and len(objs) == 1 and objs[0].file is not None
+                 and not objs[0].file.is_test and isinstance(pkg.types.underlying(Named("", name)), Struct)}
+        while found:  # a double mentioned by a type that is not one is not one either
+            homes: list[tuple[str, int, int]] = []  # (file, start, end) of the doubles' code
+            for f in pkg.files:
+                if f.is_test:
+                    continue
+                for top in f.tree.root_node.named_children:
+                    if top.type == kinds.METHOD_DECLARATION and receiver_type_name(f, top) in found:
+                        homes.append((f.path, top.start_byte, top.end_byte))
+                    elif top.type == kinds.TYPE_DECLARATION and any(
+                            pkg.text(spec.child_by_field_name(kinds.F_NAME) or spec) in found
+                            for spec in top.named_children if spec.type == kinds.TYPE_SPEC):
+                        homes.append((f.path, top.start_byte, top.end_byte))
+            kept = {name for name in found
+                    if all(self._only_in(f, name.encode(), homes) for f in pkg.files if not f.is_test)
+                    and (name[:1].isupper() or any(has_word(f.src, name.encode(), 0, len(f.src))
+                                                   for f in pkg.files if f.is_test))}
+            if kept == found:
+                break
+            found = kept
+        self._doubles = frozenset(found)
+        return self._doubles
+
+    @staticmethod
+    def _only_in(f: SourceFile, word: bytes, homes: list[tuple[str, int, int]]) -> bool:
+        """Every mention of `word` in `f`'s code sits in one of `homes` (top-level comments aside)."""
+        tops = f.tree.root_node.named_children
+        starts = [top.start_byte for top in tops]
+        for pos in offsets(f.src, word):
+            end = pos + len(word)
+            if (pos and f.src[pos - 1] in IDENT_BYTES) or (end < len(f.src) and f.src[end] in IDENT_BYTES):
+                continue  # part of a longer name (`FakeQuerierWithRegistry`)
+            if any(path == f.path and start <= pos < stop for path, start, stop in homes):
+                continue
+            i = bisect.bisect_right(starts, pos) - 1
+            if i >= 0 and pos < tops[i].end_byte and tops[i].type == kinds.COMMENT:
+                continue
+            return False
+        return True
 
     def _made_only_in_tests(self, name: str) -> bool:
         """Every `name{` and `new(name)` of the package is in a test file or a function taking a

@@ -183,3 +183,36 @@ def test_methods_of_a_harness_only_tests_make_are_test_code() -> None:
     # a type without a testing field is no harness, whoever makes it
     for marker in ("exported", "made_in_production", "no_testing_field"):
         assert not tests.in_test_function(at(pkg, marker)), marker
+
+
+DOUBLES = """package p
+
+// FakeStore is a double: only its own code and FakeSlowStore's name it.
+type FakeStore struct{ items []int }
+
+func (f *FakeStore) Reset() { f.items = f.items[:0] }
+
+type FakeSlowStore struct {
+	FakeStore
+	delay int
+}
+
+func (f *FakeSlowStore) Get() int { return f.FakeStore.items[0] }
+
+// mockClock is named for a double, but Serve uses it.
+type mockClock struct{ now int }
+
+func (m *mockClock) Now() int { return m.now }
+
+func Serve() int { return (&mockClock{}).Now() }
+
+// Faker and Mocker are not named for doubles; StubResolver is not a struct.
+type Faker struct{}
+
+type StubResolver func(string) string
+"""
+
+
+def test_testcode_doubles_are_fake_types_only_their_own_code_names() -> None:
+    pkg = package({"a.go": DOUBLES, "a_test.go": "package p\n\nvar _ = &FakeStore{}\nvar _ = &mockClock{}\n"})
+    assert TestCode.for_package(pkg).doubles() == frozenset({"FakeStore", "FakeSlowStore"})
