@@ -71,6 +71,7 @@ from golinter.model.contexts import (
     rebase,
 )
 from golinter.model.entrypoints import (
+    DOUBLE_PACKAGES,
     HELD_BY_DOC,
     LIVE_MAP_DOC,
     LOCKED_NAME,
@@ -719,9 +720,12 @@ class _Builder:
                         self.out.ended[(spawn.context, other.context)] = pos
 
     def _test_support(self, decl: Node) -> bool:
-        """Declared in a `_test.go` file or a test double's file (`test_backend.go`, `*_mock.go`)."""
+        """Declared in a `_test.go` file, a test double's file (`test_backend.go`, `*_mock.go`), a
+        package named for doubles (`mock`, `fakes`), or a method of a double or a test harness
+        (model/testcode.py: `FakeQuerier`, raft's `cluster`)."""
         f = self.pkg.locks.file_of(decl)
-        return f.is_test or TEST_DOUBLE_FILE.search(f.path.rsplit("/", 1)[-1]) is not None
+        return f.is_test or TEST_DOUBLE_FILE.search(f.path.rsplit("/", 1)[-1]) is not None \
+            or self.pkg.name in DOUBLE_PACKAGES or TestCode.for_package(self.pkg).in_test_function(decl)
 
     def _shared_type(self, name: str) -> bool:
         """A type with a mutex (field, embedded, or in an embedded struct) whose doc does not say it
