@@ -29,18 +29,17 @@ from golinter.model.package import enclosing_function
 from golinter.model.pools import makes_when_empty, pushed_back_by_defer
 from golinter.model.removals import (
     SLICES_REMOVERS,
-    TEARDOWN_METHODS,
     handed_out_whole,
     head_known_nil,
     pointer_kind,
     refilled,
     refilled_at_once,
-    released_at_teardown,
     removal_shape,
     top_function,
     zeroes_in_function,
 )
 from golinter.model.swaps import copies_last_down
+from golinter.model.teardown import TEARDOWN_METHODS, called_only_at_teardown, released_at_teardown
 from golinter.model.typelite import unparen
 from golinter.model.types import (
     STRING,
@@ -188,6 +187,8 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # `items := s; s = s[:0]; return items`: the emptied slots are the function's result
     if shape == "reset" and released_at_teardown(pkg, key, reslice):
         return  # Close released each element, then emptied the slice: the value is being retired
+    if called_only_at_teardown(pkg, top_function(reslice)):
+        return  # a helper only Close, Shutdown or Stop calls: the value is being retired
     if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, reslice):
         return  # remove, then re-add at the end: the append writes the vacated slot
     if shape == "pop" and pushed_back_by_defer(pkg, key, reslice):

@@ -258,28 +258,6 @@ def zeroes_in_function(pkg: Package, key: StorageKey, stmt: Node) -> bool:
                                    for u in Mutations.of(pkg).uses_in(key, top))
 
 
-# Methods that end a value's life: what they empty or replace bounds nothing while the value runs.
-TEARDOWN_METHODS = frozenset({"Close", "Shutdown", "Stop"})
-
-
-def released_at_teardown(pkg: Package, key: StorageKey, stmt: Node) -> bool:
-    """`s = s[:0]` in a Close, Shutdown or Stop method, after a range over s in the same statement
-    list (`for _, c := range cs.cs { c.Close() }; cs.cs = cs.cs[:0]`): the elements were just
-    released one by one and the value is being retired, not refilled (hugo's `Closers`)."""
-    func = top_function(stmt)
-    name = func.child_by_field_name(kinds.F_NAME) if func is not None and func.type == kinds.METHOD_DECLARATION \
-        else None
-    if name is None or pkg.text(name) not in TEARDOWN_METHODS:
-        return False
-    for before in preceding(stmt):
-        clause = next((c for c in before.named_children if c.type == kinds.RANGE_CLAUSE), None) \
-            if before.type == kinds.FOR_STATEMENT else None
-        ranged = clause.child_by_field_name(kinds.F_RIGHT) if clause is not None else None
-        if ranged is not None and pkg.storage.key(unparen(ranged)) == key:
-            return True
-    return False
-
-
 def handed_out_whole(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     """`items := s; s = s[:0]; return items` (gf's GetRegisteredCallbacks): the function copies the
     slice's header before emptying it and returns the copy, so the slots it empties are its

@@ -10,11 +10,11 @@ from golinter.model.removals import (
     helper_removes,
     pointer_kind,
     refilled,
-    released_at_teardown,
     removal_shape,
     zeroes_in_function,
 )
 from golinter.model.storage import StorageKey
+from golinter.model.teardown import released_at_teardown
 from golinter.model.windows import makes_room
 from golinter.parse import walk_named
 from tests.model.test_lifetimes import make_package
