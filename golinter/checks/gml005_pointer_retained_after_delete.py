@@ -31,6 +31,7 @@ from golinter.model.removals import (
     SLICES_REMOVERS,
     handed_out_whole,
     head_known_nil,
+    may_jump,
     pointer_kind,
     refilled,
     refilled_at_once,
@@ -354,12 +355,39 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
         return
     if _free_list(pkg, key, top, pkg.types.underlying(map_type.elem)):
         return  # borrow pops, release appends back: an empty entry is the pool's "none idle" state
+    if _appended_right_after(pkg, stmt, target):
+        return  # replace-or-add: `m[k] = slices.DeleteFunc(m[k], ...)` then `m[k] = append(m[k], x)`
     if _empty_entries_intended(pkg, key):
         return
     name, k = pkg.text(operand), pkg.text(index)
     yield pkg.finding(RULE, stmt, f"{name}[{k}] can become empty here but its key stays, so keys with empty slices "
                                   f"accumulate in {name}; delete({name}, {k}) when the slice is empty",
                       level=Level.NOTE)
+
+
+def _appended_right_after(pkg: Package, stmt: Node, target: Node) -> bool:
+    """A later statement of the same list, with nothing between that may jump, is
+    `m[k] = append(m[k], x)` on the same entry (same text) with one element: the entry is never
+    left empty (moby's referrers: filter out the old descriptor, then add the new one)."""
+    entry = "".join(pkg.text(target).split())
+    lst = stmt.parent
+    for later in lst.named_children if lst is not None and lst.type == kinds.STATEMENT_LIST else ():
+        if later.start_byte < stmt.end_byte or later.type == kinds.COMMENT:
+            continue
+        left = later.child_by_field_name(kinds.F_LEFT) if later.type == kinds.ASSIGNMENT_STATEMENT else None
+        right = later.child_by_field_name(kinds.F_RIGHT) if left is not None else None
+        if left is not None and right is not None and len(left.named_children) == 1 \
+                and "".join(pkg.text(left.named_children[0]).split()) == entry:
+            value = unparen(right.named_children[0]) if len(right.named_children) == 1 else None
+            args = value.child_by_field_name(kinds.F_ARGUMENTS) \
+                if value is not None and value.type == kinds.CALL_EXPRESSION else None
+            fn = value.child_by_field_name(kinds.F_FUNCTION) if value is not None else None
+            items = [a for a in args.named_children if a.type != kinds.COMMENT] if args is not None else []
+            return fn is not None and pkg.scopes.is_builtin(unparen(fn), "append") and len(items) == 2 \
+                and "".join(pkg.text(items[0]).split()) == entry and items[1].type != kinds.VARIADIC_ARGUMENT
+        if may_jump(pkg, later):
+            return False
+    return False
 
 
 def _empty_entries_intended(pkg: Package, key: StorageKey) -> bool:
