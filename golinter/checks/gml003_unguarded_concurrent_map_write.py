@@ -10,7 +10,7 @@ contexts that can run at the same time and reports the unguarded side, once per 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -359,6 +359,10 @@ def _pick(held: tuple[StorageKey, ...], guards: tuple[StorageKey, ...]) -> Stora
 
 
 def _partner_note(pkg: Package, p: Access, guards: tuple[StorageKey, ...]) -> str:
+    if p.returned:  # loaded under the lock, read by the callers after it is released
+        loaded = _held_lock(replace(p, lockset=p.load), guards) if p.load is not None else None
+        lock = f"under {_lock_text(pkg, loaded, p)} " if loaded is not None else ""
+        return f"returned here {lock}to callers, who read it after the unlock"
     verb = "written" if p.write else "read"
     held = _held_lock(p, guards)
     if held is not None:
