@@ -51,8 +51,10 @@ _MAX_FIELDS = 4  # a longer field path is followed without fields (x.a.b.c.d.e: 
 _KEEPS_FIELDS = frozenset({kinds.UNARY_EXPRESSION, kinds.IDENTIFIER, kinds.CALL_EXPRESSION,
                            kinds.TYPE_ASSERTION_EXPRESSION, kinds.TYPE_CONVERSION_EXPRESSION})
 Fields = tuple[str, ...]
-_REQUEST_TYPES = frozenset({("net/http", "Request"), ("net/http", "Header"), ("net/url", "Values"),
-                            ("net/url", "URL"), ("net/http", "Cookie")})
+# A request is request data by its type. Its parts (Header, URL, form Values, Cookie) are only
+# when they come from one: the program builds its own (`vals := url.Values{}`, `url.Parse(cfg.DSN)`).
+_REQUEST_TYPES = frozenset({("net/http", "Request")})
+_REQUEST_PARTS = frozenset({("net/http", "Header"), ("net/url", "Values"), ("net/url", "URL"), ("net/http", "Cookie")})
 _BOUNDED_REQUEST_FIELDS = frozenset({"Method", "Proto", "ProtoMajor", "ProtoMinor", "Close", "TLS",
                                      "GetBody", "Cancel", "Response", "Scheme"})
 _NETWORK_TYPES = frozenset({("net", "Conn"), ("net", "TCPConn"), ("net", "UDPConn"), ("net", "Addr"),
@@ -191,7 +193,7 @@ class Origins:
         if t == kinds.SELECTOR_EXPRESSION:
             operand = node.child_by_field_name(kinds.F_OPERAND)
             field = node.child_by_field_name(kinds.F_FIELD)
-            if operand is not None and field is not None and self._is_request(pkg.types.type_of(operand)) \
+            if operand is not None and field is not None and self._is_request(pkg.types.type_of(operand), operand) \
                     and pkg.text(field) not in _BOUNDED_REQUEST_FIELDS and not _is_call_function(node) \
                     and not self._outgoing(operand):
                 return f"{text} (request data)"
@@ -248,7 +250,7 @@ class Origins:
         name = pkg.text(method)
         recv_type = pkg.types.type_of(operand)
         recv = pkg.types.deref(recv_type)
-        if self._is_request(recv_type) and name not in ("Context", "ProtoAtLeast"):
+        if self._is_request(recv_type, operand) and name not in ("Context", "ProtoAtLeast"):
             return f"{text} (request data)"
         if isinstance(recv, Named) and recv.pkg == "sync/atomic" and name == "Add":
             return f"{text} (a counter that only grows)"
@@ -275,11 +277,17 @@ class Origins:
                 return True
         return False
 
-    def _is_request(self, t: Type) -> bool:
+    def _is_request(self, t: Type, operand: Node | None = None) -> bool:
+        """A request or router context by its type; a part of one (Header, URL, form Values,
+        Cookie: `operand`'s type) when `operand` itself comes from a request (`r.URL`, `q` of
+        `q := r.URL.Query()`), not when the program built it (`url.Values{}`, `url.Parse(dsn)`)."""
         base = self._pkg.types.deref(t)
         if not isinstance(base, Named) or not base.pkg:
             return False
-        return (base.pkg, base.name) in _REQUEST_TYPES or is_router_context(t)
+        if (base.pkg, base.name) in _REQUEST_TYPES or is_router_context(t):
+            return True
+        return (base.pkg, base.name) in _REQUEST_PARTS and operand is not None \
+            and self.unbounded(operand).endswith("(request data)")
 
     def _is_grpc_request(self, param_decl: Node) -> bool:
         """`func (s *server) Get(ctx context.Context, req *pb.GetRequest)` on a gRPC service type."""

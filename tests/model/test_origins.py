@@ -98,6 +98,10 @@ def test_origins_unbounded_sources(body: str, expected: str) -> None:
     "type Cfg struct{ Name string }\nfunc load(b []byte) { var c Cfg; _ = json.Unmarshal(b, &c); seen[c.Name] = 1 }",
     ("func h(w http.ResponseWriter, r *http.Request) {\n\tfor i := range strings.Fields(r.URL.Path) {\n"
     "\t\tseen[fmt.Sprint(i)] = 1\n\t}\n}"),
+    # a request's parts are request data only when they come from a request (temporal's DSN)
+    ("func dsn(attrs map[string]string) string {\n\tvals := http.Header{}\n\tfor k, v := range attrs {\n"
+     "\t\tvals.Set(k, v)\n\t}\n\treturn vals.Get(\"a\")\n}\nfunc add(a map[string]string) { seen[dsn(a)] = 1 }"),
+    "func add(h http.Header) { seen[h.Get(\"X\")] = 1 }",  # no caller: unknown
 ])
 def test_origins_bounded_or_unknown_sources(body: str) -> None:
     assert key_description(body) == ""
