@@ -111,7 +111,7 @@ from golinter.model.locksets import (
     site_of,
     type_is_lock,
 )
-from golinter.model.outerlocks import caller_locked_types, locks_receiver
+from golinter.model.outerlocks import caller_locked_types, locked_types, locks_receiver
 from golinter.model.scopes import ObjKind
 from golinter.model.setupcalls import setup_only
 from golinter.model.spawnjoins import Spawn, joins_of
@@ -757,9 +757,11 @@ class _Builder:
                     stack.append((inner, depth + 1))
                 elif isinstance(fld.type, Struct):
                     stack.append((fld.type, depth + 1))
-        # a type without map fields of its own has no map for its methods to guard
-        self._shared_memo[name] = has_lock and has_map
-        return has_lock and has_map
+        # a type without map fields of its own has no map for its methods to guard, and one whose
+        # mutex nothing in the package locks guards nothing with it (its owner's lock does)
+        shared = has_lock and has_map and name in locked_types(pkg)
+        self._shared_memo[name] = shared
+        return shared
 
     def _may_guard_maps(self, owner: Named | Struct, struct: Struct, lock: str) -> bool:
         """False when the lock's comment names the fields it covers and none is a map

@@ -29,6 +29,7 @@ from golinter import kinds
 from golinter.model import occurrences
 from golinter.model.lockcalls import type_is_lock
 from golinter.model.scopes import receiver_name, receiver_type_name
+from golinter.model.typelite import unparen
 from golinter.model.types import Named, Struct
 
 if TYPE_CHECKING:
@@ -69,6 +70,36 @@ def _find(pkg: Package) -> frozenset[str]:
             if exports[(t.name, field)] and not _in_method_of(pkg, call, t.name):
                 found.add(t.name)
     return frozenset(found)
+
+
+def locked_types(pkg: Package) -> frozenset[str]:
+    """Same-package types whose mutex the package locks somewhere: `x.mu.Lock()`, `x.RLock()`,
+    `x.mu.TryLock()` with x of that type (or a pointer to it). A type whose mutex nobody here
+    locks guards nothing with it that the package can see."""
+    return pkg.fact(_find_locked)
+
+
+def _find_locked(pkg: Package) -> frozenset[str]:
+    found: set[str] = set()
+    for f in pkg.files:
+        if b"Lock()" not in f.src:
+            continue
+        for token in occurrences.name_tokens(f, _ANY_LOCK_METHODS):
+            call = occurrences.selector_call(token)
+            selector = token.parent
+            operand = selector.child_by_field_name(kinds.F_OPERAND) if selector is not None else None
+            if call is None or operand is None:
+                continue
+            owner = unparen(operand)
+            if owner.type == kinds.SELECTOR_EXPRESSION:  # `x.mu.Lock()`: the lock is x's field
+                owner = owner.child_by_field_name(kinds.F_OPERAND) or owner
+            t = pkg.types.deref(pkg.types.type_of(owner))
+            if isinstance(t, Named) and not t.pkg:
+                found.add(t.name)
+    return frozenset(found)
+
+
+_ANY_LOCK_METHODS = ("Lock", "RLock", "TryLock", "TryRLock")
 
 
 def _exports_lock(pkg: Package, t: Named, field: str) -> bool:
