@@ -39,7 +39,7 @@ from golinter.model import occurrences
 from golinter.model.lifetimes import is_fresh_value
 from golinter.model.package import enclosing_function
 from golinter.model.scopes import ObjKind, receiver_name
-from golinter.model.spawnplaces import in_literal
+from golinter.model.spawnplaces import in_literal, inside_kind
 from golinter.model.typelite import unparen
 from golinter.model.types import Named, Struct
 
@@ -121,20 +121,10 @@ def _on_unshared_value(pkg: Package, call: Node, type_name: str, method: str, fi
         if not start <= token.start_byte < end or token == recv or token == obj.ident \
                 or pkg.scopes.resolve(token) != obj:
             continue
-        if not _field_use(pkg, token, func, type_name, method, fields) and not _deferred(token, func):
+        deferred = inside_kind(token, func, kinds.DEFER_STATEMENT)  # `defer pool.Put(c)`: runs after the call
+        if not deferred and not _field_use(pkg, token, func, type_name, method, fields):
             return False
     return True
-
-
-def _deferred(token: Node, func: Node) -> bool:
-    """`token` sits in a `defer` statement of `func` (`defer pool.Put(c)`): it runs when the
-    function returns, after the call."""
-    cur = token.parent
-    while cur is not None and cur != func:
-        if cur.type == kinds.DEFER_STATEMENT:
-            return True
-        cur = cur.parent
-    return False
 
 
 def _made_here(pkg: Package, value: Node) -> bool:

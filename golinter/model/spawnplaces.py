@@ -44,9 +44,15 @@ def leaves_loop_after(site: Node, loop: Node) -> bool:
 
 def in_literal(node: Node, body: Node) -> bool:
     """`node` sits in a func literal inside `body`."""
+    return inside_kind(node, body, kinds.FUNC_LITERAL)
+
+
+def inside_kind(node: Node, body: Node, kind: str) -> bool:
+    """A node of type `kind` encloses `node` inside `body` (`defer_statement`: it runs when the
+    function returns)."""
     cur = node.parent
     while cur is not None and cur != body:
-        if cur.type == kinds.FUNC_LITERAL:
+        if cur.type == kind:
             return True
         cur = cur.parent
     return False
