@@ -7,15 +7,29 @@ from __future__ import annotations
 import os
 
 _TEST_PACKAGES = frozenset({"test", "tests", "e2e", "testutil", "testutils", "testhelper", "testhelpers",
-                            "testenv", "mock", "mocks", "fake", "fakes"})
+                            "testenv"})
 _WORDS_ENDING_IN_TEST = frozenset({"latest", "contest", "attest", "protest", "detest", "fastest", "greatest",
                                    "shortest", "smartest", "hottest", "softest", "strictest", "hardest"})
 
 
+_WORDS_ENDING_IN_MOCK = frozenset({"hammock"})
+
+
 def is_test_package(name: str) -> bool:
-    """The package exists for tests by its name (`httptest`, `testutil`, `e2e`)."""
+    """The package exists for tests by its name (`httptest`, `testutil`, `e2e`), or holds test
+    doubles (`is_double_package`)."""
     lower = name.lower()
-    return lower in _TEST_PACKAGES or (lower.endswith("test") and lower not in _WORDS_ENDING_IN_TEST)
+    if lower in _TEST_PACKAGES or is_double_package(lower):
+        return True
+    return lower.endswith("test") and lower not in _WORDS_ENDING_IN_TEST
+
+
+def is_double_package(name: str) -> bool:
+    """A package of test doubles by its name: `mock`, `fakes`, gomock's `mock_store`, `redismock`,
+    `sqlmock`, `kubefake`."""
+    lower = name.lower()
+    return lower.startswith("mock_") or (lower.endswith(("mock", "mocks", "fake", "fakes"))
+                                         and lower not in _WORDS_ENDING_IN_MOCK)
 
 
 def in_test_directory(directory: str, module_dir: str | None) -> bool:

@@ -71,7 +71,6 @@ from golinter.model.contexts import (
     rebase,
 )
 from golinter.model.entrypoints import (
-    DOUBLE_PACKAGES,
     HELD_BY_DOC,
     LIVE_MAP_DOC,
     LOCKED_NAME,
@@ -123,6 +122,7 @@ from golinter.model.storage import StorageKey
 from golinter.model.testcode import TestCode
 from golinter.model.typelite import unparen
 from golinter.model.types import Named, Struct
+from golinter.testnames import is_double_package
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -725,7 +725,7 @@ class _Builder:
         (model/testcode.py: `FakeQuerier`, raft's `cluster`)."""
         f = self.pkg.locks.file_of(decl)
         return f.is_test or TEST_DOUBLE_FILE.search(f.path.rsplit("/", 1)[-1]) is not None \
-            or self.pkg.name in DOUBLE_PACKAGES or TestCode.for_package(self.pkg).in_test_function(decl)
+            or is_double_package(self.pkg.name) or TestCode.for_package(self.pkg).in_test_function(decl)
 
     def _shared_type(self, name: str) -> bool:
         """A type with a mutex (field, embedded, or in an embedded struct) whose doc does not say it

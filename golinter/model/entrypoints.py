@@ -38,8 +38,6 @@ NOT_ENTRY_POINTS = frozenset({"String", "GoString", "Error", "Format", "ServeHTT
                                "UnmarshalTOML", "GobDecode", "DecodeRLP", "DecodeMsg", "UnmarshalMsg"})
 # Test doubles kept beside production code: `test_backend.go`, `client_mock.go`, `mock_store.go`.
 TEST_DOUBLE_FILE = re.compile(r"(^test_|^mock_|^fake_|_mocks?\.go$|_fakes?\.go$)")
-# ... and packages of them (influxdb's task/mock).
-DOUBLE_PACKAGES = frozenset({"mock", "mocks", "fake", "fakes"})
 NOT_SAFE = re.compile(r"not\s+(safe\s+for\s+concurrent|goroutine[- ]safe|thread[- ]safe|concurrency[- ]safe)",
                        re.IGNORECASE)
 # An accessor documented to hand out the map itself ("Map returns the underlying map that is being

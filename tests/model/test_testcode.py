@@ -77,6 +77,9 @@ def test_test_code_needs_the_testing_package_path() -> None:
     ("httptest", True), ("dnstest", True), ("fstest", True), ("ServerTest", True),
     ("latest", False), ("contest", False), ("fastest", False), ("server", False), ("testing2", False),
     ("attestation", False), ("tester", False),
+    # doubles: gomock's `mock_store`, `redismock`, `sqlmock`, `kubefake`; not `hammock`, `mockery`
+    ("mock_store", True), ("redismock", True), ("rueidiscompatmock", True), ("sqlmock", True),
+    ("kubefake", True), ("clientmocks", True), ("hammock", False), ("mockery", False), ("fakeroot", False),
 ])
 def test_testcode_package_named_for_tests(name: str, expected: bool) -> None:
     assert is_test_package(name) is expected
