@@ -77,6 +77,7 @@ type Cache struct {
 
 func (c *Cache) Get(k string) int { return c.items[k] }
 func (c *Cache) set(k string)     { c.items[k] = 1 }
+func (c *Cache) lock()            { c.mu.Lock() }
 
 type Plain struct{ items map[string]int }
 
@@ -89,6 +90,15 @@ type Builder struct {
 }
 
 func (b *Builder) Add(k string) { b.parts[k]++ }
+func (b *Builder) lock()        { b.mu.Lock() }
+
+// Node's mutex is never locked here: it guards nothing the package can see.
+type Node struct {
+	sync.Mutex
+	items map[string]int
+}
+
+func (n *Node) Add(k string) { n.items[k]++ }
 """)
     assert [c.name for c in _contexts(an, METHOD)] == ["Get"]
     (get,) = _contexts(an, METHOD)
@@ -377,6 +387,8 @@ type Store struct {
 
 // FlushLocked writes pending items. The caller must hold s.mu.
 func (s *Store) FlushLocked() { s.items["x"] = 1 }
+
+func (s *Store) lock() { s.mu.Lock() }
 """)
     (a,) = an.accesses
     assert a.lockset.state(StorageKey("type:Store", ("mu",))) == HELD
@@ -470,6 +482,8 @@ type C struct {
 }
 
 func (c *C) Get() int { return c.m["x"] }
+
+func (c *C) lock() { c.mu.Lock() }
 
 func h(w http.ResponseWriter, r *http.Request) {}
 
@@ -664,6 +678,8 @@ type C struct {
 }
 
 func (c *C) Report() int { return count(c.fields) }
+
+func (c *C) lock() { c.mu.Lock() }
 
 func count(m map[string]bool) int { return len(m) }
 """)
