@@ -36,8 +36,29 @@ def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
             or left_side is None or not left_side.named_children \
             or not _len_over(pkg, branch, left_side.named_children[0], (">", ">=")):
         return False
-    before = next(preceding(branch), None)
-    return before is not None and appends_one(pkg, key, before)
+    raw = pkg.file_of(stmt).src[left_side.named_children[0].start_byte:left_side.named_children[0].end_byte]
+    before = next((b for b in preceding(branch)  # declarations between: `const max = 10000`
+                   if b.type not in _DECLARATIONS or not leaves_alone(pkg, b, raw)), None)
+    if before is None:
+        return False
+    # a bulk append (`s = append(s, xs...)`) is trimmed back to the latest n only by `s[len(s)-n:]`
+    return appends_one(pkg, key, before) or (appended_values(pkg, key, before) is not None
+                                             and _back_to_bound(pkg, stmt, left_side.named_children[0]))
+
+
+_DECLARATIONS = frozenset({kinds.CONST_DECLARATION, kinds.VAR_DECLARATION})
+
+
+def _back_to_bound(pkg: Package, stmt: Node, target: Node) -> bool:
+    """The trim is `s = s[len(s)-n:]`: whatever was appended, the latest n are kept."""
+    right = stmt.child_by_field_name(kinds.F_RIGHT)
+    trim = unparen(right.named_children[0]) if right is not None and len(right.named_children) == 1 else None
+    start = trim.child_by_field_name(kinds.F_START) if trim is not None and trim.type == kinds.SLICE_EXPRESSION \
+        else None
+    start = unparen(start) if start is not None else None
+    parts = _binary(pkg, start) if start is not None else None
+    return start is not None and parts is not None and parts[1] == "-" \
+        and is_len_of(pkg, start.child_by_field_name(kinds.F_LEFT), target)
 
 
 def _len_over(pkg: Package, branch: Node, target: Node, ops: tuple[str, ...]) -> bool:
@@ -77,11 +98,13 @@ def makes_room(pkg: Package, key: StorageKey, stmt: Node) -> bool:
 
 
 _SIMPLE_STATEMENTS = frozenset({kinds.ASSIGNMENT_STATEMENT, kinds.SHORT_VAR_DECLARATION, kinds.INC_STATEMENT,
-                                kinds.DEC_STATEMENT, kinds.EXPRESSION_STATEMENT})
+                                kinds.DEC_STATEMENT, kinds.EXPRESSION_STATEMENT, kinds.CONST_DECLARATION,
+                                kinds.VAR_DECLARATION})
 
 
 def leaves_alone(pkg: Package, stmt: Node, raw: bytes) -> bool:
-    """A simple statement that cannot touch the slice spelled `raw` or leave the path: its text
+    """A simple statement or declaration (`const max = 100`) that cannot touch the slice spelled
+    `raw` or leave the path: its text
     does not name it, it may not jump, and it calls only functions of imported packages
     (`e.Timestamp = time.Now()`), not code of this package that could reach the slice."""
     from golinter.parse import walk_named
