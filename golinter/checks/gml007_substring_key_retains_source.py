@@ -100,7 +100,7 @@ def _value_share(derivation: Derivation, index: Node, source: Node) -> Share | N
     if len(values) != 1:
         return None
     share: Share | None = None
-    for node in _stored_parts(values[0]):
+    for node in _stored_parts(derivation, values[0]):
         if node == source or derivation.same_value(node, source):
             return "source"
         root = derivation.substring_of(node)
@@ -109,15 +109,32 @@ def _value_share(derivation: Derivation, index: Node, source: Node) -> Share | N
     return share
 
 
-def _stored_parts(value: Node) -> list[Node]:
+def _literal_of(value: Node) -> Node | None:
+    """`T{...}` or `&T{...}`: the composite literal, else None."""
+    v = unparen(value)
+    if v.type == kinds.UNARY_EXPRESSION:
+        operand = v.child_by_field_name(kinds.F_OPERAND)
+        v = unparen(operand) if operand is not None else v
+    return v if v.type == kinds.COMPOSITE_LITERAL else None
+
+
+def _stored_parts(derivation: Derivation, value: Node) -> list[Node]:
     """The expressions a value stores as they are: the value, and the elements of composite
-    literals (`&Entry{Raw: line}` stores line), not the operands of calls or operators."""
+    literals (`&Entry{Raw: line}` stores line), also through a local bound once to such a literal
+    (`stmt := &Stmt{Query: query}; m[name] = stmt`), not the operands of calls or operators."""
     out: list[Node] = []
     stack = [value]
+    followed = 0
     while stack:
         node = unparen(stack.pop())
         out.append(node)
-        if node.type == kinds.UNARY_EXPRESSION:
+        if node.type == kinds.IDENTIFIER and followed < 4:
+            obj = derivation.bound_once(node)
+            literal = _literal_of(obj.value) if obj is not None and obj.value is not None else None
+            if literal is not None:
+                followed += 1
+                stack.append(literal)
+        elif node.type == kinds.UNARY_EXPRESSION:
             operand = node.child_by_field_name(kinds.F_OPERAND)
             if operand is not None:
                 stack.append(operand)
