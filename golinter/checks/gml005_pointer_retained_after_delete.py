@@ -102,6 +102,9 @@ QUERY = """
 (assignment_statement
   left: (expression_list . (index_expression operand: (_) @gml005.coll index: (_) @gml005.index) .)
   right: (expression_list . (identifier) @gml005.held .)) @gml005.add
+(assignment_statement
+  left: (expression_list (_) (_))
+  right: (expression_list (slice_expression))) @gml005.multi
 """
 
 _INSERTS = """
@@ -123,6 +126,9 @@ def run(pkg: Package) -> Iterator[Finding]:
             yield from _tombstone(pkg, hit)
         elif "gml005.reslice" in hit:
             yield from _reslice(pkg, hit)
+        elif "gml005.multi" in hit:
+            for pair in _slice_pairs(pkg, hit["gml005.multi"]):
+                yield from _reslice(pkg, pair)
         elif "gml005.add" in hit:
             yield from _also_held(pkg, hit)
 
@@ -156,6 +162,24 @@ def _nil_means_absent(pkg: Package, elem: Type) -> bool:
 
 
 # -- 3. and 4. removals by reslicing ---------------------------------------------------------------
+
+def _slice_pairs(pkg: Package, stmt: Node) -> Iterator[Match]:
+    """`a, b = a[:0], b[:0]`, `head, q = q[0], q[1:]`: each target assigned a slice of itself, as
+    the one-target hits of the query give them."""
+    left, right = stmt.child_by_field_name(kinds.F_LEFT), stmt.child_by_field_name(kinds.F_RIGHT)
+    op = stmt.child_by_field_name(kinds.F_OPERATOR)
+    targets = left.named_children if left is not None else []
+    values = right.named_children if right is not None else []
+    if op is None or pkg.text(op) != "=" or len(targets) != len(values):
+        return
+    for target, value in zip(targets, values):
+        inner = unparen(value)
+        operand = inner.child_by_field_name(kinds.F_OPERAND) if inner.type == kinds.SLICE_EXPRESSION else None
+        if operand is not None:
+            # the finding goes on the target: two in one statement must not share a position
+            yield {"gml005.target": target, "gml005.operand": operand, "gml005.value": value, "gml005.reslice": stmt,
+                   "gml005.at": target}
+
 
 def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     target, operand, value = hit["gml005.target"], hit["gml005.operand"], hit["gml005.value"]
@@ -213,12 +237,12 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     taken = _taken_before(pkg, key, reslice)
     if taken is not None:  # `taken := q[:n:n]; q = q[n:]`: zeroing the slots first would empty `taken`
         advice += f", but copy out what line {taken} takes from it beforehand (slices.Clone): that slice shares the slots"
-    yield pkg.finding(RULE, reslice, f"this removal from {name} {_left_behind(pkg, shape, key, reslice, value, kind, zero)}; "
+    yield pkg.finding(RULE, hit.get("gml005.at", reslice), f"this removal from {name} {_left_behind(pkg, shape, key, reslice, value, kind, zero, name)}; "
                                      f"{advice}", level=Level.NOTE if kind == "string" else Level.WARNING)
 
 
 def _left_behind(pkg: Package, shape: str, key: StorageKey, reslice: Node, value: Node, kind: str,
-                 zero: str | None) -> str:
+                 zero: str | None, name: str) -> str:
     """What the removal leaves past the slice's new length. A middle removal copies the tail down
     and a swap-remove (`s[i] = s[n-1]; s = s[:n-1]`) moves the last element: the slots left
     behind hold copies of elements still in the slice (model/swaps.py), which they keep reachable
@@ -229,10 +253,10 @@ def _left_behind(pkg: Package, shape: str, key: StorageKey, reslice: Node, value
         noun = held if zero in ("nil", '""') else "element"
         if shape == "pop" or _drops_one(pkg, shape, value):
             return (f"leaves a copy of its old last {noun} in the backing array past the new length, which keeps it "
-                    f"reachable after it leaves {pkg.text(reslice.child_by_field_name(kinds.F_LEFT) or reslice)} "
+                    f"reachable after it leaves {name} "
                     f"(or keeps the removed {noun} itself, when that was last)")
         return (f"leaves copies of its old last {noun}s in the backing array past the new length, which keep them "
-                f"reachable after they leave {pkg.text(reslice.child_by_field_name(kinds.F_LEFT) or reslice)} "
+                f"reachable after they leave {name} "
                 f"(or keep the removed {noun}s themselves, when those were last)")
     what = f"{held}s" if zero in ("nil", '""') else f"elements, and the {held}s they hold,"  # `[]T` of structs
     return f"leaves the dropped {what} in its backing array, where they stay reachable until it is reallocated"
@@ -360,7 +384,7 @@ def _emptied_key(pkg: Package, hit: Match, target: Node) -> Iterator[Finding]:
     if _empty_entries_intended(pkg, key):
         return
     name, k = pkg.text(operand), pkg.text(index)
-    yield pkg.finding(RULE, stmt, f"{name}[{k}] can become empty here but its key stays, so keys with empty slices "
+    yield pkg.finding(RULE, hit.get("gml005.at", stmt), f"{name}[{k}] can become empty here but its key stays, so keys with empty slices "
                                   f"accumulate in {name}; delete({name}, {k}) when the slice is empty",
                       level=Level.NOTE)
 

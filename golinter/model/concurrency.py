@@ -44,7 +44,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -937,7 +937,10 @@ class _Builder:
         return found
 
     def _evidence(self) -> None:
-        """Which locks guard each storage: held around some access, or named by an annotation."""
+        """Which locks guard each storage: held around some access, or named by an annotation.
+        Writes in func literals that methods hand out or store (`return func() { c.mu.Lock();
+        delete(c.fns, id); ... }`, run later by whoever holds them: no context of their own)
+        count too: they are the package's own code, locking as it means to."""
         found: dict[StorageKey, set[StorageKey]] = {}
         for a in self.out.accesses:
             if a.returned or a.lockset.unknown or not a.write:
@@ -945,8 +948,33 @@ class _Builder:
             for lock in a.lockset.any_held():
                 if self._meant_for(lock, a.key):
                     found.setdefault(a.key, set()).add(lock)
+        for key, lock in self._detached_locked_writes():
+            if self._meant_for(lock, key):
+                found.setdefault(key, set()).add(lock)
         self.out.evidence = {k: tuple(sorted(v, key=lambda s: (s.root, s.path))) for k, v in found.items()}
         self.out.annotated = self._annotated
+
+    def _detached_locked_writes(self) -> Iterator[tuple[StorageKey, StorageKey]]:
+        """(map, lock) for each write under a lock in a func literal of a METHOD context's unit
+        that does not run as part of it (nor is a goroutine or handler of its own)."""
+        pkg = self.pkg
+        units = [self.decls[ctx.unit] for ctx in self.out.contexts if ctx.kind == METHOD and ctx.unit in self.decls]
+        for unit in units:
+            f = pkg.locks.file_of(unit)
+            if f.src.find(b"func", unit.start_byte + 4, unit.end_byte) < 0:
+                continue  # no literal inside
+            inline = set(pkg.locks.summary(unit).inline)
+            for lit in occurrences.func_literals(f):
+                if not unit.start_byte < lit.start_byte < unit.end_byte or lit.id in self.async_lits \
+                        or pkg.locks.site(lit) in inline:
+                    continue
+                for a in pkg.locks.summary(lit).accesses:
+                    if a.returned or a.sliced or not a.write:
+                        continue
+                    lockset = a.transfer.apply(EMPTY)
+                    if not lockset.unknown:
+                        for lock in lockset.any_held():
+                            yield a.key, lock
 
     def _meant_for(self, lock: StorageKey, key: StorageKey) -> bool:
         """Whether holding `lock` around a write of `key` shows it guards it: not when the lock's

@@ -33,7 +33,7 @@ def trims_window(pkg: Package, key: StorageKey, stmt: Node) -> bool:
     branch = if_around(stmt)
     left_side = stmt.child_by_field_name(kinds.F_LEFT)
     if branch is None or branch.child_by_field_name(kinds.F_INITIALIZER) is not None \
-            or left_side is None or not left_side.named_children \
+            or left_side is None or len(left_side.named_children) != 1 \
             or not _len_over(pkg, branch, left_side.named_children[0], (">", ">=")):
         return False
     raw = pkg.file_of(stmt).src[left_side.named_children[0].start_byte:left_side.named_children[0].end_byte]
