@@ -187,10 +187,15 @@ class Records:
         if func is None or body is None or position is None or func.type == kinds.FUNC_LITERAL:
             return None
         from golinter.model.origins import Origins
-        for call in Origins.of(self._pkg).calls_to(func):
+        origins = Origins.of(self._pkg)
+        for call in origins.calls_to(func):
             loop = self._loop_around(call)
-            if loop is None or enclosing_function(call) == func:
+            caller = enclosing_function(call)
+            if loop is None or caller == func:
                 continue  # a recursive call walks one tree's nested maps, not a stream of records
+            if caller is not None and caller.type != kinds.FUNC_LITERAL \
+                    and any(enclosing_function(back) == func for back in origins.calls_to(caller)):
+                continue  # the same through a helper that func calls (normalizeValue <-> normalizeMap)
             kept = self._kept(loop, set(), call, position)
             if kept is not None:
                 return PerRecordMap(loop, made, kept[0], kept[1], body, call)
