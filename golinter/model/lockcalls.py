@@ -45,6 +45,8 @@ def lock_call(pkg: Package, call: Node, text: Callable[[Node], str] | None = Non
         return None
     if pkg.types.qualified(fn) is not None:
         return None  # pkg.Lock(): a package function
+    if pkg.types.callee_decl(call) is not None:
+        return None  # a method of this package (a wrapper's `Lock` taking its own mutex): a helper
     return (lock_key(pkg, operand), method)
 
 
@@ -56,7 +58,7 @@ def lock_key(pkg: Package, operand: Node) -> StorageKey | None:
     if is_copy(pkg, operand):
         return None
     if isinstance(base, Named) and not base.pkg:
-        embedded = embedded_lock(pkg, base.name)
+        embedded = embedded_lock(pkg, base.name) or _foreign_embedded(pkg, base.name)
         if embedded is not None:
             return embedded
     key = pkg.storage.key(operand)
@@ -115,6 +117,20 @@ def embedded_lock(pkg: Package, type_name: str) -> StorageKey | None:
             return None
         name = inner
     return None
+
+
+def _foreign_embedded(pkg: Package, type_name: str) -> StorageKey | None:
+    """`type Node struct{ x.SafeMutex; ... }` and `n.Lock()`: a lock method promoted from the one
+    embedded type that can provide it, of another package (a wrapper golinter cannot see:
+    dgraph's `x.SafeMutex`) or of this one declaring `Lock` or `RLock` itself. The lock is that
+    field of the type, whichever variable holds the value, as for an embedded `sync.Mutex`."""
+    u = pkg.types.underlying(Named("", type_name))
+    if not isinstance(u, Struct):
+        return None
+    methods = pkg.scopes.methods
+    providers = [fld for fld in u.fields if fld.embedded and isinstance(ft := pkg.types.deref(fld.type), Named)
+                 and (ft.pkg or (ft.name, "Lock") in methods or (ft.name, "RLock") in methods)]
+    return StorageKey(f"type:{type_name}", (providers[0].name,)) if len(providers) == 1 else None
 
 
 def is_copy(pkg: Package, operand: Node) -> bool:
