@@ -130,7 +130,9 @@ def _foreign_embedded(pkg: Package, type_name: str) -> StorageKey | None:
     methods = pkg.scopes.methods
     providers = [fld for fld in u.fields if fld.embedded and isinstance(ft := pkg.types.deref(fld.type), Named)
                  and (ft.pkg or (ft.name, "Lock") in methods or (ft.name, "RLock") in methods)]
-    return StorageKey(f"type:{type_name}", (providers[0].name,)) if len(providers) == 1 else None
+    if len(providers) > 1:
+        return StorageKey(OPAQUE + type_name)  # which one's Lock is promoted is not known here
+    return StorageKey(f"type:{type_name}", (providers[0].name,)) if providers else None
 
 
 def is_copy(pkg: Package, operand: Node) -> bool:
