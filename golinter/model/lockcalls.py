@@ -6,7 +6,6 @@ model/locksets.py builds the lock flow of a function on these.
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
 from golinter import kinds
@@ -130,9 +129,15 @@ def _foreign_embedded(pkg: Package, type_name: str) -> StorageKey | None:
     methods = pkg.scopes.methods
     providers = [fld for fld in u.fields if fld.embedded and isinstance(ft := pkg.types.deref(fld.type), Named)
                  and (ft.pkg or (ft.name, "Lock") in methods or (ft.name, "RLock") in methods)]
+    # a name that says lock (`SafeMutex`, `RWLocker`) beats the rest (`pb.UnimplementedZeroServer`)
+    named = [fld for fld in providers if _LOCK_NAME.search(fld.name)]
+    providers = named or providers
     if len(providers) > 1:
         return StorageKey(OPAQUE + type_name)  # which one's Lock is promoted is not known here
     return StorageKey(f"type:{type_name}", (providers[0].name,)) if providers else None
+
+
+_LOCK_NAME = re.compile(r"Mutex|Lock")
 
 
 def is_copy(pkg: Package, operand: Node) -> bool:

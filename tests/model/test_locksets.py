@@ -745,3 +745,63 @@ func (s *S) f() int {
                                        a.load.apply(EMPTY).state(MU) if a.load is not None else None)
            for a in summary.accesses}
     assert got == {"for _, v := range m {": (FREE, READ), 'return n + s.m["x"]': (FREE, None)}
+
+
+WRAPPED = """package p
+
+import (
+	"sync"
+
+	"example.com/pb"
+	"example.com/x"
+)
+
+type Server struct {
+	x.SafeMutex
+	pb.UnimplementedZeroServer
+	leaseLock sync.Mutex
+	nextUint  map[int]uint64
+}
+
+func (s *Server) a() { s.Lock() }
+
+func (srv *Server) b() { srv.Lock() }
+
+type Two struct {
+	x.Guard
+	pb.Other
+}
+
+func (t *Two) c() { t.Lock() }
+
+type Local struct{ m sync.RWMutex }
+
+func (l *Local) Lock() { l.m.Lock() }
+
+type Node struct {
+	Local
+	peers map[int]string
+}
+
+func (n *Node) d() { n.Lock() }
+"""
+
+
+def test_lock_key_of_a_promoted_lock_method() -> None:
+    """`s.Lock()` promoted from an embedded wrapper is that field's lock in every method (the one
+    embedded type named for a lock, of another package or declaring Lock here); between two
+    unnamed candidates it is opaque (Unknown)."""
+    from golinter.model.lockcalls import lock_key
+    from golinter.parse import walk_named
+
+    pkg = package({"a.go": WRAPPED})
+    keys = {}
+    for node in walk_named(pkg.files[0].tree.root_node):
+        if node.type == kinds.CALL_EXPRESSION and pkg.text(node).endswith(".Lock()"):
+            fn = node.child_by_field_name("function")
+            operand = fn.child_by_field_name("operand") if fn is not None else None
+            assert operand is not None
+            keys[pkg.text(node)] = lock_key(pkg, operand)
+    assert keys["s.Lock()"] == keys["srv.Lock()"] == StorageKey("type:Server", ("SafeMutex",))
+    assert keys["t.Lock()"] is not None and keys["t.Lock()"].root.startswith("opaque:")
+    assert keys["n.Lock()"] == StorageKey("type:Node", ("Local",))
