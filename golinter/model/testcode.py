@@ -162,7 +162,8 @@ class TestCode:
     def doubles(self) -> frozenset[str]:
         """Test doubles: struct types named for one (`FakeQuerier`, `fakeClock`, `mockStore`,
         `StubResolver`) whose name the package's non-test files use only in the declarations and
-        methods of such types (VictoriaMetrics' vmalert `datasource.FakeQuerier`, embedded by
+        methods of such types and in functions taking a testing.T (alertmanager's `MockWebhook`,
+        made by `NewWebhook(t *testing.T, ...)`; VictoriaMetrics' vmalert `datasource.FakeQuerier`, embedded by
         `FakeQuerierWithDelay`, used only by tests here and in other packages); an unexported one
         must be named by a test of the package (else nothing here uses it: dead code, or made in a
         way not seen). Their methods run only under `go test`."""
@@ -187,7 +188,8 @@ class TestCode:
                             for spec in top.named_children if spec.type == kinds.TYPE_SPEC):
                         homes.append((f.path, top.start_byte, top.end_byte))
             kept = {name for name in found
-                    if all(self._only_in(f, name.encode(), homes) for f in pkg.files if not f.is_test)
+                    if all(self._only_in(f, name.encode(), homes + self._testing_homes(f))
+                           for f in pkg.files if not f.is_test)
                     and (name[:1].isupper() or any(has_word(f.src, name.encode(), 0, len(f.src))
                                                    for f in pkg.files if f.is_test))}
             if kept == found:
@@ -195,6 +197,11 @@ class TestCode:
             found = kept
         self._doubles = frozenset(found)
         return self._doubles
+
+    def _testing_homes(self, f: SourceFile) -> list[tuple[str, int, int]]:
+        """The functions of `f` that take a testing.T, B, F or TB: only a test runs them, so
+        naming a double there (`func NewWebhook(t *testing.T) *MockWebhook`) is a test's use."""
+        return [(f.path, start, end) for start, end in self._takes_testing(f)]
 
     @staticmethod
     def _only_in(f: SourceFile, word: bytes, homes: list[tuple[str, int, int]]) -> bool:

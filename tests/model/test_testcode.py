@@ -190,6 +190,8 @@ def test_methods_of_a_harness_only_tests_make_are_test_code() -> None:
 
 DOUBLES = """package p
 
+import "testing"
+
 // FakeStore is a double: only its own code and FakeSlowStore's name it.
 type FakeStore struct{ items []int }
 
@@ -209,6 +211,13 @@ func (m *mockClock) Now() int { return m.now }
 
 func Serve() int { return (&mockClock{}).Now() }
 
+// MockHook is made only by a function that takes a *testing.T: a test's use.
+type MockHook struct{ calls []string }
+
+func (m *MockHook) Call(s string) { m.calls = append(m.calls, s) }
+
+func NewMockHook(t *testing.T) *MockHook { t.Helper(); return &MockHook{} }
+
 // Faker and Mocker are not named for doubles; StubResolver is not a struct.
 type Faker struct{}
 
@@ -218,4 +227,4 @@ type StubResolver func(string) string
 
 def test_testcode_doubles_are_fake_types_only_their_own_code_names() -> None:
     pkg = package({"a.go": DOUBLES, "a_test.go": "package p\n\nvar _ = &FakeStore{}\nvar _ = &mockClock{}\n"})
-    assert TestCode.for_package(pkg).doubles() == frozenset({"FakeStore", "FakeSlowStore"})
+    assert TestCode.for_package(pkg).doubles() == frozenset({"FakeStore", "FakeSlowStore", "MockHook"})
