@@ -1,4 +1,5 @@
-"""tree-sitter plumbing: the Go language, budgeted parsing, the combined candidate query, walks.
+"""tree-sitter plumbing: the Go language, budgeted parsing (with Go 1.26's `new(expr)` parsed
+again: golinter/newexpr.py), the combined candidate query, walks.
 
 This is the only module that builds a `Query`. It knows nothing of the model or checks: the
 engine hands it the query sources of the enabled checks, and it returns candidate matches
@@ -8,7 +9,6 @@ Captures whose names start with `_` are predicate-only and are dropped from matc
 """
 from __future__ import annotations
 
-import bisect
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -101,16 +101,17 @@ def parse(parser: Parser, source: bytes, budget_seconds: float = 10.0,
     tree = _parse_once(parser, source, deadline)
     if not tree.root_node.has_error or b"new" not in source:
         return tree
-    errors = _error_starts(tree)
-    for _round in range(_NEW_ROUNDS):  # error recovery may hide a call until others are respelled
-        patched = _new_of_expressions(source, sorted(errors))
+    from golinter.newexpr import NEW_ROUNDS, error_starts, new_of_expressions
+    errors = error_starts(tree)
+    for _round in range(NEW_ROUNDS):  # error recovery may hide a call until others are respelled
+        patched = new_of_expressions(source, sorted(errors))
         if patched is None:
             break
         try:
             again = _parse_once(parser, patched, deadline)
         except ParseBudgetExceeded:
             break  # no time left for another parse: the errors stand
-        again_errors = _error_starts(again)
+        again_errors = error_starts(again)
         if len(again_errors) >= len(errors):
             break
         source, tree, errors = patched, again, again_errors
@@ -135,92 +136,6 @@ def _parse_once(parser: Parser, source: bytes, deadline: float) -> Tree:
         parser.reset()
         raise ParseBudgetExceeded("parse cancelled")
     return tree
-
-
-# Go 1.26's `new(expr)` (`new(1)`, `new(cfg.Timeout())`): tree-sitter-go 0.25 knows only
-# `new(T)` and leaves ERROR nodes in such a call, so the function holding it would not be
-# analysed. The call is parsed again with `new` spelled as a plain identifier of the same length:
-# a call with an expression argument, at the same offsets. Node texts come from the file's own
-# bytes (`SourceFile.text`), so the model still sees `new` (typelite types `new(expr)` as *T).
-_NEW_CALL = re.compile(rb"(?<![\w.])new(?=[ \t]*\()")
-_NEW_STANDIN = b"ne_"
-_PAREN_SCAN = 4096  # bytes searched for one call's closing parenthesis
-_SCAN_BUDGET = 1 << 16  # bytes searched in all, beyond twice the file's size
-_NEW_ROUNDS = 4  # parses after the first, at most
-
-
-def _new_of_expressions(source: bytes, errors: list[int]) -> bytes | None:
-    """`source` with every `new(` whose parentheses hold an error node (`errors`: their sorted
-    start bytes) respelled, or None. Bounded on hostile input: at most _SCAN_BUDGET bytes are
-    searched for closing parentheses in all."""
-    patched: bytearray | None = None
-    budget = _SCAN_BUDGET + 2 * len(source)
-    for m in _NEW_CALL.finditer(source):
-        open_at = source.index(b"(", m.end())
-        i = bisect.bisect_left(errors, m.start())
-        if i == len(errors) or errors[i] > open_at + _PAREN_SCAN:
-            continue  # no error near: cheap test first
-        close_at, scanned = _closing_paren(source, open_at, min(_PAREN_SCAN, budget))
-        budget -= scanned
-        if budget <= 0:
-            break  # what is left stays an error
-        if close_at is None or errors[i] > close_at:
-            continue
-        if patched is None:
-            patched = bytearray(source)
-        patched[m.start():m.end()] = _NEW_STANDIN
-    return bytes(patched) if patched is not None else None
-
-
-def _closing_paren(source: bytes, open_at: int, limit: int) -> tuple[int | None, int]:
-    """The `)` closing the `(` at `open_at` within `limit` bytes, by counting outside string and
-    rune literals (`new("(")`), and the bytes searched. Comments are not skipped: a wrong guess
-    only fails to remove an error, and the reparse is kept only when it removes some."""
-    depth = 0
-    i, end = open_at, min(len(source), open_at + limit)
-    while i < end:
-        c = source[i]
-        if c == 0x28:  # (
-            depth += 1
-        elif c == 0x29:  # )
-            depth -= 1
-            if depth == 0:
-                return i, i + 1 - open_at
-        elif c in _QUOTES:
-            i = _literal_end(source, i, end)
-        i += 1
-    return None, end - open_at
-
-
-_QUOTES = frozenset(b"\"'`")
-
-
-def _literal_end(source: bytes, start: int, end: int) -> int:
-    """The offset of the quote closing the literal opened at `start` (`end` if none)."""
-    quote = source[start]
-    i = start + 1
-    while i < end:
-        c = source[i]
-        if c == quote:
-            return i
-        if c == 0x5C and quote != 0x60:  # a backslash escapes the next byte, except in raw strings
-            i += 1
-        elif c == 0x0A and quote != 0x60:
-            return i  # interpreted literals end at the line
-        i += 1
-    return end
-
-
-def _error_starts(tree: Tree) -> list[int]:
-    """Start bytes of every ERROR and MISSING node: only nodes with `has_error` are descended."""
-    starts: list[int] = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            starts.append(node.start_byte)
-        stack += [c for c in node.children if c.has_error]
-    return starts
 
 
 def compile_query(source: str) -> Query:

@@ -614,8 +614,8 @@ _TYPE_SYNTAX = frozenset({
 
 def _value_of(pkg: Package, arg: Node) -> Node | Obj | None:
     """`new`'s argument when it is an expression, not a type: any non-type syntax (`new(1)`, parsed
-    from Go 1.26 code by parse.py's respelling), or the variable or constant a name resolves to
-    (`new(x)` parses as `new(T)`, x a type_identifier); None for a type."""
+    from Go 1.26 code after golinter/newexpr.py's respelling), or the variable or constant a name
+    resolves to (`new(x)` parses as `new(T)`, x a type_identifier); None for a type."""
     if arg.type not in (kinds.TYPE_IDENTIFIER, kinds.IDENTIFIER):
         return arg if arg.type not in _TYPE_SYNTAX else None
     obj = pkg.scopes.resolve(arg)

@@ -131,7 +131,7 @@ func f(verbose bool) {
 
 def test_typelite_new_of_an_expression_points_to_its_type() -> None:
     """Go 1.26's `new(expr)` is a *T of the expression's (default) type; `new(T)` stays *T.
-    parse.py respells the calls the grammar cannot parse, so none of this is a syntax error."""
+    golinter/newexpr.py respells the calls the grammar cannot parse, so none of this is a syntax error."""
     pkg = package({"a.go": NEW_EXPR}, lang=(1, 26))
     assert not pkg.files[0].tree.root_node.has_error
     types = pkg.types
