@@ -202,6 +202,7 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
     if not pkg.lifetimes.is_long_lived(key) or pkg.lifetimes.is_fresh_owner(target):
         return
     reslice = hit["gml005.reslice"]
+    func = top_function(reslice)
     if zeroes_in_function(pkg, key, reslice):
         return
     if shape == "filter" and _filters_nils(pkg, value):
@@ -212,7 +213,7 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # `items := s; s = s[:0]; return items`: the emptied slots are the function's result
     if shape == "reset" and released_at_teardown(pkg, key, reslice):
         return  # Close released each element, then emptied the slice: the value is being retired
-    if called_only_at_teardown(pkg, top_function(reslice)):
+    if called_only_at_teardown(pkg, func):
         return  # a helper only Close, Shutdown or Stop calls: the value is being retired
     if _drops_one(pkg, shape, value) and refilled_at_once(pkg, key, reslice):
         return  # remove, then re-add at the end: the append writes the vacated slot
@@ -220,7 +221,6 @@ def _reslice(pkg: Package, hit: Match) -> Iterator[Finding]:
         return  # a pool: the popped element is appended back before the function returns
     if shape in SLICES_REMOVERS and (pkg.lang_version(value) >= (1, 22) or pkg.runtime_version >= (1, 22)):
         return  # slices.Delete and friends zero the tail since Go 1.22
-    func = top_function(reslice)
     if shape in ("front", "pop") and func is not None and isinstance(slice_type, Slice) and (
             _free_list(pkg, key, func, slice_type, Op.APPEND) or makes_when_empty(pkg, key, func, slice_type.elem)):
         return  # a pool: get hands out the element it removes (or a new one), put appends it back

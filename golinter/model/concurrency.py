@@ -959,12 +959,15 @@ class _Builder:
         that does not run as part of it (nor is a goroutine or handler of its own)."""
         pkg = self.pkg
         units = [self.decls[ctx.unit] for ctx in self.out.contexts if ctx.kind == METHOD and ctx.unit in self.decls]
+        literals: dict[str, list[Node]] = {}  # file path -> its func literals, found once
         for unit in units:
             f = pkg.locks.file_of(unit)
             if f.src.find(b"func", unit.start_byte + 4, unit.end_byte) < 0:
                 continue  # no literal inside
             inline = set(pkg.locks.summary(unit).inline)
-            for lit in occurrences.func_literals(f):
+            if f.path not in literals:
+                literals[f.path] = occurrences.func_literals(f)
+            for lit in literals[f.path]:
                 if not unit.start_byte < lit.start_byte < unit.end_byte or lit.id in self.async_lits \
                         or pkg.locks.site(lit) in inline:
                     continue

@@ -33,9 +33,11 @@ from golinter.model.typelite import unparen
 from golinter.model.types import Named, Struct
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tree_sitter import Node
 
-    from golinter.model.package import Package
+    from golinter.model.package import Package, SourceFile
 
 _LOCK_METHODS = ("Lock", "RLock")
 
@@ -51,11 +53,8 @@ def _find(pkg: Package) -> frozenset[str]:
     for f in pkg.files:
         if not any(f"{m}()".encode() in f.src for m in _LOCK_METHODS):
             continue
-        for token in occurrences.name_tokens(f, _LOCK_METHODS):
-            call = occurrences.selector_call(token)
-            selector = token.parent
-            operand = selector.child_by_field_name(kinds.F_OPERAND) if selector is not None else None
-            if call is None or operand is None or f.in_broken(call):
+        for call, operand in _lock_method_calls(f, _LOCK_METHODS):
+            if f.in_broken(call):
                 continue
             owner, field = operand, ""
             if operand.type == kinds.SELECTOR_EXPRESSION:  # `g.Mu.Lock()`: the lock is g's field Mu
@@ -84,12 +83,7 @@ def _find_locked(pkg: Package) -> frozenset[str]:
     for f in pkg.files:
         if b"Lock()" not in f.src:
             continue
-        for token in occurrences.name_tokens(f, _ANY_LOCK_METHODS):
-            call = occurrences.selector_call(token)
-            selector = token.parent
-            operand = selector.child_by_field_name(kinds.F_OPERAND) if selector is not None else None
-            if call is None or operand is None:
-                continue
+        for _call, operand in _lock_method_calls(f, _ANY_LOCK_METHODS):
             owner = unparen(operand)
             if owner.type == kinds.SELECTOR_EXPRESSION:  # `x.mu.Lock()`: the lock is x's field
                 owner = owner.child_by_field_name(kinds.F_OPERAND) or owner
@@ -100,6 +94,16 @@ def _find_locked(pkg: Package) -> frozenset[str]:
 
 
 _ANY_LOCK_METHODS = ("Lock", "RLock", "TryLock", "TryRLock")
+
+
+def _lock_method_calls(f: SourceFile, methods: tuple[str, ...]) -> Iterator[tuple[Node, Node]]:
+    """(call, operand) of each `x.Lock()` of `f` named by one of `methods`."""
+    for token in occurrences.name_tokens(f, methods):
+        call = occurrences.selector_call(token)
+        selector = token.parent
+        operand = selector.child_by_field_name(kinds.F_OPERAND) if selector is not None else None
+        if call is not None and operand is not None:
+            yield call, operand
 
 
 def _exports_lock(pkg: Package, t: Named, field: str) -> bool:

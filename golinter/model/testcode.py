@@ -49,9 +49,9 @@ if TYPE_CHECKING:
 
 _POINTER_TYPES = frozenset({"T", "B", "F"})  # *testing.T, *testing.B, *testing.F
 _VALUE_TYPES = frozenset({"TB"})  # testing.TB, an interface
-_STAND_INS = ("TB", "TestingT")
+_STAND_INS = ("TB", "TestingT")  # testing.TB declared elsewhere: testenv.TB, require.TestingT
 # Names of test doubles: `FakeQuerier`, `fakeClock`, `mockStore`, `StubResolver`, `Fake`.
-_DOUBLE_NAME = re.compile(r"(?:[Ff]ake|[Mm]ock|[Ss]tub)(?:[A-Z0-9_]|$)")  # testing.TB declared elsewhere: testenv.TB, require.TestingT
+_DOUBLE_NAME = re.compile(r"(?:[Ff]ake|[Mm]ock|[Ss]tub)(?:[A-Z0-9_]|$)")
 
 
 @lru_cache(maxsize=1)
@@ -180,13 +180,11 @@ class TestCode:
             for f in pkg.files:
                 if f.is_test:
                     continue
-                for top in f.tree.root_node.named_children:
-                    if top.type == kinds.METHOD_DECLARATION and receiver_type_name(f, top) in found:
-                        homes.append((f.path, top.start_byte, top.end_byte))
-                    elif top.type == kinds.TYPE_DECLARATION and any(
-                            pkg.text(spec.child_by_field_name(kinds.F_NAME) or spec) in found
-                            for spec in top.named_children if spec.type == kinds.TYPE_SPEC):
-                        homes.append((f.path, top.start_byte, top.end_byte))
+                homes += [(f.path, top.start_byte, top.end_byte) for top in f.tree.root_node.named_children
+                          if (top.type == kinds.METHOD_DECLARATION and receiver_type_name(f, top) in found)
+                          or (top.type == kinds.TYPE_DECLARATION and any(
+                              pkg.text(spec.child_by_field_name(kinds.F_NAME) or spec) in found
+                              for spec in top.named_children if spec.type == kinds.TYPE_SPEC))]
             kept = {name for name in found
                     if all(self._only_in(f, name.encode(), homes + self._testing_homes(f))
                            for f in pkg.files if not f.is_test)
