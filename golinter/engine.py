@@ -131,11 +131,13 @@ class _Worker:
         # the parent builds the worker, and the pool's processes inherit all of it.
         import golinter.model.package
         import golinter.suppress  # noqa: F401
-        from golinter.parse import CandidateQuery, new_parser
+        from golinter.parse import new_parser
 
         self.checks = tuple(checks)
         self.parser: Parser = new_parser()
-        self.query: CandidateQuery = CandidateQuery.build([(c.RULE.code, c.QUERY) for c in checks])
+        self.query = _candidate_query(checks)
+        # `_test.go` files: only the patterns of rules that look at test code (GML002, GML009)
+        self.test_query = _candidate_query([c for c in checks if c.RULE.test_candidates])
         self._sibling_query: CandidateQuery | None = None
         self._unreleased = 0  # bytes of source analysed since memory was last released
         self._malloc_trim: Callable[[int], int] | None = None
@@ -151,10 +153,7 @@ class _Worker:
         """The queries of the checks marked `whole_package` only: what a restricted analysis
         needs from the files the user did not name (compiled on first use)."""
         if self._sibling_query is None:
-            from golinter.parse import CandidateQuery
-
-            self._sibling_query = CandidateQuery.build([(c.RULE.code, c.QUERY) for c in self.checks
-                                                        if c.RULE.whole_package])
+            self._sibling_query = _candidate_query([c for c in self.checks if c.RULE.whole_package])
         return self._sibling_query
 
     def release_memory(self, analysed_bytes: int) -> None:
@@ -172,6 +171,12 @@ class _Worker:
             self._malloc_trim, self._trim_looked_up = _find_malloc_trim(), True
         if self._malloc_trim is not None:
             self._malloc_trim(0)
+
+
+def _candidate_query(checks: Sequence[Check]) -> CandidateQuery:
+    from golinter.parse import CandidateQuery
+
+    return CandidateQuery.build([(c.RULE.code, c.QUERY) for c in checks], [c.QUERY_WORDS for c in checks])
 
 
 def _find_malloc_trim() -> Callable[[int], int] | None:
@@ -271,7 +276,8 @@ def analyze_package(gopkg: GoPackage, settings: Settings, worker: _Worker,
             # whose findings can sit in another file ever need its candidates.
             sf.matches = _DeferredMatches(worker.sibling_query, tree.root_node)
         else:
-            sf.matches, over_limit = worker.query.run_checked(tree.root_node, src)
+            query = worker.test_query if sf.is_test else worker.query
+            sf.matches, over_limit = query.run_checked(tree.root_node, src)
         if sf.reported:
             notes += _nesting_notes(sf, deep, over_limit)
         if sf.reported:

@@ -147,17 +147,30 @@ def compile_query(source: str) -> Query:
 
 @dataclass(frozen=True)
 class CandidateQuery:
-    """Every enabled check's QUERY compiled as one, so each file is matched once, in C."""
+    """Every enabled check's QUERY compiled as one, so each file is matched once, in C.
+
+    `words`: every match lies in a top-level declaration whose text, after its first byte (the
+    leading `func`), holds one of these; the union of the checks' QUERY_WORDS, or None when one
+    check gives none (search every declaration). `live_ranges` leaves the others out."""
 
     query: Query
     codes: tuple[str, ...]
+    words: tuple[bytes, ...] | None = None
+    empty: bool = False  # no check has a pattern: nothing to search
 
     @classmethod
-    def build(cls, queries: Sequence[tuple[str, str]]) -> CandidateQuery:
-        """`queries`: (code, query source) pairs; a code may appear once."""
-        text = "\n".join(src for _code, src in queries if src.strip())
+    def build(cls, queries: Sequence[tuple[str, str]],
+              words: Sequence[tuple[bytes, ...]] | None = None) -> CandidateQuery:
+        """`queries`: (code, query source) pairs; a code may appear once. `words`: each query's
+        QUERY_WORDS, in the same order (an empty tuple: none known)."""
+        sources = [(code, src, words[i] if words is not None else ()) for i, (code, src) in enumerate(queries)]
+        live = [(src, found) for _code, src, found in sources if src.strip()]
+        # shortest first: the common words (`[`, `go`), which most declarations that hold any hold
+        union = None if not live or any(not found for _src, found in live) \
+            else tuple(sorted({w for _src, found in live for w in found}, key=lambda w: (len(w), w)))
+        text = "\n".join(src for src, _found in live)
         return cls(query=compile_query(text or "(source_file) @_none"),
-                   codes=tuple(code for code, _src in queries))
+                   codes=tuple(code for code, _src, _words in sources), words=union, empty=not live)
 
     def run(self, root: Node) -> dict[str, list[Match]]:
         """Matches per rule code (lower-case prefix `gml009` -> "GML009"), in document order."""
@@ -165,14 +178,16 @@ class CandidateQuery:
 
     def run_checked(self, root: Node, src: bytes | None = None) -> tuple[dict[str, list[Match]], bool]:
         """`run`, and whether MATCH_LIMIT was reached (some candidates may be missing: notify).
-        With the file's `src`, inert declarations are not searched (`live_ranges`)."""
+        With the file's `src`, declarations no pattern can match in are not searched (`live_ranges`)."""
         import tree_sitter
 
         out: dict[str, list[Match]] = {code: [] for code in self.codes}
-        if is_unparsable(root):
+        if self.empty or is_unparsable(root):
             return out, False  # all broken anyway, and querying it can be quadratic
+        ranges = live_ranges(root, src, self.words) if src is not None else None
+        if ranges == []:
+            return out, False
         cursor = tree_sitter.QueryCursor(self.query, match_limit=MATCH_LIMIT)
-        ranges = live_ranges(root, src) if src is not None else None
         over_limit = False
         for span in ranges if ranges is not None else [None]:
             if span is not None:
@@ -242,27 +257,33 @@ def _inert(src: bytes, start: int, end: int) -> bool:
     return True
 
 
-def live_ranges(root: Node, src: bytes) -> list[tuple[int, int]] | None:
-    """Byte ranges covering every top-level declaration that is not inert (above), adjacent ones
-    merged; None when nothing is inert (search the whole tree)."""
+def live_ranges(root: Node, src: bytes, words: Sequence[bytes] | None = None) -> list[tuple[int, int]] | None:
+    """Byte ranges covering every top-level declaration that may hold a match, adjacent ones
+    merged; None when all may (search the whole tree). Left out: inert const and var
+    declarations (above), and with `words` (CandidateQuery.words), any declaration without an
+    error whose text past its first byte holds none of them (a getter, most of a test file for
+    the rules that look at tests). Cheaper than the traversal it spares: byte searches, and
+    declarations that hold a word mostly hold a short one early (`[`, tried first)."""
     ranges: list[tuple[int, int]] = []
     start = end = -1
-    inert_seen = False
+    left_out = False
     for top in root.children:
         t = top.type
-        if (t == kinds.CONST_DECLARATION or t == kinds.VAR_DECLARATION) and not top.has_error \
-                and _inert(src, top.start_byte, top.end_byte):
-            inert_seen = True
+        s, e = top.start_byte, top.end_byte
+        if not top.has_error and (
+                (words is not None and not any(src.find(word, s + 1, e) >= 0 for word in words))
+                or ((t == kinds.CONST_DECLARATION or t == kinds.VAR_DECLARATION) and _inert(src, s, e))):
+            left_out = True
             if start >= 0:
                 ranges.append((start, end))
                 start = -1
             continue
         if start < 0:
-            start = top.start_byte
-        end = top.end_byte
+            start = s
+        end = e
     if start >= 0:
         ranges.append((start, end))
-    return ranges if inert_seen else None
+    return ranges if left_out else None
 
 
 def query_captures(query: Query, node: Node, start: int | None = None,

@@ -450,6 +450,7 @@ class _ExplodingGML009:
     assert gml009 is not None
     RULE = gml009.RULE
     QUERY = gml009.QUERY
+    QUERY_WORDS = gml009.QUERY_WORDS
 
     @staticmethod
     def run(pkg: Package) -> Iterator[Finding]:

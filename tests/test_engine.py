@@ -227,7 +227,7 @@ def _failing_check(exc: type[BaseException]) -> Check:
     def run(pkg: Package) -> Iterator[Finding]:
         raise exc("boom")
 
-    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY="", run=run))
+    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY="", QUERY_WORDS=(), run=run))
 
 
 def test_results_with_internal_errors_are_not_cached(tmp_path: Path) -> None:
@@ -327,7 +327,7 @@ def _exit_in(package_name: str) -> Check:
             os._exit(3)
         yield from gml009.run(pkg)
 
-    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY=gml009.QUERY, run=run))
+    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY=gml009.QUERY, QUERY_WORDS=gml009.QUERY_WORDS, run=run))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork passes test-local checks to workers")
@@ -349,7 +349,7 @@ def _sleeping_check() -> Check:
         time.sleep(60)
         yield from ()
 
-    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY="", run=run))
+    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY="", QUERY_WORDS=(), run=run))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork passes test-local checks to workers")
@@ -411,7 +411,7 @@ def _recording_check(log: Path) -> Check:
             fh.write(f"{pkg.name} {start} {time.monotonic()}\n")
         yield from ()
 
-    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY="", run=run))
+    return cast("Check", SimpleNamespace(RULE=gml009.RULE, QUERY="", QUERY_WORDS=(), run=run))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork passes test-local checks to workers")

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 class Check(Protocol):
     RULE: Rule
     QUERY: str
+    # Every match of QUERY lies in a top-level declaration whose text past its first byte holds
+    # one of these: the others are not searched (parse.live_ranges). Empty: no such words.
+    QUERY_WORDS: tuple[bytes, ...]
 
     def run(self, pkg: Package) -> Iterator[Finding]: ...
 
@@ -51,7 +54,7 @@ RULES: tuple[Rule, ...] = (
          nature=Nature.PERFORMANCE, level=Level.WARNING, precision=Precision.HIGH,
          options=(("max-bytes", "4MiB"), ("max-bytes-in-loop", "256KiB"))),
     Rule(code="GML002", name="delete-during-range", summary="range loop deleting or inserting other keys of its map",
-         nature=Nature.CORRECTNESS, level=Level.WARNING, precision=Precision.HIGH),
+         nature=Nature.CORRECTNESS, level=Level.WARNING, precision=Precision.HIGH, test_candidates=True),
     Rule(code="GML003", name="unguarded-concurrent-map-write", summary="map written concurrently without a common lock",
          nature=Nature.CRASH, level=Level.ERROR, precision=Precision.HIGH,
          options=(("spawners", ()),), tags=("concurrency", "reliability"), whole_package=True),
@@ -68,7 +71,8 @@ RULES: tuple[Rule, ...] = (
     Rule(code="GML008", name="unbounded-map-growth", summary="long-lived map only grows, keyed by unbounded data",
          nature=Nature.MEMORY, level=Level.WARNING, precision=Precision.HIGH),
     Rule(code="GML009", name="delete-loop-use-clear", summary="range loop deleting every key of a map",
-         nature=Nature.STYLE, level=Level.NOTE, precision=Precision.VERY_HIGH, enabled_by_default=False),
+         nature=Nature.STYLE, level=Level.NOTE, precision=Precision.VERY_HIGH, enabled_by_default=False,
+         test_candidates=True),
 )
 
 

@@ -43,6 +43,9 @@ class Rule:
     `whole_package`: a finding may sit in another file than its candidate (GML003 reports a
     map handed down a call chain at a call site), so a run naming files still runs the rule
     over every candidate of the package; other rules get only the named files' candidates.
+    `test_candidates`: the rule checks its candidates in test code too (`Package.matches`:
+    `_test.go` files, test functions, test packages); the others' patterns are not searched
+    for in `_test.go` files at all.
     """
 
     code: str
@@ -57,6 +60,7 @@ class Rule:
     security_severity: str | None = None
     tags: tuple[str, ...] = field(default=())
     whole_package: bool = False
+    test_candidates: bool = False
 
     @property
     def option_defaults(self) -> dict[str, OptionValue]:

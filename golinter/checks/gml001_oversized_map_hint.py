@@ -39,6 +39,8 @@ QUERY = """
     . [(map_type) (type_identifier) (qualified_type) (generic_type)] @gml001.type
     . (_) @gml001.hint .)) @gml001.call
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): `make(map[K]V, n)`.
+QUERY_WORDS = (b"make",)
 
 ADVICE = "size it to the data or let it grow"
 _LAYOUT_NAMES = {"swiss": "Swiss tables", "classic": "buckets, Go <= 1.23"}
@@ -48,7 +50,7 @@ _LOOP_OR_FUNC = kinds.LOOP_KINDS | kinds.FUNCTION_KINDS
 def run(pkg: Package) -> Iterator[Finding]:
     options = pkg.options(RULE)
     max_bytes, max_in_loop = size_option(options["max-bytes"]), size_option(options["max-bytes-in-loop"])
-    for hit in pkg.matches(RULE, include_tests=False):
+    for hit in pkg.matches(RULE):
         call = hit["gml001.call"]
         if not pkg.scopes.is_builtin(hit["gml001.fn"], "make"):
             continue

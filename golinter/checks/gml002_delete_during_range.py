@@ -34,11 +34,13 @@ if TYPE_CHECKING:
 
 RULE = Rule(code="GML002", name="delete-during-range",
             summary="range loop deleting or inserting other keys of its map",
-            nature=Nature.CORRECTNESS, level=Level.WARNING, precision=Precision.HIGH)
+            nature=Nature.CORRECTNESS, level=Level.WARNING, precision=Precision.HIGH, test_candidates=True)
 
 QUERY = """
 (for_statement (range_clause right: (_) @gml002.range) body: (block) @gml002.body) @gml002.loop
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): a range loop.
+QUERY_WORDS = (b"range",)
 
 
 def run(pkg: Package) -> Iterator[Finding]:

@@ -44,6 +44,8 @@ QUERY = """
 (field_declaration type: (qualified_type)) @gml003.field
 (argument_list (func_literal) @gml003.callback)
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): `go`, a func literal, a struct field.
+QUERY_WORDS = (b"go", b"func", b"struct")
 # A package none of whose files holds one of these has no concurrency the model can see.
 _SIGNS = (b"go ", b"Mutex", b"ResponseWriter", b".Go(", b"TryGo(", b"AfterFunc(", b"RunParallel(",
           b"Parallel()", b"Unimplemented", b"gin.Context", b"echo.Context", b"fiber.Ctx")

@@ -77,6 +77,8 @@ QUERY = f"""
         function: (selector_expression field: (field_identifier) @_gml004.dfmt
                                        (#match? @_gml004.dfmt "^Sprint(f|ln)?$"))) @gml004.key .)) @gml004.index
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): an index expression, `delete(m, fmt.Sprintf(...))`.
+QUERY_WORDS = (b"[", b"delete")
 
 KeyKind = Literal["convert", "concat", "format"]
 Use = Literal["update", "insert", "lookup"]
@@ -92,7 +94,7 @@ def run(pkg: Package) -> Iterator[Finding]:
     derivation = Derivation(pkg)
     reported: set[int] = set()
     inserts: list[Match] = []
-    for hit in pkg.matches(RULE, include_tests=False):
+    for hit in pkg.matches(RULE):
         if "gml004.insert" in hit:
             inserts.append(hit)
             continue

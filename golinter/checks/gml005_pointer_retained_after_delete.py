@@ -106,6 +106,8 @@ QUERY = """
   left: (expression_list (_) (_))
   right: (expression_list (slice_expression))) @gml005.multi
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): an index or slice expression, `append`, `slices.Delete`/`Compact`.
+QUERY_WORDS = (b"[", b"append", b"Delete", b"Compact")
 
 _INSERTS = """
 (assignment_statement
@@ -121,7 +123,7 @@ def _inserts_query() -> Query:
 
 
 def run(pkg: Package) -> Iterator[Finding]:
-    for hit in pkg.matches(RULE, include_tests=False):
+    for hit in pkg.matches(RULE):
         if "gml005.tombstone" in hit:
             yield from _tombstone(pkg, hit)
         elif "gml005.reslice" in hit:

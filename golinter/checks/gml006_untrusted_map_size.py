@@ -37,6 +37,8 @@ QUERY = """
     . [(map_type) (type_identifier) (qualified_type) (generic_type)] @gml006.type
     . (_) @gml006.size .)) @gml006.call
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): `make(map[K]V, n)`.
+QUERY_WORDS = (b"make",)
 
 ADVICE = "reject or clamp it first (if n > limit, min(n, limit))"
 FATAL_BYTES = 64 << 30  # a type-bounded hint allocating this much takes the process down
@@ -44,7 +46,7 @@ FATAL_BYTES = 64 << 30  # a type-bounded hint allocating this much takes the pro
 
 def run(pkg: Package) -> Iterator[Finding]:
     max_bytes = gml001.size_option(pkg.options(gml001.RULE)["max-bytes"])
-    for hit in pkg.matches(RULE, include_tests=False):
+    for hit in pkg.matches(RULE):
         call, size = hit["gml006.call"], hit["gml006.size"]
         map_type = pkg.types.map_of(pkg.types.type_from_expr(hit["gml006.type"]))
         if map_type is None or not pkg.scopes.is_builtin(hit["gml006.fn"], "make"):

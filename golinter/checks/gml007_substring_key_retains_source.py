@@ -47,6 +47,8 @@ QUERY = f"""
 (inc_statement (index_expression operand: (_) @gml007.map index: {_KEY} @gml007.key) @gml007.index)
 (dec_statement (index_expression operand: (_) @gml007.map index: {_KEY} @gml007.key) @gml007.index)
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): an index expression.
+QUERY_WORDS = (b"[",)
 
 Share = Literal["source", "substring"]
 
@@ -55,7 +57,7 @@ _WHAT_READ = {"ReadFile": "file", "ReadAll": "body"}
 
 def run(pkg: Package) -> Iterator[Finding]:
     derivation = Derivation(pkg)
-    for hit in pkg.matches(RULE, include_tests=False):
+    for hit in pkg.matches(RULE):
         index, key, map_node = hit["gml007.index"], hit["gml007.key"], hit["gml007.map"]
         if not _long_lived_string_map(pkg, map_node):
             continue

@@ -32,12 +32,14 @@ QUERY = """
     (index_expression operand: (_) @gml008.map index: (_) @gml008.key) @gml008.index .)) @gml008.insert
 (inc_statement (index_expression operand: (_) @gml008.map index: (_) @gml008.key) @gml008.index) @gml008.insert
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): an index expression.
+QUERY_WORDS = (b"[",)
 
 _SMALL_KEYS = frozenset({"bool", "int8", "uint8", "byte"})
 
 
 def run(pkg: Package) -> Iterator[Finding]:
-    for hit in pkg.matches(RULE, include_tests=False):
+    for hit in pkg.matches(RULE):
         map_type = pkg.types.expr_map(hit["gml008.map"])
         key = pkg.storage.key(hit["gml008.map"])
         if map_type is None or key is None or "[]" in key.path or not pkg.lifetimes.is_long_lived(key):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 RULE = Rule(code="GML009", name="delete-loop-use-clear", summary="range loop deleting every key of a map",
             nature=Nature.STYLE, level=Level.NOTE, precision=Precision.VERY_HIGH,
-            enabled_by_default=False)
+            enabled_by_default=False, test_candidates=True)
 
 QUERY = """
 (for_statement
@@ -29,6 +29,8 @@ QUERY = """
     function: (identifier) @gml009.fn (#eq? @gml009.fn "delete")
     arguments: (argument_list . (_) @gml009.target . (identifier) @gml009.deleted .))) .))) @gml009.loop
 """
+# Every match holds one of these (parse.live_ranges skips declarations without): a range loop.
+QUERY_WORDS = (b"range",)
 
 _FLOATY = frozenset({"float32", "float64", "complex64", "complex128"})
 

@@ -221,14 +221,15 @@ class Package:
         return merged
 
     # -- candidates --------------------------------------------------------------------
-    def matches(self, rule: Rule, *, include_tests: bool = True) -> Iterator[Match]:
+    def matches(self, rule: Rule) -> Iterator[Match]:
         """The rule's candidate matches from the combined query, outside broken functions;
-        without `include_tests`, outside test code too (model/testcode.py: `_test.go` files,
-        functions taking a *testing.T, B, F or testing.TB, and packages named for tests)."""
+        unless the rule has `test_candidates`, outside test code too (model/testcode.py:
+        `_test.go` files, functions taking a *testing.T, B, F or testing.TB, and packages
+        named for tests)."""
         from golinter.model.testcode import TestCode, is_test_support
-        if not include_tests and is_test_support(self):
+        if not rule.test_candidates and is_test_support(self):
             return
-        tests = None if include_tests else TestCode.for_package(self)
+        tests = None if rule.test_candidates else TestCode.for_package(self)
         for f in self.files:
             if tests is not None and f.is_test:
                 continue

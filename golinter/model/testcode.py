@@ -26,7 +26,7 @@
 Importing "testing" alone does not make a file test code: production code calls
 `testing.Testing()`. A parameter of a func type (`run func(t *testing.T)`) does not make the
 function that takes it a test-support one. The memory and security rules skip test code
-(`Package.matches(RULE, include_tests=False)`); the other rules see it.
+(`Package.matches` of a rule without `test_candidates`); the other rules see it.
 """
 from __future__ import annotations
 
