@@ -147,6 +147,11 @@ class _Worker:
         # fork the workers never write to its pages (no copy-on-write).
         gc.collect()
         gc.freeze()
+        # The model's facts live until their package is done, so the collector's default young
+        # generation (700 objects) scans them, promotes them and scans them again: 1,050 young and
+        # 92 middle collections over the Go library, 1.0 s. Cycles are freed after each package
+        # anyway (release_memory). At 10,000: 0.7 s, peak memory 175 MB instead of 169.
+        gc.set_threshold(10_000, 10, 10)
 
     @property
     def sibling_query(self) -> CandidateQuery:
