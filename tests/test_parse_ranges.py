@@ -160,7 +160,7 @@ def test_each_checks_words_keep_its_candidates() -> None:
 def test_words_of_a_query_are_those_of_its_checks() -> None:
     assert _query(tests=True).codes == ("GML002", "GML009") and _query(tests=True).words == (b"range",)
     words = _query().words
-    assert words is not None and words[0] == b"[" and set(words) >= {b"make", b"range", b"go", b"append"}
+    assert words is not None and set(words) >= {b"[", b"make", b"range", b"go", b"append"}
     # a check without words: every declaration is searched
     assert parse.CandidateQuery.build([("GML001", "(call_expression) @gml001.call")], [()]).words is None
     assert parse.CandidateQuery.build([("GML001", "")], [()]).empty
