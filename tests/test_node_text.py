@@ -32,3 +32,16 @@ def test_node_text_is_never_read() -> None:
 def test_node_text_reader_sees_a_node_text() -> None:
     sample = "def f(fn, f):\n    a = fn.text == b'panic'\n    b = f.text(fn)\n    return f.text\n"
     assert node_text_reads(sample, "x.py") == ["x.py:2: fn.text"]
+
+
+def test_query_predicates_read_node_text_across_chunks() -> None:
+    """After the parse, a tree's read callback serves a predicate's node text a few bytes at a
+    time (parse._TEXT_CHUNK): a name longer than that, at an offset that is not a multiple of
+    it, still compares whole."""
+    from golinter.parse import _TEXT_CHUNK, compile_query, new_parser, parse, query_captures
+
+    name = "x" * (3 * _TEXT_CHUNK + 5)
+    src = f"package p\n\nvar {name} = 1\n\nvar {name}y = 2\n".encode()
+    tree = parse(new_parser(), src)
+    found = query_captures(compile_query(f'((identifier) @id (#eq? @id "{name}"))'), tree.root_node)
+    assert [src[n.start_byte:n.end_byte].decode() for n in found.get("id", [])] == [name]
