@@ -644,7 +644,7 @@ class _Builder:
         for lit in self.handler_lits.values():
             units.append((lit, self._registration(lit), "the handler"))
         for site, decl in self.decls.items():
-            if self._test_support(decl) or not self._is_handler(decl):
+            if not self._is_handler(decl) or self._test_support(decl):
                 continue
             if site in self.registered_in and all(p.endswith("_test.go") for p in self.registered_in[site]):
                 continue  # served only by tests' servers (httptest), one request at a time

@@ -90,8 +90,11 @@ class Handlers:
 
     def _shape(self, func: Node) -> bool:
         pkg = self._pkg
-        name_node = func.child_by_field_name(kinds.F_NAME)
-        name = pkg.text(name_node) if name_node is not None and func.type == kinds.METHOD_DECLARATION else ""
+        method = func.type == kinds.METHOD_DECLARATION
+        if not method and not self._types_possible(func):
+            return False  # a function or func literal is only ever an http or router handler
+        name_node = func.child_by_field_name(kinds.F_NAME) if method else None
+        name = pkg.text(name_node) if name_node is not None else ""
         serve = name == "ServeHTTP"
         if not serve and not (_signs_in_parameters(pkg, func) and self._types_possible(func)):
             return False  # no parameter names a handler type, or no import could provide one
