@@ -18,6 +18,7 @@ from golinter.checks.base import Nature, Precision, Rule
 from golinter.findings import Level
 from golinter.model.concurrency import AFTER, GOROUTINE, HANDLER, METHOD, PARALLEL_SUBTEST
 from golinter.model.locksets import HELD, READ
+from golinter.model.occurrences import go_statements
 from golinter.model.package import enclosing_function
 
 if TYPE_CHECKING:
@@ -46,8 +47,10 @@ QUERY = """
 """
 # Every match holds one of these (parse.live_ranges skips declarations without): `go`, a func literal, a struct field.
 QUERY_WORDS = (b"go", b"func", b"struct")
-# A package none of whose files holds one of these has no concurrency the model can see.
-_SIGNS = (b"go ", b"Mutex", b"ResponseWriter", b".Go(", b"TryGo(", b"AfterFunc(", b"RunParallel(",
+# A package none of whose files holds one of these, nor a `go` statement, has no concurrency the
+# model can see. (`go ` as a sign let comments through, "a while ago "; `go` statements are
+# found by occurrences.go_statements, which also sees `go(f)()`.)
+_SIGNS = (b"Mutex", b"ResponseWriter", b".Go(", b"TryGo(", b"AfterFunc(", b"RunParallel(",
           b"Parallel()", b"Unimplemented", b"gin.Context", b"echo.Context", b"fiber.Ctx")
 
 
@@ -119,9 +122,10 @@ def _line_of(pkg: Package, site: Site) -> int:
 
 
 def _has_signs(pkg: Package, spawners: tuple[str, ...]) -> bool:
-    """A cheap byte search before any analysis: goroutines, mutexes, handlers, spawners."""
+    """A cheap byte search before any analysis: mutexes, handlers, spawners, then goroutines."""
     signs = _SIGNS + tuple(s.rsplit(".", 1)[-1].encode() + b"(" for s in spawners)
-    return any(sign in f.src for f in pkg.files for sign in signs)
+    return any(sign in f.src for f in pkg.files for sign in signs) \
+        or any(b"go" in f.src and go_statements(f) for f in pkg.files)
 
 
 def _spawners(pkg: Package) -> tuple[str, ...]:

@@ -963,3 +963,32 @@ func (f *fake) handle(c net.Conn) { f.seen["conn"]++ }
     pkg = package({path: src})
     (goroutine,) = _contexts(pkg.concurrency.analysis(()), GOROUTINE)
     assert goroutine.multi is multi
+
+
+def test_gml003_gate_sees_go_statements_not_the_word_go() -> None:
+    """The byte gate before any analysis: `go(f)(x)` (no space, as gofmt never writes it but the
+    compiler takes) is a goroutine; "a while ago " in a comment is not one."""
+    from golinter.checks import gml003_unguarded_concurrent_map_write as check
+
+    paren = package({"a.go": """package p
+
+var counts = map[string]int{}
+
+func Count(words []string) {
+	for _, w := range words {
+		go(func(w string) { counts[w]++ })(w)
+	}
+}
+"""})
+    assert check._has_signs(paren, ())
+    assert [f.code for f in check.run(paren)] == ["GML003"]
+    words = package({"a.go": """package p
+
+// Count counts words seen a while ago (go figure).
+func Count(counts map[string]int, words []string) {
+	for _, w := range words {
+		counts[w]++
+	}
+}
+"""})
+    assert not check._has_signs(words, ())
