@@ -171,7 +171,8 @@ class CandidateQuery:
               words: Sequence[tuple[bytes, ...]] | None = None) -> CandidateQuery:
         """`queries`: (code, query source) pairs; a code may appear once. `words`: each query's
         QUERY_WORDS, in the same order (an empty tuple: none known)."""
-        sources = [(code, src, words[i] if words is not None else ()) for i, (code, src) in enumerate(queries)]
+        each = words if words is not None else [()] * len(queries)
+        sources = [(code, src, found) for (code, src), found in zip(queries, each, strict=True)]
         live = [(src, found) for _code, src, found in sources if src.strip()]
         union = None if not live or any(not found for _src, found in live) \
             else tuple(sorted({w for _src, found in live for w in found}))

@@ -125,7 +125,7 @@ def _has_signs(pkg: Package, spawners: tuple[str, ...]) -> bool:
     """A cheap byte search before any analysis: mutexes, handlers, spawners, then goroutines."""
     signs = _SIGNS + tuple(s.rsplit(".", 1)[-1].encode() + b"(" for s in spawners)
     return any(sign in f.src for f in pkg.files for sign in signs) \
-        or any(b"go" in f.src and go_statements(f) for f in pkg.files)
+        or any(go_statements(f) for f in pkg.files)
 
 
 def _spawners(pkg: Package) -> tuple[str, ...]:
